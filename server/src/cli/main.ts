@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// The `aros-lsp` command. With no command (or `serve`) it is the language
+// server on stdio; everything else answers from the same core in a shell.
+
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { startServer } from '../lsp/server';
+import { parseArgs } from './args';
+import { breadcrumbsCommand } from './breadcrumbsCommand';
+import { indexCommand } from './indexCommand';
+import { definitionCommand, symbolsCommand } from './queryCommands';
+
+const HELP = `aros-lsp: a language server for the AROS C tree
+
+Usage:
+  aros-lsp [serve] [--stdio]          run the language server on stdin/stdout (default)
+  aros-lsp index DIR [--json]         build or refresh the index of DIR and summarize it
+  aros-lsp symbols DIR QUERY [--json] [--limit N]
+                                      fuzzy-search symbols (exact, prefix, word segments, fuzzy)
+  aros-lsp definition DIR NAME [--json]
+                                      where NAME is defined (AROS library functions included)
+  aros-lsp breadcrumbs DIR [--json] [--check]
+                                      breadcrumb statistics, tasks and findings;
+                                      --check exits 1 when there are errors
+  aros-lsp --version | --help
+
+Index options (all commands taking DIR):
+  --cache-dir DIR      where the index cache lives (default: ~/.cache/aros-lsp/<workspace>)
+  --no-cache           neither read nor write the cache
+  --workers N          parse threads (default: one per core)
+  --max-file-bytes N   skip larger files (default 5242880)
+  --exclude GLOBS      comma-separated gitignore-style patterns to leave out
+  --verbose            log skipped files and cache decisions to stderr
+  --no-progress        no progress bar on stderr
+`;
+
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.flags.has('version') || args.flags.has('v')) {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  if (args.flags.has('help') || args.flags.has('h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const command = args.positionals[0] ?? 'serve';
+  switch (command) {
+    case 'serve': {
+      startServer({ version: packageVersion() });
+      return -1;
+    }
+    case 'index':
+      return indexCommand(args);
+    case 'symbols':
+      return symbolsCommand(args);
+    case 'definition':
+      return definitionCommand(args);
+    case 'breadcrumbs':
+      return breadcrumbsCommand(args);
+    default:
+      process.stderr.write(`aros-lsp: unknown command '${command}'\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // -1: the server runs until the client says exit.
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`aros-lsp: ${(err as Error).message}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,101 @@
+// Workspace settings: from the editor (initializationOptions or
+// workspace/configuration), or an `aros-lsp.json` at the workspace root.
+// Invalid values are reported one message per key and replaced by defaults;
+// they never stop the server.
+
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export interface WorkspaceSettings {
+  /** gitignore-style patterns, relative to the workspace root, left out of the index. */
+  exclude: string[];
+  /** Files larger than this are skipped with a logged reason. */
+  maxFileBytes: number;
+  /** Where the index cache lives; default under the user's cache directory. */
+  cacheDir?: string;
+  /** Parse worker threads; default one per core. */
+  workers: number;
+  /** Publish breadcrumb diagnostics for open documents. */
+  breadcrumbDiagnostics: boolean;
+}
+
+export interface SettingsResult {
+  settings: WorkspaceSettings;
+  problems: string[];
+}
+
+export type SettingsSource = 'user' | 'workspace';
+
+export function defaultSettings(): WorkspaceSettings {
+  return {
+    exclude: [],
+    maxFileBytes: 5 * 1024 * 1024,
+    workers: Math.max(1, Math.min(8, os.availableParallelism())),
+    breadcrumbDiagnostics: true,
+  };
+}
+
+type Check = (value: unknown, key: string, out: WorkspaceSettings, problems: string[], ctx: Context) => void;
+
+interface Context {
+  root: string;
+  source: SettingsSource;
+  origin: string;
+}
+
+const CHECKS: Record<string, Check> = {
+  exclude: (v, key, out, problems, ctx) => {
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) out.exclude = v;
+    else problems.push(`${ctx.origin}: '${key}' must be an array of glob strings`);
+  },
+  maxFileBytes: (v, key, out, problems, ctx) => {
+    if (typeof v === 'number' && Number.isInteger(v) && v > 0) out.maxFileBytes = v;
+    else problems.push(`${ctx.origin}: '${key}' must be a positive integer (bytes), got ${JSON.stringify(v)}`);
+  },
+  workers: (v, key, out, problems, ctx) => {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 64) out.workers = v;
+    else problems.push(`${ctx.origin}: '${key}' must be an integer from 0 to 64, got ${JSON.stringify(v)}`);
+  },
+  breadcrumbDiagnostics: (v, key, out, problems, ctx) => {
+    if (typeof v === 'boolean') out.breadcrumbDiagnostics = v;
+    else problems.push(`${ctx.origin}: '${key}' must be true or false`);
+  },
+  cacheDir: (v, key, out, problems, ctx) => {
+    if (typeof v !== 'string' || v === '') {
+      problems.push(`${ctx.origin}: '${key}' must be a directory path`);
+      return;
+    }
+    const resolved = path.resolve(ctx.root, v);
+    // A file in the workspace may not send the cache elsewhere; the user's own settings may.
+    if (ctx.source === 'workspace' && !isInside(ctx.root, resolved)) {
+      problems.push(`${ctx.origin}: '${key}' points outside the workspace (${resolved}); set it in your editor settings instead`);
+      return;
+    }
+    out.cacheDir = resolved;
+  },
+};
+
+/** Layers settings objects over the defaults, later layers winning; each problem names its key. */
+export function resolveSettings(root: string, layers: ReadonlyArray<{ value: unknown; source: SettingsSource; origin: string }>): SettingsResult {
+  const settings = defaultSettings();
+  const problems: string[] = [];
+  for (const layer of layers) {
+    if (layer.value === undefined || layer.value === null) continue;
+    if (typeof layer.value !== 'object' || Array.isArray(layer.value)) {
+      problems.push(`${layer.origin}: settings must be a JSON object`);
+      continue;
+    }
+    const ctx: Context = { root, source: layer.source, origin: layer.origin };
+    for (const [key, value] of Object.entries(layer.value as Record<string, unknown>)) {
+      const check = CHECKS[key];
+      if (check) check(value, key, settings, problems, ctx);
+      else problems.push(`${layer.origin}: unknown setting '${key}' (known: ${Object.keys(CHECKS).join(', ')})`);
+    }
+  }
+  return { settings, problems };
+}
+
+export function isInside(root: string, candidate: string): boolean {
+  const rel = path.relative(path.resolve(root), path.resolve(candidate));
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}

@@ -1,0 +1,90 @@
+// Preprocessor directives read lexically. AROS headers are mostly `#define`s
+// (150,000 of them in the tree); reading them with a regular expression is far
+// cheaper than building and walking tree-sitter nodes for each, and blanking
+// them afterwards makes tree-sitter's parse of the rest faster too.
+
+import { offsetToPosition } from './lexer';
+import type { IncludeInfo, ParamInfo, Range, SymbolInfo } from './types';
+
+export interface Directives {
+  macros: SymbolInfo[];
+  includes: IncludeInfo[];
+  /** [start, end) offsets of directives that tree-sitter does not need to see. */
+  blank: Array<[number, number]>;
+}
+
+const MAX_SIGNATURE = 400;
+/** Conditionals stay for tree-sitter: they shape which declarations belong together. */
+const CONDITIONAL = new Set(['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif']);
+
+/** `code` is the lexer's masked text; `text` the original, for include paths and macro values. */
+export function scanDirectives(code: string, text: string, starts: readonly number[]): Directives {
+  const macros: SymbolInfo[] = [];
+  const includes: IncludeInfo[] = [];
+  const blank: Array<[number, number]> = [];
+  const re = /^[ \t]*#[ \t]*([a-z_]+)/gm;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(code)) !== null) {
+    const start = m.index;
+    const end = endOfDirective(code, start);
+    re.lastIndex = end;
+    const word = m[1];
+    if (CONDITIONAL.has(word)) continue;
+    blank.push([start, end]);
+    if (word === 'define') {
+      const macro = defineSymbol(code, text, starts, start + m[0].length, start, end);
+      if (macro) macros.push(macro);
+    } else if (word === 'include' || word === 'include_next' || word === 'import') {
+      const inc = /^\s*([<"])([^>"\n]*)[>"]/.exec(text.slice(start + m[0].length, end));
+      if (inc && inc[2].trim()) includes.push({ path: inc[2].trim(), system: inc[1] === '<', line: offsetToPosition(starts, start).line });
+    }
+  }
+  return { macros, includes, blank };
+}
+
+function defineSymbol(code: string, text: string, starts: readonly number[], after: number, start: number, end: number): SymbolInfo | undefined {
+  const nm = /^[ \t]+([A-Za-z_][A-Za-z0-9_]*)(\()?/.exec(code.slice(after, Math.min(end, after + 256)));
+  if (!nm) return undefined;
+  const nameStart = after + nm[0].indexOf(nm[1]);
+  let params: ParamInfo[] | undefined;
+  if (nm[2]) {
+    const open = after + nm[0].length;
+    const close = code.indexOf(')', open);
+    if (close > 0 && close < end) {
+      params = code
+        .slice(open, close)
+        .split(',')
+        .map((p) => p.replace(/\\\s*\n/g, '').trim())
+        .filter(Boolean)
+        .map((name) => ({ type: '', name }));
+    }
+  }
+  const range: Range = { start: offsetToPosition(starts, start), end: offsetToPosition(starts, end) };
+  const selectionRange: Range = {
+    start: offsetToPosition(starts, nameStart),
+    end: offsetToPosition(starts, nameStart + nm[1].length),
+  };
+  const signature = text
+    .slice(start, Math.min(end, start + MAX_SIGNATURE * 4))
+    .replace(/\\\s*\n/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, MAX_SIGNATURE);
+  return { name: nm[1], kind: 'macro', definition: true, range, selectionRange, signature, params };
+}
+
+/** A directive runs to the end of its line, continued by a trailing backslash. */
+export function endOfDirective(code: string, from: number): number {
+  let i = from;
+  for (;;) {
+    const nl = code.indexOf('\n', i);
+    if (nl < 0) return code.length;
+    let k = nl - 1;
+    if (k >= 0 && code.charCodeAt(k) === 13) k--;
+    if (k >= 0 && code.charCodeAt(k) === 92) {
+      i = nl + 1;
+      continue;
+    }
+    return nl;
+  }
+}

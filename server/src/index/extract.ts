@@ -1,0 +1,314 @@
+// Declarations of plain C, read from a tree-sitter tree. The tree may come
+// from the skeleton (bodies blank) or from the full text of an open document;
+// names, ranges and signatures are read from the original text. Macros and
+// includes are read lexically (directives.ts), so directive nodes are ignored.
+
+import type Parser from 'tree-sitter';
+import { splitSignature, storageOf } from './signatureText';
+import type { Range, SymbolInfo, SymbolKind } from './types';
+
+type Node = Parser.SyntaxNode;
+
+export interface Extracted {
+  symbols: SymbolInfo[];
+}
+
+const CONTAINERS = new Set([
+  'translation_unit',
+  'preproc_if',
+  'preproc_ifdef',
+  'preproc_else',
+  'preproc_elif',
+  'preproc_elifdef',
+  'declaration_list',
+  'linkage_specification',
+]);
+
+const MAX_SIGNATURE = 400;
+
+/** `starts` are the original text's line starts: positions, not offsets, survive the skeleton. */
+export function extractSymbols(root: Node, text: string, starts: readonly number[]): Extracted {
+  const ex = new Extractor(text, starts);
+  ex.visitContainer(root);
+  return { symbols: ex.symbols };
+}
+
+class Extractor {
+  readonly symbols: SymbolInfo[] = [];
+
+  constructor(
+    private readonly text: string,
+    private readonly starts: readonly number[],
+  ) {}
+
+  private start(node: Node): number {
+    const p = node.startPosition;
+    return (this.starts[p.row] ?? this.text.length) + p.column;
+  }
+
+  private end(node: Node): number {
+    const p = node.endPosition;
+    return (this.starts[p.row] ?? this.text.length) + p.column;
+  }
+
+  visitContainer(node: Node): void {
+    for (const child of node.namedChildren) this.visitTopLevel(child);
+  }
+
+  private visitTopLevel(node: Node): void {
+    switch (node.type) {
+      case 'function_definition':
+        this.functionDefinition(node);
+        return;
+      case 'declaration':
+        this.declaration(node);
+        return;
+      case 'type_definition':
+        this.typeDefinition(node);
+        return;
+      case 'struct_specifier':
+      case 'union_specifier':
+      case 'enum_specifier':
+        this.tagged(node, undefined);
+        return;
+      case 'linkage_specification': {
+        const body = node.childForFieldName('body');
+        if (body) this.visitContainer(body);
+        return;
+      }
+      case 'ERROR':
+        // Recovery often wraps sound declarations in ERROR; keep what parsed cleanly.
+        this.visitContainer(node);
+        return;
+      default:
+        if (CONTAINERS.has(node.type)) this.visitContainer(node);
+    }
+  }
+
+  private functionDefinition(node: Node): void {
+    const declarator = node.childForFieldName('declarator');
+    const fn = declarator && functionDeclarator(declarator);
+    const nameNode = fn && innermostName(fn);
+    if (!fn || !nameNode) return;
+    const body = node.childForFieldName('body');
+    const headEnd = body ? this.start(body) : this.end(node);
+    const name = nameNode.text;
+    const signature = this.clip(this.start(node), headEnd);
+    const parts = splitSignature(signature, name);
+    this.symbols.push({
+      name,
+      kind: 'function',
+      definition: true,
+      range: rangeOf(node),
+      selectionRange: rangeOf(nameNode),
+      signature,
+      storage: parts?.storage,
+      returnType: parts?.returnType,
+      params: parts?.params ?? [],
+    });
+  }
+
+  private declaration(node: Node): void {
+    const type = node.childForFieldName('type');
+    if (type) this.tagged(type, undefined);
+    let storage: string | undefined;
+    let isExtern = false;
+    let first = true;
+    for (const declarator of node.childrenForFieldName('declarator')) {
+      const fn = functionDeclarator(declarator);
+      const nameNode = innermostName(fn ?? declarator);
+      if (!nameNode) continue;
+      const name = nameNode.text;
+      const signature = this.declarationSignature(node, type, declarator);
+      if (first) {
+        storage = storageOf(signature);
+        isExtern = storage !== undefined && /\bextern\b/.test(storage);
+        first = false;
+      }
+      if (fn) {
+        const parts = splitSignature(signature, name);
+        this.symbols.push({
+          name,
+          kind: 'function',
+          definition: false,
+          range: rangeOf(node),
+          selectionRange: rangeOf(nameNode),
+          signature,
+          storage,
+          returnType: parts?.returnType,
+          params: parts?.params ?? [],
+        });
+        continue;
+      }
+      this.symbols.push({
+        name,
+        kind: 'variable',
+        definition: !isExtern,
+        range: rangeOf(node),
+        selectionRange: rangeOf(nameNode),
+        signature,
+        storage,
+      });
+    }
+  }
+
+  private typeDefinition(node: Node): void {
+    const type = node.childForFieldName('type');
+    const declarators = node.childrenForFieldName('declarator');
+    const anonymous = type && isTagged(type) && !type.childForFieldName('name') && type.childForFieldName('body');
+    let firstTypedef = -1;
+    for (const declarator of declarators) {
+      const nameNode = innermostName(declarator);
+      if (!nameNode) continue;
+      const index = this.symbols.length;
+      if (firstTypedef < 0) firstTypedef = index;
+      this.symbols.push({
+        name: nameNode.text,
+        kind: 'typedef',
+        definition: true,
+        range: rangeOf(node),
+        selectionRange: rangeOf(nameNode),
+        signature: this.declarationSignature(node, type, declarator),
+      });
+    }
+    if (!type) return;
+    // `typedef struct { ... } Name;` hangs the fields under the typedef itself.
+    if (anonymous && firstTypedef >= 0) this.members(type, firstTypedef);
+    else this.tagged(type, undefined);
+  }
+
+  /** struct/union/enum specifiers that carry a body (or are forward declarations at top level). */
+  private tagged(node: Node, parent: number | undefined): number | undefined {
+    if (!isTagged(node)) return undefined;
+    const nameNode = node.childForFieldName('name');
+    const body = node.childForFieldName('body');
+    if (!body) {
+      return undefined;
+    }
+    let index = parent;
+    if (nameNode) {
+      index = this.symbols.length;
+      this.symbols.push({
+        name: nameNode.text,
+        kind: tagKind(node.type),
+        definition: true,
+        range: rangeOf(node),
+        selectionRange: rangeOf(nameNode),
+        signature: this.clip(this.start(node), this.start(body)),
+        parent,
+      });
+    }
+    this.members(node, index);
+    return index;
+  }
+
+  private members(node: Node, parent: number | undefined): void {
+    const body = node.childForFieldName('body');
+    if (!body) return;
+    if (body.type === 'enumerator_list') {
+      for (const e of body.namedChildren) {
+        if (e.type !== 'enumerator') continue;
+        const nameNode = e.childForFieldName('name');
+        if (!nameNode) continue;
+        this.symbols.push({
+          name: nameNode.text,
+          kind: 'enumerator',
+          definition: true,
+          range: rangeOf(e),
+          selectionRange: rangeOf(nameNode),
+          signature: this.clip(this.start(e), this.end(e)),
+          parent,
+        });
+      }
+      return;
+    }
+    this.fieldList(body, parent);
+  }
+
+  private fieldList(list: Node, parent: number | undefined): void {
+    for (const field of list.namedChildren) {
+      if (field.type !== 'field_declaration') {
+        // Fields under #ifdef inside a struct are still fields.
+        if (CONTAINERS.has(field.type)) this.fieldList(field, parent);
+        continue;
+      }
+      const type = field.childForFieldName('type');
+      if (type && isTagged(type) && type.childForFieldName('body')) {
+        // Nested named aggregates become symbols; anonymous ones lend their fields to the parent.
+        if (type.childForFieldName('name')) this.tagged(type, parent);
+        else this.members(type, parent);
+      }
+      for (const declarator of field.childrenForFieldName('declarator')) {
+        const nameNode = innermostName(declarator);
+        if (!nameNode) continue;
+        this.symbols.push({
+          name: nameNode.text,
+          kind: 'field',
+          definition: true,
+          range: rangeOf(field),
+          selectionRange: rangeOf(nameNode),
+          signature: this.declarationSignature(field, type, declarator),
+          parent,
+        });
+      }
+    }
+  }
+
+  private declarationSignature(node: Node, type: Node | null, declarator: Node): string {
+    const prefix = type ? this.clip(this.start(node), this.end(type)) : '';
+    const decl = declarator.type === 'init_declarator' ? declarator.childForFieldName('declarator') ?? declarator : declarator;
+    const body = type?.childForFieldName('body');
+    // Leave out an aggregate's body: the signature of `struct X {...} x` is `struct X x`.
+    const head = body && type ? this.clip(this.start(node), this.start(body)) : prefix;
+    return `${head} ${this.clip(this.start(decl), this.end(decl))}`.trim().slice(0, MAX_SIGNATURE);
+  }
+
+  private clip(start: number, end: number): string {
+    const limit = Math.min(end, start + MAX_SIGNATURE * 4);
+    return this.text.slice(start, limit).replace(/\s+/g, ' ').trim().slice(0, MAX_SIGNATURE);
+  }
+}
+
+function isTagged(node: Node): boolean {
+  return node.type === 'struct_specifier' || node.type === 'union_specifier' || node.type === 'enum_specifier';
+}
+
+function tagKind(type: string): SymbolKind {
+  return type === 'struct_specifier' ? 'struct' : type === 'union_specifier' ? 'union' : 'enum';
+}
+
+/** The function declarator of a function (through pointers and attributes), or null for anything else. */
+function functionDeclarator(declarator: Node): Node | null {
+  let d: Node | null = declarator;
+  while (d && (d.type === 'pointer_declarator' || d.type === 'attributed_declarator')) d = d.childForFieldName('declarator') ?? d.namedChildren[0] ?? null;
+  if (!d || d.type !== 'function_declarator') return null;
+  // `int (*fp)(int)` is a variable holding a pointer, not a function.
+  const inner = d.childForFieldName('declarator');
+  return inner && inner.type === 'parenthesized_declarator' ? null : d;
+}
+
+/** The identifier a declarator names, through pointers, arrays, parentheses and initializers. */
+function innermostName(declarator: Node): Node | null {
+  let d: Node | null = declarator;
+  for (let guard = 0; d && guard < 32; guard++) {
+    switch (d.type) {
+      case 'identifier':
+      case 'field_identifier':
+      case 'type_identifier':
+        return d;
+      case 'parenthesized_declarator':
+      case 'attributed_declarator':
+        d = d.namedChildren[0] ?? null;
+        break;
+      default:
+        d = d.childForFieldName('declarator');
+    }
+  }
+  return null;
+}
+
+function rangeOf(node: Node): Range {
+  const s = node.startPosition;
+  const e = node.endPosition;
+  return { start: { line: s.row, character: s.column }, end: { line: e.row, character: e.column } };
+}

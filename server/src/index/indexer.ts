@@ -1,0 +1,191 @@
+// Builds or refreshes a WorkspaceIndex: discover files, reuse what the cache
+// holds for unchanged content, parse the rest in the worker pool, persist.
+
+import type { FileEntry, SkippedFile } from './fileIndex';
+import { discoverFiles, type DiscoveredFile } from './discover';
+import { loadIndexCache, saveIndexCache } from './indexCache';
+import { ParsePool } from './parsePool';
+import type { SymbolKind } from './types';
+import type { WorkspaceIndex } from './workspaceIndex';
+
+export interface IndexProgress {
+  phase: 'discover' | 'parse' | 'save';
+  done: number;
+  total: number;
+}
+
+export interface IndexerOptions {
+  root: string;
+  /** Where the cache lives; undefined keeps the index in memory only. */
+  cacheDir?: string;
+  exclude?: readonly string[];
+  maxFileBytes: number;
+  /** Parse workers; 0 parses on this thread. */
+  workers: number;
+  batchSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: IndexProgress) => void;
+  log?: (message: string) => void;
+  /** Files owned by someone else (open documents): never overwritten from disk. */
+  isOwned?: (path: string) => boolean;
+}
+
+export interface IndexSummary {
+  files: number;
+  parsed: number;
+  reused: number;
+  removed: number;
+  skipped: SkippedFile[];
+  symbols: Record<SymbolKind, number>;
+  libraryFunctions: number;
+  hooks: number;
+  breadcrumbs: number;
+  elapsedMs: number;
+  cache: string;
+}
+
+export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions): Promise<IndexSummary> {
+  const started = Date.now();
+  const log = options.log ?? (() => undefined);
+  const progress = options.onProgress ?? (() => undefined);
+  progress({ phase: 'discover', done: 0, total: 0 });
+  const discovered = await discoverFiles(options.root, {
+    exclude: options.exclude,
+    maxFileBytes: options.maxFileBytes,
+    signal: options.signal,
+  });
+  const skipped: SkippedFile[] = [...discovered.skipped];
+  for (const s of discovered.skipped) log(`skipped ${s.path}: ${s.reason}`);
+
+  let cacheNote = 'disabled';
+  const cachedByPath = new Map<string, FileEntry>();
+  if (options.cacheDir) {
+    const loaded = await loadIndexCache(options.cacheDir);
+    if (loaded.ok) {
+      for (const e of loaded.cache.entries) cachedByPath.set(e.path, e);
+      cacheNote = `loaded ${loaded.cache.entries.length} entries`;
+    } else {
+      cacheNote = loaded.reason;
+      if (!loaded.missing) log(loaded.reason);
+    }
+  }
+
+  // Unchanged files (same size and mtime as cached, or already indexed) cost nothing.
+  const present = new Set<string>();
+  const toParse: DiscoveredFile[] = [];
+  let reused = 0;
+  for (const f of discovered.files) {
+    present.add(f.path);
+    if (options.isOwned?.(f.path)) continue;
+    const current = index.get(f.path);
+    if (current && current.size === f.size && current.mtimeMs === f.mtimeMs) {
+      reused++;
+      continue;
+    }
+    const cached = cachedByPath.get(f.path);
+    if (cached && cached.size === f.size && cached.mtimeMs === f.mtimeMs) {
+      index.set(cached);
+      reused++;
+      continue;
+    }
+    toParse.push(cached ? { ...f, knownHash: cached.hash } : f);
+  }
+  let removed = 0;
+  for (const file of [...index.allFiles()]) {
+    if (!present.has(file.path) && !options.isOwned?.(file.path)) {
+      index.remove(file.path);
+      removed++;
+    }
+  }
+
+  const pool = new ParsePool(toParse.length > 8 ? options.workers : 0);
+  let parsed = 0;
+  let done = 0;
+  const total = toParse.length;
+  progress({ phase: 'parse', done, total });
+  try {
+    const batchSize = options.batchSize ?? 16;
+    const batches: DiscoveredFile[][] = [];
+    for (let i = 0; i < toParse.length; i += batchSize) batches.push(toParse.slice(i, i + batchSize));
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < batches.length) {
+        options.signal?.throwIfAborted();
+        const batch = batches[next++];
+        const results = await pool.parse({ root: options.root, files: batch, maxFileBytes: options.maxFileBytes });
+        for (const r of results) {
+          if ('skipped' in r) {
+            skipped.push(r.skipped);
+            log(`skipped ${r.skipped.path}: ${r.skipped.reason}`);
+          } else if ('unchanged' in r) {
+            const cached = cachedByPath.get(r.unchanged.path);
+            if (cached && !options.isOwned?.(cached.path)) index.set({ ...cached, mtimeMs: r.unchanged.mtimeMs });
+            reused++;
+          } else if (!options.isOwned?.(r.entry.path)) {
+            index.set(r.entry);
+            parsed++;
+          }
+        }
+        done += batch.length;
+        progress({ phase: 'parse', done, total });
+      }
+    };
+    // Two batches in flight per worker keep workers busy while results are merged.
+    await Promise.all(Array.from({ length: Math.max(1, pool.size * 2) }, lane));
+  } finally {
+    await pool.dispose();
+  }
+
+  if (options.cacheDir && (parsed > 0 || removed > 0 || reusedChanged(cachedByPath, index))) {
+    progress({ phase: 'save', done: 0, total: 1 });
+    try {
+      await saveIndexCache(options.cacheDir, [...index.allFiles()].map((f) => index.toEntry(f)));
+      cacheNote += '; saved';
+    } catch (err) {
+      // A read-only or full cache directory leaves the index in memory; it is not an error for the user's work.
+      const message = `cache not saved (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); the index stays in memory`;
+      cacheNote += `; ${message}`;
+      log(message);
+    }
+  }
+
+  return { ...summarize(index), files: index.fileCount, parsed, reused, removed, skipped, elapsedMs: Date.now() - started, cache: cacheNote };
+}
+
+/** True when the index holds entries the cache lacks or has differently (for example after a touch). */
+function reusedChanged(cached: Map<string, FileEntry>, index: WorkspaceIndex): boolean {
+  if (cached.size !== index.fileCount) return true;
+  for (const f of index.allFiles()) {
+    const c = cached.get(f.path);
+    if (!c || c.mtimeMs !== f.mtimeMs || c.hash !== f.hash) return true;
+  }
+  return false;
+}
+
+export function summarize(index: WorkspaceIndex): Omit<IndexSummary, 'files' | 'parsed' | 'reused' | 'removed' | 'skipped' | 'elapsedMs' | 'cache'> {
+  const symbols: Record<SymbolKind, number> = {
+    function: 0,
+    struct: 0,
+    union: 0,
+    enum: 0,
+    field: 0,
+    enumerator: 0,
+    typedef: 0,
+    macro: 0,
+    variable: 0,
+  };
+  let libraryFunctions = 0;
+  let hooks = 0;
+  let breadcrumbs = 0;
+  for (const f of index.allFiles()) {
+    breadcrumbs += f.breadcrumbs.length;
+    for (const s of f.symbols) {
+      symbols[s.kind]++;
+      if (s.aros && s.definition && s.aros.macro !== 'conf') {
+        if (s.aros.form === 'library') libraryFunctions++;
+        else hooks++;
+      }
+    }
+  }
+  return { symbols, libraryFunctions, hooks, breadcrumbs };
+}

@@ -1,0 +1,118 @@
+// Open documents: their live text, a full tree-sitter tree kept current with
+// incremental edits, and their analysis pushed into the workspace index in
+// place of what is on disk.
+
+import type Parser from 'tree-sitter';
+import { analyzeC } from './analyze';
+import type { FileEntry } from './fileIndex';
+import { lineStarts, offsetToPosition } from './lexer';
+import { hashBytes } from './readSource';
+import type { Position, Range } from './types';
+import type { WorkspaceIndex } from './workspaceIndex';
+
+export interface TextChange {
+  /** Absent: the whole document is replaced. */
+  range?: Range;
+  text: string;
+}
+
+export interface OpenDocument {
+  path: string;
+  version: number;
+  text: string;
+  tree: Parser.Tree;
+}
+
+export class OpenDocuments {
+  private readonly docs = new Map<string, OpenDocument>();
+
+  constructor(private readonly index: WorkspaceIndex) {}
+
+  get(path: string): OpenDocument | undefined {
+    return this.docs.get(path);
+  }
+
+  has(path: string): boolean {
+    return this.docs.has(path);
+  }
+
+  open(path: string, version: number, text: string): OpenDocument {
+    const { analysis, tree } = analyzeC(text, { fullParse: true });
+    const doc: OpenDocument = { path, version, text, tree };
+    this.docs.set(path, doc);
+    this.publish(doc, analysis);
+    return doc;
+  }
+
+  /** Applies the changes in order, editing the tree so tree-sitter re-parses only what changed. */
+  change(path: string, version: number, changes: readonly TextChange[]): OpenDocument | undefined {
+    const doc = this.docs.get(path);
+    if (!doc) return undefined;
+    let text = doc.text;
+    let tree: Parser.Tree | undefined = doc.tree;
+    for (const change of changes) {
+      if (!change.range) {
+        text = change.text;
+        tree = undefined;
+        continue;
+      }
+      const starts = lineStarts(text);
+      const startIndex = clampOffset(starts, text, change.range.start);
+      const oldEndIndex = Math.max(startIndex, clampOffset(starts, text, change.range.end));
+      const newText = text.slice(0, startIndex) + change.text + text.slice(oldEndIndex);
+      if (tree) {
+        tree.edit({
+          startIndex,
+          oldEndIndex,
+          newEndIndex: startIndex + change.text.length,
+          startPosition: toPoint(starts, startIndex),
+          oldEndPosition: toPoint(starts, oldEndIndex),
+          newEndPosition: advance(toPoint(starts, startIndex), change.text),
+        });
+      }
+      text = newText;
+    }
+    const { analysis, tree: newTree } = analyzeC(text, { fullParse: true, oldTree: tree });
+    const updated: OpenDocument = { path, version, text, tree: newTree };
+    this.docs.set(path, updated);
+    this.publish(updated, analysis);
+    return updated;
+  }
+
+  close(path: string): boolean {
+    return this.docs.delete(path);
+  }
+
+  private publish(doc: OpenDocument, analysis: ReturnType<typeof analyzeC>['analysis']): void {
+    const entry: FileEntry = {
+      ...analysis,
+      path: doc.path,
+      hash: hashBytes(Buffer.from(doc.text, 'utf8')),
+      size: Buffer.byteLength(doc.text, 'utf8'),
+      // An impossible mtime makes the next disk scan re-read the file once the document closes.
+      mtimeMs: -1,
+      encoding: 'utf8',
+    };
+    this.index.set(entry);
+  }
+}
+
+function clampOffset(starts: readonly number[], text: string, p: Position): number {
+  if (p.line < 0) return 0;
+  if (p.line >= starts.length) return text.length;
+  const lineEnd = p.line + 1 < starts.length ? starts[p.line + 1] - 1 : text.length;
+  return Math.min(starts[p.line] + Math.max(0, p.character), lineEnd);
+}
+
+function toPoint(starts: readonly number[], offset: number): Parser.Point {
+  const p = offsetToPosition(starts, offset);
+  return { row: p.line, column: p.character };
+}
+
+function advance(start: Parser.Point, inserted: string): Parser.Point {
+  const nl = inserted.lastIndexOf('\n');
+  if (nl < 0) return { row: start.row, column: start.column + inserted.length };
+  let rows = 0;
+  for (let i = inserted.indexOf('\n'); i >= 0; i = inserted.indexOf('\n', i + 1)) rows++;
+  return { row: start.row + rows, column: inserted.length - nl - 1 };
+}

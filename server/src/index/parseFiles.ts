@@ -1,0 +1,40 @@
+// Reads and analyzes a batch of workspace files. Runs inside a parse worker,
+// or on the calling thread when workers are disabled.
+
+import * as path from 'node:path';
+import { analyzeC, analyzeConf } from './analyze';
+import type { DiscoveredFile } from './discover';
+import type { FileEntry, SkippedFile } from './fileIndex';
+import { readSource } from './readSource';
+
+export type ParseOutcome =
+  | { entry: FileEntry }
+  | { skipped: SkippedFile }
+  | { unchanged: { path: string; mtimeMs: number } };
+
+export interface ParseBatch {
+  root: string;
+  files: DiscoveredFile[];
+  maxFileBytes: number;
+}
+
+export async function parseBatch(batch: ParseBatch): Promise<ParseOutcome[]> {
+  const out: ParseOutcome[] = [];
+  for (const file of batch.files) out.push(await parseOne(batch.root, file, batch.maxFileBytes));
+  return out;
+}
+
+export async function parseOne(root: string, file: DiscoveredFile, maxFileBytes: number): Promise<ParseOutcome> {
+  const read = readSource(path.join(root, file.path), maxFileBytes);
+  if (!read.ok) return { skipped: { path: file.path, reason: read.reason } };
+  if (file.knownHash === read.hash) return { unchanged: { path: file.path, mtimeMs: file.mtimeMs } };
+  try {
+    const analysis = file.path.endsWith('.conf') ? analyzeConf(read.text, file.path) : analyzeC(read.text).analysis;
+    return {
+      entry: { ...analysis, path: file.path, hash: read.hash, size: read.size, mtimeMs: file.mtimeMs, encoding: read.encoding },
+    };
+  } catch (err) {
+    // One file that breaks the parser must not stop the index.
+    return { skipped: { path: file.path, reason: `parse failed: ${(err as Error).message}` } };
+  }
+}

@@ -1,0 +1,168 @@
+// One workspace as the adapters see it: its index, its open documents, the
+// indexing job, and reading text from whichever is current (editor or disk).
+
+import { readFile, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { BreadcrumbItem } from '../breadcrumbs/types';
+import type { WorkspaceSettings } from '../config/workspaceSettings';
+import { isIndexedPath } from './discover';
+import { defaultCacheDir, saveIndexCache } from './indexCache';
+import { buildIndex, type IndexProgress, type IndexSummary } from './indexer';
+import { OpenDocuments } from './openDocuments';
+import { parseOne } from './parseFiles';
+import { decodeSource } from './readSource';
+import { WorkspaceIndex } from './workspaceIndex';
+
+export type IndexState = 'idle' | 'indexing' | 'ready' | 'error';
+
+export interface SessionEvents {
+  /** false keeps the index in memory only (no cache read or written). */
+  persist?: boolean;
+  log?: (message: string) => void;
+  onState?: (state: Exclude<IndexState, 'idle'>, message: string) => void;
+}
+
+const SAVE_DELAY_MS = 5_000;
+
+export class WorkspaceSession {
+  readonly index = new WorkspaceIndex();
+  readonly documents = new OpenDocuments(this.index);
+  /** Undefined when the index is not persisted. */
+  readonly cacheDir: string | undefined;
+  state: IndexState = 'idle';
+  lastSummary?: IndexSummary;
+  private saveTimer?: NodeJS.Timeout;
+  private indexing?: Promise<IndexSummary>;
+
+  constructor(
+    readonly root: string,
+    readonly settings: WorkspaceSettings,
+    private readonly events: SessionEvents = {},
+  ) {
+    this.cacheDir = events.persist === false ? undefined : settings.cacheDir ?? defaultCacheDir(root);
+  }
+
+  /** Workspace-relative key for files inside the root, the absolute path otherwise. */
+  keyOf(absPath: string): string {
+    const rel = path.relative(this.root, absPath);
+    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : absPath;
+  }
+
+  absOf(key: string): string {
+    return path.isAbsolute(key) ? key : path.join(this.root, key);
+  }
+
+  async indexWorkspace(options: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void } = {}): Promise<IndexSummary> {
+    if (this.indexing) return this.indexing;
+    this.setState('indexing', 'indexing the workspace');
+    this.indexing = buildIndex(this.index, {
+      root: this.root,
+      cacheDir: this.cacheDir,
+      exclude: this.settings.exclude,
+      maxFileBytes: this.settings.maxFileBytes,
+      workers: this.settings.workers,
+      signal: options.signal,
+      onProgress: options.onProgress,
+      log: this.events.log,
+      isOwned: (p) => this.documents.has(p),
+    })
+      .then((summary) => {
+        this.lastSummary = summary;
+        this.setState('ready', `indexed ${summary.files} files (${summary.parsed} parsed, ${summary.reused} reused) in ${summary.elapsedMs} ms`);
+        return summary;
+      })
+      .catch((err: unknown) => {
+        const cancelled = options.signal?.aborted;
+        this.setState(cancelled ? 'ready' : 'error', cancelled ? 'indexing cancelled; answering from a partial index' : `indexing failed: ${(err as Error).message}`);
+        throw err;
+      })
+      .finally(() => {
+        this.indexing = undefined;
+      });
+    return this.indexing;
+  }
+
+  /** Text of a file as the user sees it: the open document, else the disk, decoded leniently. */
+  async readText(key: string): Promise<string | undefined> {
+    const doc = this.documents.get(key);
+    if (doc) return doc.text;
+    try {
+      const bytes = await readFile(this.absOf(key));
+      const decoded = decodeSource(bytes);
+      return 'binary' in decoded ? undefined : decoded.text;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A file changed or appeared on disk (file watcher); open documents are the editor's business. */
+  async fileChanged(key: string): Promise<void> {
+    if (!isIndexedPath(key) || this.documents.has(key)) return;
+    let mtimeMs: number;
+    try {
+      mtimeMs = (await stat(this.absOf(key))).mtimeMs;
+    } catch {
+      this.fileDeleted(key);
+      return;
+    }
+    const result = await parseOne(this.root, { path: key, size: 0, mtimeMs }, this.settings.maxFileBytes);
+    if ('entry' in result) this.index.set(result.entry);
+    else if ('skipped' in result) {
+      this.index.remove(key);
+      this.events.log?.(`skipped ${key}: ${result.skipped.reason}`);
+    }
+    this.scheduleSave();
+  }
+
+  fileDeleted(key: string): void {
+    if (this.documents.has(key)) return;
+    if (this.index.remove(key)) this.scheduleSave();
+  }
+
+  /** The editor closed a document: the disk version is the truth again. */
+  async documentClosed(key: string): Promise<void> {
+    this.documents.close(key);
+    this.index.remove(key);
+    await this.fileChanged(key);
+  }
+
+  breadcrumbItems(): BreadcrumbItem[] {
+    const items: BreadcrumbItem[] = [];
+    for (const f of this.index.allFiles()) for (const b of f.breadcrumbs) items.push({ file: f.path, breadcrumb: b });
+    return items;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
+      await this.save();
+    }
+  }
+
+  private scheduleSave(): void {
+    if (this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      void this.save();
+    }, SAVE_DELAY_MS);
+    this.saveTimer.unref();
+  }
+
+  private async save(): Promise<void> {
+    if (!this.cacheDir) return;
+    try {
+      await saveIndexCache(
+        this.cacheDir,
+        [...this.index.allFiles()].filter((f) => f.mtimeMs >= 0).map((f) => this.index.toEntry(f)),
+      );
+    } catch (err) {
+      this.events.log?.(`cache not saved (${(err as Error).message}); the index stays in memory`);
+    }
+  }
+
+  private setState(state: Exclude<IndexState, 'idle'>, message: string): void {
+    this.state = state;
+    this.events.onState?.(state, message);
+  }
+}

@@ -1,0 +1,27 @@
+// What every feature module needs from the server: the workspace session and
+// a way to turn a request's URI into the session's file key.
+
+import type { Connection } from 'vscode-languageserver/node';
+import type { WorkspaceSession } from '../index/workspaceSession';
+import { uriToPath } from './convert';
+import { invalid } from './params';
+
+export interface ServerContext {
+  connection: Connection;
+  session(): WorkspaceSession | undefined;
+  log(message: string): void;
+}
+
+export interface DocumentRef {
+  session: WorkspaceSession;
+  key: string;
+}
+
+/** Resolves a request's document; an unusable URI is the client's error, an unknown file is simply empty. */
+export function documentRef(ctx: ServerContext, uri: string): DocumentRef | undefined {
+  const session = ctx.session();
+  if (!session) return undefined;
+  const abs = uriToPath(uri);
+  if (!abs) throw invalid(`unsupported URI '${uri}': only file: URIs are served`);
+  return { session, key: session.keyOf(abs) };
+}

@@ -1,0 +1,90 @@
+// Document sync: open, incremental change, close, and file-watcher events,
+// each keeping the index current and the breadcrumb diagnostics fresh.
+
+import { FileChangeType, TextDocumentSyncKind, type TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
+import type { TextChange } from '../index/openDocuments';
+import { type ServerContext, documentRef } from './context';
+import { uriToPath } from './convert';
+import { publishOpenDocuments } from './diagnostics';
+
+export const documentSync = TextDocumentSyncKind.Incremental;
+
+export function registerDocuments(ctx: ServerContext): void {
+  const { connection } = ctx;
+  /** Open documents' keys and the URIs the client used for them. */
+  const open = new Map<string, string>();
+
+  const refresh = (): void => {
+    const session = ctx.session();
+    if (session) publishOpenDocuments(ctx, session, open);
+  };
+
+  connection.onDidOpenTextDocument((params) => {
+    const doc = params?.textDocument;
+    if (!doc || typeof doc.uri !== 'string' || typeof doc.text !== 'string') {
+      ctx.log('didOpen ignored: textDocument.uri and textDocument.text are required');
+      return;
+    }
+    const ref = safeRef(ctx, doc.uri);
+    if (!ref) return;
+    ref.session.documents.open(ref.key, doc.version ?? 0, doc.text);
+    open.set(ref.key, doc.uri);
+    refresh();
+  });
+
+  connection.onDidChangeTextDocument((params) => {
+    const doc = params?.textDocument;
+    if (!doc || typeof doc.uri !== 'string' || !Array.isArray(params.contentChanges)) {
+      ctx.log('didChange ignored: textDocument.uri and contentChanges are required');
+      return;
+    }
+    const ref = safeRef(ctx, doc.uri);
+    if (!ref) return;
+    const changes = params.contentChanges.filter(isChange).map(
+      (c): TextChange => ('range' in c && c.range ? { range: c.range, text: c.text } : { text: c.text }),
+    );
+    if (!ref.session.documents.change(ref.key, doc.version ?? 0, changes)) {
+      ctx.log(`didChange ignored for ${doc.uri}: the document is not open`);
+      return;
+    }
+    refresh();
+  });
+
+  connection.onDidCloseTextDocument(async (params) => {
+    const uri = params?.textDocument?.uri;
+    if (typeof uri !== 'string') return;
+    const ref = safeRef(ctx, uri);
+    if (!ref || !open.has(ref.key)) return;
+    open.delete(ref.key);
+    await ref.session.documentClosed(ref.key);
+    void connection.sendDiagnostics({ uri, diagnostics: [] });
+    refresh();
+  });
+
+  connection.onDidChangeWatchedFiles(async (params) => {
+    const session = ctx.session();
+    if (!session || !Array.isArray(params?.changes)) return;
+    for (const change of params.changes) {
+      const abs = typeof change?.uri === 'string' ? uriToPath(change.uri) : undefined;
+      if (!abs) continue;
+      const key = session.keyOf(abs);
+      if (change.type === FileChangeType.Deleted) session.fileDeleted(key);
+      else await session.fileChanged(key);
+    }
+    refresh();
+  });
+}
+
+function isChange(c: unknown): c is TextDocumentContentChangeEvent {
+  return typeof c === 'object' && c !== null && typeof (c as { text?: unknown }).text === 'string';
+}
+
+/** Notifications cannot answer with an error, so a bad URI is logged and dropped. */
+function safeRef(ctx: ServerContext, uri: string): ReturnType<typeof documentRef> {
+  try {
+    return documentRef(ctx, uri);
+  } catch (err) {
+    ctx.log(`ignored notification for ${uri}: ${(err as Error).message}`);
+    return undefined;
+  }
+}

@@ -1,0 +1,45 @@
+// Runs workspace indexing for the server: `$/progress` with file counts and
+// `aros/status` for the state, both throttled so a fast index does not flood.
+
+import type { IndexProgress } from '../index/indexer';
+import type { ServerContext } from './context';
+import { statusNotification } from './status';
+
+const REPORT_EVERY_MS = 150;
+
+export async function indexWithProgress(ctx: ServerContext, signal: AbortSignal): Promise<void> {
+  const session = ctx.session();
+  if (!session) return;
+  const reporter = await ctx.connection.window.createWorkDoneProgress();
+  reporter.begin('Indexing AROS sources', 0, 'listing files', true);
+  reporter.token?.onCancellationRequested?.(() => undefined);
+  let last = 0;
+  const onProgress = (p: IndexProgress): void => {
+    const now = Date.now();
+    if (now - last < REPORT_EVERY_MS && p.done < p.total) return;
+    last = now;
+    if (p.phase === 'parse') {
+      const percent = p.total ? Math.floor((p.done / p.total) * 100) : 100;
+      reporter.report(percent, `${p.done}/${p.total} files`);
+      void ctx.connection.sendNotification(statusNotification, {
+        component: 'index',
+        state: 'indexing',
+        message: `indexing ${p.done}/${p.total} files`,
+        files: session.index.fileCount,
+      });
+    } else {
+      reporter.report(p.phase === 'save' ? 'saving the cache' : 'listing files');
+    }
+  };
+  try {
+    const summary = await session.indexWorkspace({ signal, onProgress });
+    ctx.log(
+      `indexed ${summary.files} files in ${summary.elapsedMs} ms: ${summary.parsed} parsed, ${summary.reused} reused, ` +
+        `${summary.skipped.length} skipped; ${summary.libraryFunctions} library functions, ${summary.hooks} hooks; cache: ${summary.cache}`,
+    );
+  } catch (err) {
+    ctx.log(`indexing stopped: ${(err as Error).message}`);
+  } finally {
+    reporter.done();
+  }
+}
