@@ -749,9 +749,10 @@ class Planner {
   }
 
   private addFiles(m: ModulePlan, c: number, h: number): void {
-    const subdirs = c > 25 ? ['', ...Array.from({ length: this.rng.int(1, 3) }, () => this.rng.pick(C_FILE_WORDS))] : [''];
+    // Bigger modules keep part of their sources in subdirectories, as real ones do.
+    const subdirs = c > 12 ? [...new Set(Array.from({ length: this.rng.int(1, 3) }, () => this.rng.pick(C_FILE_WORDS)))] : [];
     for (let i = 0; i < c; i++) {
-      const subdir = subdirs.length > 1 && this.rng.chance(0.3) ? this.rng.pick(subdirs.slice(1)) : '';
+      const subdir = subdirs.length > 0 && this.rng.chance(0.35) ? this.rng.pick(subdirs) : '';
       m.cFiles.push({
         index: this.fileIndex++, role: 'plain', libFuncs: 0, hooks: 0, breadcrumbs: 0, targetLines: 0, subdir,
         weight: Math.min(8000, this.rng.logNormal(C_MU, C_SIGMA)),
@@ -1826,9 +1827,11 @@ export async function generateTree(options: GenerateOptions): Promise<Manifest> 
     for (const [i, h] of m.hFiles.entries()) {
       const isPublic = m.kind === 'headers';
       const base = isPublic ? `${helperRng.pick(NOUNS).toLowerCase()}${helperRng.pick(['', '', 's', 'defs', 'class', 'base'])}` : i === 0 ? `${m.name}_intern` : `${m.name}_${helperRng.pick(H_FILE_WORDS)}`;
-      const rel = uniqueFile(usedPaths, m.dir, base, '.h');
+      // Some private headers live in the module's include/ directory.
+      const hdir = !isPublic && i > 0 && helperRng.chance(0.3) ? `${m.dir}/include` : m.dir;
+      const rel = uniqueFile(usedPaths, hdir, base, '.h');
       const g = new FileGen(new Rng(mixSeed(seed, h.index)), rel, m, collect);
-      const spec = isPublic ? `<${rel.replace(/^compiler\/include\//, '')}>` : `"${path.posix.basename(rel)}"`;
+      const spec = isPublic ? `<${rel.replace(/^compiler\/include\//, '')}>` : `"${rel.slice(m.dir.length + 1)}"`;
       const info: HeaderInfo = { includeSpec: spec, structs: [], flags: [], constants: [], typedefs: [] };
       const guard = guardOf(rel);
       g.push(`#ifndef ${guard}`);

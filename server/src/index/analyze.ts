@@ -42,10 +42,18 @@ export function analyzeC(text: string, options: AnalyzeOptions = {}): AnalyzeRes
   const lex = lexC(text);
   const starts = lineStarts(text);
   const directives = scanDirectives(lex.code, text, starts);
-  const source = options.fullParse ? text : skeletonize(lex.code, [...directives.blank, ...lex.comments.map((c) => [c.start, c.end] as const)]);
+  const aros = scanArosDefinitions(text, lex, starts);
+  // AROS macro heads are parse errors to tree-sitter, and error recovery is its slowest path:
+  // the scanner already read them, so the skeleton leaves them out.
+  const source = options.fullParse
+    ? text
+    : skeletonize(lex.code, [
+        ...directives.blank,
+        ...lex.comments.map((c) => [c.start, c.end] as const),
+        ...aros.map((a) => [a.regionStart, a.regionEnd] as const),
+      ]);
   const tree = cParser().parse(source, options.oldTree);
   const plain = extractSymbols(tree.rootNode, text, starts).symbols;
-  const aros = scanArosDefinitions(text, lex, starts);
 
   // tree-sitter misreads AROS macro heads; what it invents inside them is noise.
   const regions = aros.map((a) => [offsetOf(starts, a.range.start), offsetOf(starts, a.range.end)] as const);

@@ -3,8 +3,9 @@
 // configured excludes. Symlinks are not followed: they can loop, and they can
 // lead out of the workspace.
 
-import { opendir, readFile, stat } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import ignore, { type Ignore } from 'ignore';
 import type { SkippedFile } from './fileIndex';
 
@@ -30,76 +31,119 @@ export interface DiscoverResult {
 }
 
 const INDEXED = /\.(c|h|conf)$/i;
+const SLICE_MS = 10;
 const ALWAYS_SKIPPED = new Set(['.git', '.hg', '.svn', 'node_modules']);
 
+/**
+ * One `.gitignore` (or the configured excludes), with its rules grouped by the
+ * literal directory they are anchored to. AROS's root `.gitignore` has over
+ * 3,000 rules, nearly all naming one generated file; testing every path
+ * against all of them cost seconds. A directory only needs the rules anchored
+ * at it or above it, in their original order (so negations still work).
+ */
 interface Rules {
   base: string;
-  ig: Ignore;
+  lines: string[];
+  /** For each rule line, the literal directory it is anchored to ('' = anywhere). */
+  anchors: string[];
+  perDir: Map<string, Ignore>;
+}
+
+function makeRules(base: string, text: string | readonly string[]): Rules {
+  const lines = (typeof text === 'string' ? text.split(/\r?\n/) : [...text]).filter((l) => l.trim() !== '' && !l.startsWith('#'));
+  return { base, lines, anchors: lines.map(anchorOf), perDir: new Map() };
+}
+
+function anchorOf(line: string): string {
+  let p = line.trim().replace(/^!/, '').replace(/\\/g, '');
+  const trailing = p.endsWith('/');
+  if (trailing) p = p.slice(0, -1);
+  // No slash except a trailing one: the pattern matches at any depth.
+  if (!p.includes('/')) return '';
+  p = p.replace(/^\//, '');
+  const segments = p.split('/');
+  segments.pop();
+  const literal: string[] = [];
+  for (const seg of segments) {
+    if (/[*?[]/.test(seg)) break;
+    literal.push(seg);
+  }
+  return literal.join('/');
+}
+
+/** An `ignore` matcher for entries directly inside `dir` (relative to the rules' base). */
+function matcherFor(rules: Rules, dir: string): Ignore {
+  let ig = rules.perDir.get(dir);
+  if (!ig) {
+    const relevant = rules.lines.filter((_, i) => {
+      const a = rules.anchors[i];
+      return a === '' || a === dir || dir.startsWith(`${a}/`);
+    });
+    ig = ignore().add(relevant);
+    rules.perDir.set(dir, ig);
+  }
+  return ig;
 }
 
 export function isIndexedPath(p: string): boolean {
   return INDEXED.test(p);
 }
 
+/**
+ * Synchronous file-system calls in short slices: thousands of directories make
+ * tens of thousands of tiny calls, and round trips through libuv's thread pool
+ * cost more than the calls. Yielding every few milliseconds keeps the event
+ * loop answering requests meanwhile.
+ */
 export async function discoverFiles(root: string, options: DiscoverOptions): Promise<DiscoverResult> {
   const files: DiscoveredFile[] = [];
   const skipped: SkippedFile[] = [];
   const rootRules: Rules[] = [];
-  if (options.exclude && options.exclude.length > 0) rootRules.push({ base: '', ig: ignore().add([...options.exclude]) });
-
-  const walk = async (rel: string, rules: Rules[]): Promise<void> => {
+  if (options.exclude && options.exclude.length > 0) rootRules.push(makeRules('', options.exclude));
+  const stack: Array<{ rel: string; rules: Rules[] }> = [{ rel: '', rules: rootRules }];
+  let sliceStart = Date.now();
+  while (stack.length > 0) {
+    if (Date.now() - sliceStart > SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = Date.now();
+    }
     options.signal?.throwIfAborted();
+    const { rel, rules } = stack.pop() as { rel: string; rules: Rules[] };
     const abs = path.join(root, rel);
-    const here = await readIgnoreFile(abs, rel);
+    const here = readIgnoreFile(abs, rel);
     const active = here ? [...rules, here] : rules;
-    let dir;
+    let entries: Dirent[];
     try {
-      dir = await opendir(abs);
+      entries = readdirSync(abs, { withFileTypes: true });
     } catch (err) {
       skipped.push({ path: rel || '.', reason: `unreadable directory: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
-      return;
+      continue;
     }
     const subdirs: string[] = [];
-    const candidates: string[] = [];
-    try {
-      for await (const entry of dir) {
-        const childRel = rel ? `${rel}/${entry.name}` : entry.name;
-        if (entry.isDirectory()) {
-          if (ALWAYS_SKIPPED.has(entry.name) || ignored(active, childRel, true)) continue;
-          subdirs.push(childRel);
-        } else if (entry.isFile() && INDEXED.test(entry.name)) {
-          if (!ignored(active, childRel, false)) candidates.push(childRel);
-        }
+    for (const entry of entries) {
+      const childRel = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (!ALWAYS_SKIPPED.has(entry.name) && !ignored(active, childRel, true)) subdirs.push(childRel);
+        continue;
       }
-    } catch (err) {
-      skipped.push({ path: rel || '.', reason: `unreadable directory: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+      if (!entry.isFile() || !INDEXED.test(entry.name) || ignored(active, childRel, false)) continue;
+      try {
+        const st = statSync(path.join(root, childRel));
+        if (st.size > options.maxFileBytes) skipped.push({ path: childRel, reason: `too large: ${st.size} bytes (limit ${options.maxFileBytes})` });
+        else files.push({ path: childRel, size: st.size, mtimeMs: st.mtimeMs });
+      } catch (err) {
+        skipped.push({ path: childRel, reason: `unreadable: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+      }
     }
-    await Promise.all(
-      candidates.map(async (childRel) => {
-        try {
-          const st = await stat(path.join(root, childRel));
-          if (st.size > options.maxFileBytes) {
-            skipped.push({ path: childRel, reason: `too large: ${st.size} bytes (limit ${options.maxFileBytes})` });
-            return;
-          }
-          files.push({ path: childRel, size: st.size, mtimeMs: st.mtimeMs });
-        } catch (err) {
-          skipped.push({ path: childRel, reason: `unreadable: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
-        }
-      }),
-    );
-    for (const sub of subdirs) await walk(sub, active);
-  };
-
-  await walk('', rootRules);
+    for (let i = subdirs.length - 1; i >= 0; i--) stack.push({ rel: subdirs[i], rules: active });
+  }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, skipped };
 }
 
-async function readIgnoreFile(absDir: string, rel: string): Promise<Rules | undefined> {
+function readIgnoreFile(absDir: string, rel: string): Rules | undefined {
   try {
-    const text = await readFile(path.join(absDir, '.gitignore'), 'utf8');
-    return { base: rel, ig: ignore().add(text) };
+    return makeRules(rel, readFileSync(path.join(absDir, '.gitignore'), 'utf8'));
   } catch {
     return undefined;
   }
@@ -109,7 +153,46 @@ function ignored(rules: readonly Rules[], rel: string, isDir: boolean): boolean 
   for (const r of rules) {
     const local = r.base ? rel.slice(r.base.length + 1) : rel;
     if (!local) continue;
-    if (r.ig.ignores(isDir ? `${local}/` : local)) return true;
+    const slash = local.lastIndexOf('/');
+    const ig = matcherFor(r, slash < 0 ? '' : local.slice(0, slash));
+    if (ig.ignores(isDir ? `${local}/` : local)) return true;
   }
   return false;
+}
+
+/**
+ * The same listing on a worker thread, so that it overlaps with loading the
+ * cache on the calling thread. Falls back to the calling thread when the
+ * worker script is not there (running from TypeScript sources).
+ */
+export function discoverFilesInWorker(root: string, options: DiscoverOptions): Promise<DiscoverResult> {
+  const script = builtScript('discoverWorker.js');
+  if (!script) return discoverFiles(root, options);
+  const { signal, ...plain } = options;
+  return new Promise<DiscoverResult>((resolve, reject) => {
+    const worker = new Worker(script, { workerData: { root, options: plain } });
+    const onAbort = (): void => {
+      void worker.terminate();
+      reject(signal?.reason ?? new Error('aborted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.once('message', (msg: { result?: DiscoverResult; error?: string }) => {
+      signal?.removeEventListener('abort', onAbort);
+      void worker.terminate();
+      if (msg.result) resolve(msg.result);
+      else reject(new Error(msg.error ?? 'file discovery failed'));
+    });
+    worker.once('error', (err) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(err);
+    });
+  });
+}
+
+/** A compiled sibling script; under a TypeScript test runner, the build output. */
+export function builtScript(name: string): string | undefined {
+  const here = path.join(__dirname, name);
+  if (existsSync(here)) return here;
+  const built = path.resolve(__dirname, '../../../out/index', name);
+  return existsSync(built) ? built : undefined;
 }

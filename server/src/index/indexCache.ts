@@ -1,22 +1,26 @@
-// The persisted index: every file's analysis keyed by path and content hash,
-// in one V8-serialized file with a checksum. Written to a temporary file and
-// renamed, so a crash mid-write leaves the previous cache intact; a file that
-// fails its checksum is reported and ignored (the index is rebuilt).
+// The persisted index: every file's packed entry (with its content hash), in
+// one file of V8-serialized chunks under a checksum. Chunks keep each
+// (de)serialization step short so the server's event loop keeps answering.
+// Written to a temporary file and renamed, so a crash mid-write leaves the
+// previous cache intact; a file that fails its checksum is reported and
+// ignored (the index is rebuilt).
 
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import type { FileEntry } from './fileIndex';
+import type { PackedFile } from './packedFile';
 
 /** Bump when FileEntry or the analysis changes meaning: old caches are then ignored. */
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 4;
+const CHUNK_FILES = 400;
 const MAGIC = 'AROSLSP-INDEX';
 const FILE_NAME = 'index.bin';
 
 export interface LoadedCache {
-  entries: FileEntry[];
+  entries: PackedFile[];
 }
 
 export type CacheLoad = { ok: true; cache: LoadedCache } | { ok: false; reason: string; missing: boolean };
@@ -41,29 +45,70 @@ export async function loadIndexCache(cacheDir: string): Promise<CacheLoad> {
   if (magic !== MAGIC) return { ok: false, missing: false, reason: 'cache file is corrupt (bad header); rebuilding' };
   if (Number(version) !== CACHE_VERSION) return { ok: false, missing: false, reason: `cache version ${version} is outdated; rebuilding` };
   const payload = bytes.subarray(nl + 1);
-  if (createHash('sha1').update(payload).digest('hex') !== digest) {
+  if (checksum(payload) !== digest) {
     return { ok: false, missing: false, reason: 'cache file is corrupt (checksum mismatch); rebuilding' };
   }
   try {
-    const data = deserialize(payload) as { entries: FileEntry[] };
-    if (!Array.isArray(data.entries)) throw new Error('no entries');
-    return { ok: true, cache: { entries: data.entries } };
+    const entries: PackedFile[] = [];
+    let at = 0;
+    while (at < payload.length) {
+      const length = payload.readUInt32LE(at);
+      const chunk = deserialize(payload.subarray(at + 4, at + 4 + length)) as PackedFile[];
+      if (!Array.isArray(chunk)) throw new Error('chunk is not a list');
+      entries.push(...chunk);
+      at += 4 + length;
+      await yieldToEventLoop();
+    }
+    return { ok: true, cache: { entries } };
   } catch (err) {
     return { ok: false, missing: false, reason: `cache file is corrupt (${(err as Error).message}); rebuilding` };
   }
 }
 
-export async function saveIndexCache(cacheDir: string, entries: FileEntry[]): Promise<void> {
+/** Streams chunks to a temporary file (never the whole payload in memory), then renames it into place. */
+export async function saveIndexCache(cacheDir: string, entries: readonly PackedFile[]): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
-  const payload = serialize({ entries });
-  const digest = createHash('sha1').update(payload).digest('hex');
   const target = path.join(cacheDir, FILE_NAME);
   const temp = `${target}.${process.pid}.tmp`;
+  let crc = 0;
+  const handle = await open(temp, 'w');
   try {
-    await writeFile(temp, Buffer.concat([Buffer.from(`${MAGIC} ${CACHE_VERSION} ${digest}\n`, 'latin1'), payload]));
+    // The header's checksum is known only at the end: reserve its fixed width now.
+    const headerLength = Buffer.byteLength(header('0'.repeat(8)), 'latin1');
+    let position = headerLength;
+    for (let i = 0; i < entries.length; i += CHUNK_FILES) {
+      const bytes = serialize(entries.slice(i, i + CHUNK_FILES));
+      const length = Buffer.alloc(4);
+      length.writeUInt32LE(bytes.length);
+      crc = crc32(bytes, crc32(length, crc));
+      await handle.write(length, 0, 4, position);
+      await handle.write(bytes, 0, bytes.length, position + 4);
+      position += 4 + bytes.length;
+      await yieldToEventLoop();
+    }
+    await handle.write(Buffer.from(header(hex8(crc)), 'latin1'), 0, headerLength, 0);
+    await handle.close();
     await rename(temp, target);
   } catch (err) {
+    await handle.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
     throw err;
   }
+}
+
+/** CRC-32 (zlib's, native): it catches truncation and torn writes at memory speed; this is not a security boundary. */
+function checksum(payload: Buffer): string {
+  return hex8(crc32(payload));
+}
+
+function hex8(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}
+
+function header(digest: string): string {
+  return `${MAGIC} ${CACHE_VERSION} ${digest}\n`;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

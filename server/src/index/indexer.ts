@@ -1,10 +1,11 @@
 // Builds or refreshes a WorkspaceIndex: discover files, reuse what the cache
 // holds for unchanged content, parse the rest in the worker pool, persist.
 
-import type { FileEntry, SkippedFile } from './fileIndex';
-import { discoverFiles, type DiscoveredFile } from './discover';
+import type { SkippedFile } from './fileIndex';
+import { discoverFilesInWorker, type DiscoveredFile } from './discover';
 import { loadIndexCache, saveIndexCache } from './indexCache';
 import { ParsePool } from './parsePool';
+import { FLAG_HOOK, FLAG_LIBRARY, KINDS, flagsAt, symbolCount, type PackedFile } from './packedFile';
 import type { SymbolKind } from './types';
 import type { WorkspaceIndex } from './workspaceIndex';
 
@@ -49,16 +50,16 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
   const log = options.log ?? (() => undefined);
   const progress = options.onProgress ?? (() => undefined);
   progress({ phase: 'discover', done: 0, total: 0 });
-  const discovered = await discoverFiles(options.root, {
+  // List the tree on a worker while this thread reads the cache: the two take about as long.
+  const listing = discoverFilesInWorker(options.root, {
     exclude: options.exclude,
     maxFileBytes: options.maxFileBytes,
     signal: options.signal,
   });
-  const skipped: SkippedFile[] = [...discovered.skipped];
-  for (const s of discovered.skipped) log(`skipped ${s.path}: ${s.reason}`);
+  listing.catch(() => undefined);
 
   let cacheNote = 'disabled';
-  const cachedByPath = new Map<string, FileEntry>();
+  const cachedByPath = new Map<string, PackedFile>();
   if (options.cacheDir) {
     const loaded = await loadIndexCache(options.cacheDir);
     if (loaded.ok) {
@@ -69,6 +70,9 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
       if (!loaded.missing) log(loaded.reason);
     }
   }
+  const discovered = await listing;
+  const skipped: SkippedFile[] = [...discovered.skipped];
+  for (const s of discovered.skipped) log(`skipped ${s.path}: ${s.reason}`);
 
   // Unchanged files (same size and mtime as cached, or already indexed) cost nothing.
   const present = new Set<string>();
@@ -139,7 +143,7 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
   if (options.cacheDir && (parsed > 0 || removed > 0 || reusedChanged(cachedByPath, index))) {
     progress({ phase: 'save', done: 0, total: 1 });
     try {
-      await saveIndexCache(options.cacheDir, [...index.allFiles()].map((f) => index.toEntry(f)));
+      await saveIndexCache(options.cacheDir, [...index.allFiles()].filter((f) => f.mtimeMs >= 0));
       cacheNote += '; saved';
     } catch (err) {
       // A read-only or full cache directory leaves the index in memory; it is not an error for the user's work.
@@ -153,7 +157,7 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
 }
 
 /** True when the index holds entries the cache lacks or has differently (for example after a touch). */
-function reusedChanged(cached: Map<string, FileEntry>, index: WorkspaceIndex): boolean {
+function reusedChanged(cached: Map<string, PackedFile>, index: WorkspaceIndex): boolean {
   if (cached.size !== index.fileCount) return true;
   for (const f of index.allFiles()) {
     const c = cached.get(f.path);
@@ -179,12 +183,14 @@ export function summarize(index: WorkspaceIndex): Omit<IndexSummary, 'files' | '
   let breadcrumbs = 0;
   for (const f of index.allFiles()) {
     breadcrumbs += f.breadcrumbs.length;
-    for (const s of f.symbols) {
-      symbols[s.kind]++;
-      if (s.aros && s.definition && s.aros.macro !== 'conf') {
-        if (s.aros.form === 'library') libraryFunctions++;
-        else hooks++;
-      }
+    const n = symbolCount(f);
+    for (let i = 0; i < n; i++) {
+      const flags = flagsAt(f.table, i);
+      symbols[KINDS[flags & 0xff]]++;
+      // Definitions only: prototypes and `.conf` entries are not counted as functions found.
+      if ((flags & (1 << 8)) === 0) continue;
+      if (flags & FLAG_LIBRARY) libraryFunctions++;
+      else if (flags & FLAG_HOOK) hooks++;
     }
   }
   return { symbols, libraryFunctions, hooks, breadcrumbs };

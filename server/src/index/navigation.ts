@@ -55,24 +55,24 @@ export function wordAt(text: string, pos: Position): WordAt | undefined {
 /** Symbols a use of `word` can mean, best first: members for `x.word`, everything else otherwise. */
 export function candidates(index: WorkspaceIndex, word: WordAt): SymbolRef[] {
   const all = index.lookup(word.name);
-  const members = all.filter((r) => r.symbol.kind === 'field');
-  const others = all.filter((r) => r.symbol.kind !== 'field');
+  const members = all.filter((r) => r.kind === 'field');
+  const others = all.filter((r) => r.kind !== 'field');
   const chosen = word.member ? (members.length ? members : others) : others.length ? others : members;
   return chosen.sort(compareRefs);
 }
 
 export function definitions(index: WorkspaceIndex, word: WordAt): SymbolRef[] {
   const c = candidates(index, word);
-  const defs = c.filter((r) => r.symbol.definition);
+  const defs = c.filter((r) => r.definition);
   return defs.length ? defs : c;
 }
 
 /** Prototypes, `extern` declarations and `.conf` entries; a definition when nothing declares it separately. */
 export function declarations(index: WorkspaceIndex, word: WordAt): SymbolRef[] {
   const c = candidates(index, word);
-  const decls = c.filter((r) => !r.symbol.definition);
+  const decls = c.filter((r) => !r.definition);
   // Prototypes in C headers before `.conf` entries.
-  decls.sort((a, b) => Number(a.symbol.aros?.macro === 'conf') - Number(b.symbol.aros?.macro === 'conf') || compareRefs(a, b));
+  decls.sort((a, b) => Number(a.fromConf) - Number(b.fromConf) || compareRefs(a, b));
   return decls.length ? decls : c;
 }
 
@@ -102,7 +102,7 @@ export async function references(index: WorkspaceIndex, name: string, read: Text
   const declared = new Set<string>();
   if (!options.includeDeclaration) {
     for (const r of index.lookup(name)) {
-      const p = r.symbol.selectionRange.start;
+      const p = r.selectionRange.start;
       declared.add(`${r.file.path}:${p.line}:${p.character}`);
     }
   }

@@ -4,11 +4,12 @@
 import * as path from 'node:path';
 import { analyzeC, analyzeConf } from './analyze';
 import type { DiscoveredFile } from './discover';
-import type { FileEntry, SkippedFile } from './fileIndex';
+import type { SkippedFile } from './fileIndex';
+import { packFile, type PackedFile } from './packedFile';
 import { readSource } from './readSource';
 
 export type ParseOutcome =
-  | { entry: FileEntry }
+  | { entry: PackedFile }
   | { skipped: SkippedFile }
   | { unchanged: { path: string; mtimeMs: number } };
 
@@ -31,7 +32,7 @@ export async function parseOne(root: string, file: DiscoveredFile, maxFileBytes:
   try {
     const analysis = file.path.endsWith('.conf') ? analyzeConf(read.text, file.path) : analyzeC(read.text).analysis;
     return {
-      entry: { ...analysis, path: file.path, hash: read.hash, size: read.size, mtimeMs: file.mtimeMs, encoding: read.encoding },
+      entry: packFile({ ...analysis, path: file.path, hash: read.hash, size: read.size, mtimeMs: file.mtimeMs, encoding: read.encoding }),
     };
   } catch (err) {
     // One file that breaks the parser must not stop the index.

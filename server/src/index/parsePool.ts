@@ -1,9 +1,8 @@
 // A fixed pool of parse workers fed batch by batch, so the main thread stays
 // free to answer requests while the workspace is indexed.
 
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { builtScript } from './discover';
 import { parseBatch, type ParseBatch, type ParseOutcome } from './parseFiles';
 
 interface Pending {
@@ -25,7 +24,7 @@ export class ParsePool {
 
   /** `size` 0 parses on the calling thread (tests, tiny trees, or when workers cannot start). */
   constructor(size: number) {
-    const script = workerScript();
+    const script = builtScript('parseWorker.js');
     if (!script) return;
     for (let i = 0; i < size; i++) this.slots.push(this.spawn(script));
   }
@@ -88,12 +87,4 @@ export class ParsePool {
     });
     return slot;
   }
-}
-
-/** The compiled worker; under a TypeScript test runner it is the build output. */
-function workerScript(): string | undefined {
-  const here = path.join(__dirname, 'parseWorker.js');
-  if (existsSync(here)) return here;
-  const built = path.resolve(__dirname, '../../../out/index/parseWorker.js');
-  return existsSync(built) ? built : undefined;
 }

@@ -2,7 +2,7 @@
 // (exact, prefix, word segments, substring, fuzzy), then order each name's
 // symbols so definitions come before prototypes and `.conf` entries.
 
-import type { SymbolRef, WorkspaceIndex } from './workspaceIndex';
+import { letterMask, type SymbolRef, type WorkspaceIndex } from './workspaceIndex';
 
 export interface SearchOptions {
   limit?: number;
@@ -20,15 +20,17 @@ export function searchSymbols(index: WorkspaceIndex, query: string, options: Sea
   const q = query.trim();
   if (!q) return [];
   const ql = q.toLowerCase();
-  const { names, lower } = index.names();
-  const scored: Array<{ name: string; score: number }> = [];
+  const { names, lower, masks } = index.names();
+  const need = letterMask(ql);
+  // Keep only the best `limit` names: every name has at least one symbol.
+  const top = new TopNames(limit);
   for (let i = 0; i < names.length; i++) {
+    if ((masks[i] & need) !== need) continue;
     const score = scoreName(names[i], lower[i], q, ql);
-    if (score > 0) scored.push({ name: names[i], score });
+    if (score > 0) top.offer(names[i], score);
   }
-  scored.sort((a, b) => b.score - a.score || a.name.length - b.name.length || (a.name < b.name ? -1 : 1));
   const out: SymbolRef[] = [];
-  for (const { name } of scored) {
+  for (const name of top.sorted()) {
     const refs = index.lookup(name).sort(compareRefs);
     for (const r of refs) {
       out.push(r);
@@ -36,6 +38,72 @@ export function searchSymbols(index: WorkspaceIndex, query: string, options: Sea
     }
   }
   return out;
+}
+
+/** Better first: higher score, then shorter, then alphabetical. */
+function better(aName: string, aScore: number, bName: string, bScore: number): boolean {
+  if (aScore !== bScore) return aScore > bScore;
+  if (aName.length !== bName.length) return aName.length < bName.length;
+  return aName < bName;
+}
+
+/** A bounded min-heap of the best names seen. */
+class TopNames {
+  private readonly names: string[] = [];
+  private readonly scores: number[] = [];
+
+  constructor(private readonly capacity: number) {}
+
+  offer(name: string, score: number): void {
+    if (this.names.length < this.capacity) {
+      this.names.push(name);
+      this.scores.push(score);
+      this.up(this.names.length - 1);
+    } else if (better(name, score, this.names[0], this.scores[0])) {
+      this.names[0] = name;
+      this.scores[0] = score;
+      this.down(0);
+    }
+  }
+
+  sorted(): string[] {
+    const idx = this.names.map((_, i) => i);
+    idx.sort((a, b) => (better(this.names[a], this.scores[a], this.names[b], this.scores[b]) ? -1 : 1));
+    return idx.map((i) => this.names[i]);
+  }
+
+  /** The root is the worst kept name. */
+  private worse(i: number, j: number): boolean {
+    return better(this.names[j], this.scores[j], this.names[i], this.scores[i]);
+  }
+
+  private swap(i: number, j: number): void {
+    [this.names[i], this.names[j]] = [this.names[j], this.names[i]];
+    [this.scores[i], this.scores[j]] = [this.scores[j], this.scores[i]];
+  }
+
+  private up(i: number): void {
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.worse(i, p)) break;
+      this.swap(i, p);
+      i = p;
+    }
+  }
+
+  private down(i: number): void {
+    const n = this.names.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let w = i;
+      if (l < n && this.worse(l, w)) w = l;
+      if (r < n && this.worse(r, w)) w = r;
+      if (w === i) return;
+      this.swap(i, w);
+      i = w;
+    }
+  }
 }
 
 export function scoreName(name: string, lower: string, q: string, ql: string): number {
@@ -46,11 +114,17 @@ export function scoreName(name: string, lower: string, q: string, ql: string): n
     if (lower.length === ql.length) return EXACT_NOCASE;
     return PREFIX - Math.min(100, lower.length - ql.length);
   }
+  // Short queries match almost everything fuzzily; keep them to substrings and
+  // word initials that start where the name starts (`rp` -> RastPort).
+  // One letter: only names that start with it.
+  if (ql.length === 1) return 0;
+  const short = ql.length < 3;
+  if (short && lower.charCodeAt(0) !== ql.charCodeAt(0)) return at > 0 ? SUBSTRING - Math.min(100, at) - Math.min(50, lower.length / 4) : 0;
   if (!isSubsequence(lower, ql)) return 0;
   const seg = segmentScore(name, ql);
   if (seg > 0) return SEGMENTS + seg - Math.min(50, name.length / 4);
   if (at > 0) return SUBSTRING - Math.min(100, at) - Math.min(50, lower.length / 4);
-  return FUZZY + fuzzyCompactness(lower, ql);
+  return short ? 0 : FUZZY + fuzzyCompactness(lower, ql);
 }
 
 function isSubsequence(hay: string, needle: string): boolean {
@@ -59,22 +133,52 @@ function isSubsequence(hay: string, needle: string): boolean {
   return j === needle.length;
 }
 
-/** Word segments of an identifier: `AllocPooled` -> Alloc, Pooled; `ai_phase_id` -> ai, phase, id. */
+/** Word segments of an identifier: `AllocPooled` -> alloc, pooled; `ai_phase_id` -> ai, phase, id. */
 export function segments(name: string): string[] {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .split(/[\s_]+/)
-    .filter(Boolean)
-    .map((s) => s.toLowerCase());
+  const starts = segmentStarts(name);
+  const out: string[] = [];
+  for (let k = 0; k < starts.length; k++) {
+    const from = starts[k];
+    let to = k + 1 < starts.length ? starts[k + 1] : name.length;
+    while (to > from && name.charCodeAt(to - 1) === 95) to--;
+    if (to > from) out.push(name.slice(from, to).toLowerCase());
+  }
+  return out;
 }
 
-/** Positive when the query is a concatenation of prefixes of consecutive-or-later segments (`alpo` -> AllocPooled). */
+/** Where segments begin: after `_`, at a lower-to-upper step, at the last capital of a run before lower case. */
+function segmentStarts(name: string): number[] {
+  const starts: number[] = [];
+  let prev = 0; // 0 start/underscore, 1 lower or digit, 2 upper
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const upper = c >= 65 && c <= 90;
+    const lowerOrDigit = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+    if (c === 95) {
+      prev = 0;
+      continue;
+    }
+    if (prev === 0) starts.push(i);
+    else if (upper && prev === 1) starts.push(i);
+    else if (lowerOrDigit && prev === 2 && i >= 2 && isUpper(name.charCodeAt(i - 2)) && starts[starts.length - 1] !== i - 1) starts.push(i - 1);
+    prev = upper ? 2 : 1;
+  }
+  return starts;
+}
+
+function isUpper(c: number): boolean {
+  return c >= 65 && c <= 90;
+}
+
+/** Positive when the query is a concatenation of prefixes of successive segments (`alpo` -> AllocPooled). */
 function segmentScore(name: string, ql: string): number {
   const segs = segments(name);
   if (segs.length < 2) return 0;
+  let steps = 0;
   const match = (qi: number, si: number): boolean => {
     if (qi === ql.length) return true;
+    // Bounded: pathological names cannot make a query slow.
+    if (++steps > 200) return false;
     for (let s = si; s < segs.length; s++) {
       const seg = segs[s];
       let k = 0;
@@ -101,15 +205,31 @@ function fuzzyCompactness(hay: string, needle: string): number {
   return Math.max(0, 100 - (span - needle.length) * 5);
 }
 
-/** Definitions first (library functions' real bodies before everything), then prototypes, then `.conf` entries. */
+/**
+ * Library functions' real bodies first, then other definitions, then members,
+ * then prototypes, then `.conf` entries; generic code before ports and before
+ * the unmaintained tree.
+ */
 export function compareRefs(a: SymbolRef, b: SymbolRef): number {
-  return rank(a) - rank(b) || (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0) || a.symbol.range.start.line - b.symbol.range.start.line;
+  return (
+    rank(a) - rank(b) ||
+    pathRank(a.file.path) - pathRank(b.file.path) ||
+    (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0) ||
+    a.line - b.line
+  );
 }
 
 function rank(r: SymbolRef): number {
-  const s = r.symbol;
-  if (s.aros?.macro === 'conf') return 3;
-  if (!s.definition) return 2;
-  if (s.kind === 'field' || s.kind === 'enumerator') return 1;
-  return 0;
+  if (r.fromConf) return 5;
+  if (!r.definition) return 4;
+  if (r.libraryFunction) return 0;
+  const kind = r.kind;
+  if (kind === 'field' || kind === 'enumerator') return 3;
+  if (kind === 'macro' || kind === 'variable') return 2;
+  return 1;
+}
+
+function pathRank(path: string): number {
+  if (path.includes('.unmaintained/')) return 2;
+  return path.startsWith('arch/') ? 1 : 0;
 }

@@ -1,62 +1,125 @@
-// The in-memory index of one workspace: files, symbols by name, and which
-// files mention which identifiers. Queries read whatever has been added so far,
-// so they can be answered while indexing is still running.
+// The in-memory index of one workspace: files in their packed form, symbols
+// by name, and which files mention which identifiers. Queries read whatever
+// has been added so far, so they can be answered while indexing still runs.
 
 import type { FileEntry } from './fileIndex';
-import type { SymbolInfo } from './types';
+import {
+  FLAG_CONF,
+  FLAG_DEFINITION,
+  FLAG_LIBRARY,
+  flagsAt,
+  kindAt,
+  lineAt,
+  packFile,
+  parentAt,
+  selectionAt,
+  unpackSymbols,
+  type PackedFile,
+} from './packedFile';
+import type { Range, SymbolInfo, SymbolKind } from './types';
 
-export interface StoredFile extends Omit<FileEntry, 'identifiers'> {
-  id: number;
-  /** Interned identifier ids, sorted, so the file's identifiers cost 4 bytes each. */
-  identIds: Uint32Array;
+/** Files whose symbol details are kept decoded; the rest stay serialized. */
+const DECODED_FILES = 256;
+
+export interface NameTable {
+  names: string[];
+  lower: string[];
+  /** One bit per letter/digit class a name contains: a query needing a bit the name lacks cannot match. */
+  masks: Int32Array;
 }
 
-export interface SymbolRef {
-  file: StoredFile;
-  symbol: SymbolInfo;
-  index: number;
+/** Bits 0-25 for a-z, 26 for digits, 27 for `_`. Input is lower-case. */
+export function letterMask(lower: string): number {
+  let m = 0;
+  for (let i = 0; i < lower.length; i++) {
+    const c = lower.charCodeAt(i);
+    if (c >= 97 && c <= 122) m |= 1 << (c - 97);
+    else if (c >= 48 && c <= 57) m |= 1 << 26;
+    else if (c === 95) m |= 1 << 27;
+  }
+  return m;
+}
+
+export interface StoredFile extends PackedFile {
+  id: number;
+}
+
+/** One symbol of one file. The cheap facts come from the packed table; `symbol` decodes the details. */
+export class SymbolRef {
+  constructor(
+    readonly file: StoredFile,
+    readonly index: number,
+    private readonly owner: WorkspaceIndex,
+  ) {}
+
+  get name(): string {
+    return this.file.names[this.index];
+  }
+
+  get kind(): SymbolKind {
+    return kindAt(this.file.table, this.index);
+  }
+
+  get definition(): boolean {
+    return (flagsAt(this.file.table, this.index) & FLAG_DEFINITION) !== 0;
+  }
+
+  /** Listed in a `.conf` function list rather than written in C. */
+  get fromConf(): boolean {
+    return (flagsAt(this.file.table, this.index) & FLAG_CONF) !== 0;
+  }
+
+  /** Defined with `AROS_LHn` (or listed in a `.conf` function list). */
+  get libraryFunction(): boolean {
+    return (flagsAt(this.file.table, this.index) & FLAG_LIBRARY) !== 0;
+  }
+
+  get selectionRange(): Range {
+    return selectionAt(this.file.table, this.index);
+  }
+
+  get line(): number {
+    return lineAt(this.file.table, this.index);
+  }
+
+  get containerName(): string | undefined {
+    const p = parentAt(this.file.table, this.index);
+    return p === undefined ? undefined : this.file.names[p];
+  }
+
+  get symbol(): SymbolInfo {
+    return this.owner.symbolsOf(this.file)[this.index];
+  }
 }
 
 export class WorkspaceIndex {
   private readonly files = new Map<string, StoredFile>();
-  private readonly byName = new Map<string, Array<{ fileId: number; index: number }>>();
-  private readonly fileById = new Map<number, StoredFile>();
-  private readonly identId = new Map<string, number>();
-  private readonly identNames: string[] = [];
-  /** For each identifier id, the ids of the files that mention it. */
-  private readonly postings: number[][] = [];
+  private readonly byName = new Map<string, Array<StoredFile | number>>();
+  private readonly decoded = new Map<StoredFile, SymbolInfo[]>();
   private nextFileId = 1;
-  private namesCache: { names: string[]; lower: string[] } | undefined;
+  private namesCache: NameTable | undefined;
 
   get fileCount(): number {
     return this.files.size;
   }
 
   /** Adds or replaces a file's entry. */
-  set(entry: FileEntry): StoredFile {
-    this.remove(entry.path);
-    const id = this.nextFileId++;
-    const ids = new Uint32Array(entry.identifiers.length);
-    for (let i = 0; i < entry.identifiers.length; i++) {
-      const identId = this.intern(entry.identifiers[i]);
-      ids[i] = identId;
-      this.postings[identId].push(id);
-    }
-    ids.sort();
-    const { identifiers, ...rest } = entry;
-    void identifiers;
-    const stored: StoredFile = { ...rest, id, identIds: ids };
-    this.files.set(entry.path, stored);
-    this.fileById.set(id, stored);
-    stored.symbols.forEach((s, index) => {
-      let list = this.byName.get(s.name);
+  set(entry: PackedFile | FileEntry): StoredFile {
+    const packed = 'table' in entry ? entry : packFile(entry);
+    this.remove(packed.path);
+    const stored: StoredFile = Object.assign(packed, { id: this.nextFileId++ });
+    this.files.set(stored.path, stored);
+    const names = stored.names;
+    for (let i = 0; i < names.length; i++) {
+      // Pairs of (file, index) in one flat array: two slots instead of an object per symbol.
+      let list = this.byName.get(names[i]);
       if (!list) {
         list = [];
-        this.byName.set(s.name, list);
+        this.byName.set(names[i], list);
         this.namesCache = undefined;
       }
-      list.push({ fileId: id, index });
-    });
+      list.push(stored, i);
+    }
     return stored;
   }
 
@@ -64,19 +127,15 @@ export class WorkspaceIndex {
     const old = this.files.get(path);
     if (!old) return false;
     this.files.delete(path);
-    this.fileById.delete(old.id);
-    for (const identId of old.identIds) {
-      const list = this.postings[identId];
-      const at = list.indexOf(old.id);
-      if (at >= 0) list.splice(at, 1);
-    }
-    for (const s of old.symbols) {
-      const list = this.byName.get(s.name);
+    this.decoded.delete(old);
+    for (const name of new Set(old.names)) {
+      const list = this.byName.get(name);
       if (!list) continue;
-      const kept = list.filter((r) => r.fileId !== old.id);
-      if (kept.length) this.byName.set(s.name, kept);
+      const kept: Array<StoredFile | number> = [];
+      for (let i = 0; i < list.length; i += 2) if (list[i] !== old) kept.push(list[i], list[i + 1]);
+      if (kept.length) this.byName.set(name, kept);
       else {
-        this.byName.delete(s.name);
+        this.byName.delete(name);
         this.namesCache = undefined;
       }
     }
@@ -93,52 +152,55 @@ export class WorkspaceIndex {
 
   /** Every symbol with this exact name, across the workspace. */
   lookup(name: string): SymbolRef[] {
-    const refs = this.byName.get(name);
-    if (!refs) return [];
+    const list = this.byName.get(name);
+    if (!list) return [];
     const out: SymbolRef[] = [];
-    for (const r of refs) {
-      const file = this.fileById.get(r.fileId);
-      if (file) out.push({ file, symbol: file.symbols[r.index], index: r.index });
-    }
+    for (let i = 0; i < list.length; i += 2) out.push(new SymbolRef(list[i] as StoredFile, list[i + 1] as number, this));
     return out;
   }
 
-  /** Distinct symbol names, with lower-case copies for matching; rebuilt only after names change. */
-  names(): { names: string[]; lower: string[] } {
+  /** The symbols of one file with their details, decoded once and kept for recently used files. */
+  symbolsOf(file: StoredFile): SymbolInfo[] {
+    let symbols = this.decoded.get(file);
+    if (symbols) {
+      // Refresh its place in the LRU order.
+      this.decoded.delete(file);
+    } else {
+      symbols = unpackSymbols(file);
+      if (this.decoded.size >= DECODED_FILES) {
+        const oldest = this.decoded.keys().next().value;
+        if (oldest) this.decoded.delete(oldest);
+      }
+    }
+    this.decoded.set(file, symbols);
+    return symbols;
+  }
+
+  refsOf(file: StoredFile): SymbolRef[] {
+    return file.names.map((_, i) => new SymbolRef(file, i, this));
+  }
+
+  /** Distinct symbol names, with lower-case copies and letter masks for matching; rebuilt only after names change. */
+  names(): NameTable {
     if (!this.namesCache) {
       const names = [...this.byName.keys()];
-      this.namesCache = { names, lower: names.map((n) => n.toLowerCase()) };
+      const lower = names.map((n) => n.toLowerCase());
+      const masks = new Int32Array(names.length);
+      for (let i = 0; i < lower.length; i++) masks[i] = letterMask(lower[i]);
+      this.namesCache = { names, lower, masks };
     }
     return this.namesCache;
   }
 
   /** Paths of the files whose code mentions `name`. */
   filesMentioning(name: string): string[] {
-    const id = this.identId.get(name);
-    if (id === undefined) return [];
+    // Identifiers are ASCII, so Latin-1 bytes are exact.
+    const needle = Buffer.from(`\n${name}\n`, 'latin1');
     const out: string[] = [];
-    for (const fileId of this.postings[id]) {
-      const f = this.fileById.get(fileId);
-      if (f) out.push(f.path);
+    for (const f of this.files.values()) {
+      const bytes = Buffer.from(f.idents.buffer, f.idents.byteOffset, f.idents.byteLength);
+      if (bytes.indexOf(needle) >= 0) out.push(f.path);
     }
     return out;
-  }
-
-  /** The entry as the parser produced it, identifiers included (for the cache). */
-  toEntry(file: StoredFile): FileEntry {
-    const { id, identIds, ...rest } = file;
-    void id;
-    return { ...rest, identifiers: Array.from(identIds, (i) => this.identNames[i]) };
-  }
-
-  private intern(name: string): number {
-    let id = this.identId.get(name);
-    if (id === undefined) {
-      id = this.identNames.length;
-      this.identNames.push(name);
-      this.identId.set(name, id);
-      this.postings.push([]);
-    }
-    return id;
   }
 }

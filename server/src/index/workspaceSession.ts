@@ -154,7 +154,7 @@ export class WorkspaceSession {
     try {
       await saveIndexCache(
         this.cacheDir,
-        [...this.index.allFiles()].filter((f) => f.mtimeMs >= 0).map((f) => this.index.toEntry(f)),
+        [...this.index.allFiles()].filter((f) => f.mtimeMs >= 0),
       );
     } catch (err) {
       this.events.log?.(`cache not saved (${(err as Error).message}); the index stays in memory`);
