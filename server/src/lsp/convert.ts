@@ -3,7 +3,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SymbolKind, type Location as LspLocation } from 'vscode-languageserver/node';
 import type { Location } from '../index/navigation';
-import type { SymbolInfo } from '../index/types';
+import type { SymbolKind as CoreKind } from '../index/types';
 import type { WorkspaceSession } from '../index/workspaceSession';
 
 export function uriToPath(uri: string): string | undefined {
@@ -23,8 +23,8 @@ export function toLspLocation(session: WorkspaceSession, loc: Location): LspLoca
   return { uri: pathToUri(session.absOf(loc.path)), range: loc.range };
 }
 
-export function lspSymbolKind(s: SymbolInfo): SymbolKind {
-  switch (s.kind) {
+export function lspSymbolKind(kind: CoreKind): SymbolKind {
+  switch (kind) {
     case 'function':
       return SymbolKind.Function;
     case 'struct':

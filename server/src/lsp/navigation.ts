@@ -27,7 +27,7 @@ async function wordAtRequest(ctx: ServerContext, params: unknown): Promise<At | 
 }
 
 function toLocations(session: WorkspaceSession, refs: SymbolRef[]): LspLocation[] {
-  return refs.map((r) => ({ uri: pathToUri(session.absOf(r.file.path)), range: r.symbol.selectionRange }));
+  return refs.map((r) => ({ uri: pathToUri(session.absOf(r.file.path)), range: r.selectionRange }));
 }
 
 function includeTargets(at: At): LspLocation[] {
@@ -71,7 +71,7 @@ export function registerNavigation(ctx: ServerContext): void {
     if (!at || at.word.include) return null;
     const best = definitions(at.session.index, at.word)[0];
     if (!best) return null;
-    const crumb = best.file.breadcrumbs.find((b) => b.target?.name === best.symbol.name);
+    const crumb = best.file.breadcrumbs.find((b) => b.target?.name === best.name);
     return { contents: { kind: 'markdown', value: hoverMarkdown(best, crumb) }, range: at.word.range };
   });
 }

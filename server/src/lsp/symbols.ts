@@ -11,7 +11,7 @@ export function registerSymbols(ctx: ServerContext): void {
   ctx.connection.onDocumentSymbol((params) => {
     const ref = documentRef(ctx, requireUri(params));
     const file = ref && ref.session.index.get(ref.key);
-    return file ? documentSymbols(file.symbols) : [];
+    return file ? documentSymbols(ref.session.index.symbolsOf(file)) : [];
   });
 
   ctx.connection.onWorkspaceSymbol((params): SymbolInformation[] => {
@@ -19,10 +19,10 @@ export function registerSymbols(ctx: ServerContext): void {
     const session = ctx.session();
     if (!session) return [];
     return searchSymbols(session.index, query, { limit: 200 }).map((r) => ({
-      name: r.symbol.name,
-      kind: lspSymbolKind(r.symbol),
-      location: { uri: pathToUri(session.absOf(r.file.path)), range: r.symbol.selectionRange },
-      containerName: containerName(r.file.symbols, r.symbol) ?? r.file.path,
+      name: r.name,
+      kind: lspSymbolKind(r.kind),
+      location: { uri: pathToUri(session.absOf(r.file.path)), range: r.selectionRange },
+      containerName: r.containerName ?? r.file.path,
     }));
   });
 }
@@ -32,7 +32,7 @@ export function documentSymbols(symbols: readonly SymbolInfo[]): DocumentSymbol[
   const nodes: DocumentSymbol[] = symbols.map((s) => ({
     name: s.name || '(anonymous)',
     detail: detail(s),
-    kind: lspSymbolKind(s),
+    kind: lspSymbolKind(s.kind),
     range: s.range,
     selectionRange: s.selectionRange,
     children: [],
@@ -51,8 +51,4 @@ function detail(s: SymbolInfo): string | undefined {
   if (s.aros?.form === 'hook') return 'hook';
   if (s.kind === 'function' && !s.definition) return 'prototype';
   return undefined;
-}
-
-function containerName(all: readonly SymbolInfo[], s: SymbolInfo): string | undefined {
-  return s.parent !== undefined ? all[s.parent]?.name : undefined;
 }
