@@ -7,7 +7,7 @@ import { parseBreadcrumbs } from '../breadcrumbs/parse';
 import type { BreadcrumbTarget } from '../breadcrumbs/types';
 import { scanArosDefinitions } from './aros';
 import { isAutoDocBanner, parseAutoDoc } from './autodoc';
-import { parseConfFile } from './conf';
+import { modtypeFromMmakefile, parseConfFile } from './conf';
 import { scanDirectives } from './directives';
 import { extractSymbols } from './extract';
 import type { FileAnalysis } from './fileIndex';
@@ -27,15 +27,27 @@ export function cParser(): Parser {
 }
 
 export interface AnalyzeOptions {
-  /** Parse the full text (open documents) instead of the declaration skeleton (workspace files). */
+  /** Parse the full text instead of the declaration skeleton (the two yield the same symbols; tests check it). */
   fullParse?: boolean;
-  /** An earlier tree of the same document, already edited, for incremental re-parsing. */
-  oldTree?: Parser.Tree;
+  /**
+   * The previous parse of the same document: the text tree-sitter saw and its
+   * tree. The tree is edited from the difference and re-parsed incrementally;
+   * an edit inside a function body leaves the skeleton (nearly) unchanged, so
+   * typing costs tree-sitter almost nothing.
+   */
+  previous?: Reusable;
 }
 
-export interface AnalyzeResult {
-  analysis: FileAnalysis;
+/** What a later analysis of the same document can reuse. */
+export interface Reusable {
+  source: string;
   tree: Parser.Tree;
+  /** Symbols read from `tree`, before AROS and macro symbols are merged in. */
+  plain: readonly SymbolInfo[];
+}
+
+export interface AnalyzeResult extends Reusable {
+  analysis: FileAnalysis;
 }
 
 export function analyzeC(text: string, options: AnalyzeOptions = {}): AnalyzeResult {
@@ -52,8 +64,13 @@ export function analyzeC(text: string, options: AnalyzeOptions = {}): AnalyzeRes
         ...lex.comments.map((c) => [c.start, c.end] as const),
         ...aros.map((a) => [a.regionStart, a.regionEnd] as const),
       ]);
-  const tree = cParser().parse(source, options.oldTree);
-  const plain = extractSymbols(tree.rootNode, text, starts).symbols;
+  const previous = options.previous;
+  // Same skeleton, same declarations: typing inside a body skips parsing and extraction.
+  const unchanged = previous !== undefined && previous.source === source;
+  const tree = previous ? reparse(previous, source) : cParser().parse(source);
+  // Signatures are read from the masked code: no comments in them, and nothing the skeleton does not see.
+  const plain = unchanged ? previous.plain.map(copySymbol) : extractSymbols(tree.rootNode, lex.code, starts).symbols;
+  const extracted = unchanged ? previous.plain : plain.map(copySymbol);
 
   // tree-sitter misreads AROS macro heads; what it invents inside them is noise.
   const regions = aros.map((a) => [offsetOf(starts, a.range.start), offsetOf(starts, a.range.end)] as const);
@@ -75,7 +92,9 @@ export function analyzeC(text: string, options: AnalyzeOptions = {}): AnalyzeRes
   const breadcrumbs = parseBreadcrumbs(text, targets, { lex, starts });
 
   return {
+    source,
     tree,
+    plain: extracted,
     analysis: {
       lines: starts.length,
       symbols,
@@ -87,8 +106,43 @@ export function analyzeC(text: string, options: AnalyzeOptions = {}): AnalyzeRes
   };
 }
 
-export function analyzeConf(text: string, path: string): FileAnalysis {
-  const conf = parseConfFile(text, path);
+/** `mmakefile` is the text of the `mmakefile.src` beside the `.conf`: its `modtype` fixes where LVOs start. */
+/** Edits the old tree by the one span where the texts differ, then re-parses incrementally. */
+function reparse(previous: { source: string; tree: Parser.Tree }, source: string): Parser.Tree {
+  const old = previous.source;
+  if (old === source) return previous.tree;
+  const limit = Math.min(old.length, source.length);
+  let start = 0;
+  while (start < limit && old.charCodeAt(start) === source.charCodeAt(start)) start++;
+  let tail = 0;
+  while (tail < limit - start && old.charCodeAt(old.length - 1 - tail) === source.charCodeAt(source.length - 1 - tail)) tail++;
+  const oldEnd = old.length - tail;
+  const newEnd = source.length - tail;
+  previous.tree.edit({
+    startIndex: start,
+    oldEndIndex: oldEnd,
+    newEndIndex: newEnd,
+    startPosition: pointAt(old, start),
+    oldEndPosition: pointAt(old, oldEnd),
+    newEndPosition: pointAt(source, newEnd),
+  });
+  return cParser().parse(source, previous.tree);
+}
+
+function pointAt(text: string, offset: number): Parser.Point {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: offset - lineStart };
+}
+
+export function analyzeConf(text: string, path: string, mmakefile?: string): FileAnalysis {
+  const modname = (path.split('/').pop() ?? path).replace(/\.conf$/i, '');
+  const modtype = mmakefile ? modtypeFromMmakefile(mmakefile, modname) : undefined;
+  const conf = parseConfFile(text, path, modtype ? { modtype } : {});
   return {
     lines: lineStarts(text).length,
     symbols: conf.functions,
@@ -97,6 +151,11 @@ export function analyzeConf(text: string, path: string): FileAnalysis {
     identifiers: [],
     hasErrors: false,
   };
+}
+
+/** Docs are attached to symbols in place, so a kept copy must not share them. */
+function copySymbol(s: SymbolInfo): SymbolInfo {
+  return { ...s };
 }
 
 function offsetOf(starts: readonly number[], p: { line: number; character: number }): number {

@@ -258,8 +258,9 @@ class Extractor {
     const prefix = type ? this.clip(this.start(node), this.end(type)) : '';
     const decl = declarator.type === 'init_declarator' ? declarator.childForFieldName('declarator') ?? declarator : declarator;
     const body = type?.childForFieldName('body');
-    // Leave out an aggregate's body: the signature of `struct X {...} x` is `struct X x`.
-    const head = body && type ? this.clip(this.start(node), this.start(body)) : prefix;
+    // Leave out an aggregate's body: the signature of `struct X {...} x` is `struct X x`;
+    // an anonymous one keeps a placeholder, or `struct {...} x` would read as `struct x`.
+    const head = body && type ? `${this.clip(this.start(node), this.start(body))}${type.childForFieldName('name') ? '' : ' {...}'}` : prefix;
     return `${head} ${this.clip(this.start(decl), this.end(decl))}`.trim().slice(0, MAX_SIGNATURE);
   }
 

@@ -14,7 +14,7 @@ import { deserialize, serialize } from 'node:v8';
 import type { PackedFile } from './packedFile';
 
 /** Bump when FileEntry or the analysis changes meaning: old caches are then ignored. */
-export const CACHE_VERSION = 4;
+export const CACHE_VERSION = 5;
 const CHUNK_FILES = 400;
 const MAGIC = 'AROSLSP-INDEX';
 const FILE_NAME = 'index.bin';

@@ -2,10 +2,9 @@
 // incremental edits, and their analysis pushed into the workspace index in
 // place of what is on disk.
 
-import type Parser from 'tree-sitter';
-import { analyzeC } from './analyze';
+import { analyzeC, type Reusable } from './analyze';
 import type { FileEntry } from './fileIndex';
-import { lineStarts, offsetToPosition } from './lexer';
+import { lineStarts } from './lexer';
 import { hashBytes } from './readSource';
 import type { Position, Range } from './types';
 import type { WorkspaceIndex } from './workspaceIndex';
@@ -20,7 +19,8 @@ export interface OpenDocument {
   path: string;
   version: number;
   text: string;
-  tree: Parser.Tree;
+  /** The last analysis' skeleton, tree and extracted symbols, for incremental re-parsing. */
+  reusable: Reusable;
 }
 
 export class OpenDocuments {
@@ -37,43 +37,30 @@ export class OpenDocuments {
   }
 
   open(path: string, version: number, text: string): OpenDocument {
-    const { analysis, tree } = analyzeC(text, { fullParse: true });
-    const doc: OpenDocument = { path, version, text, tree };
+    const { analysis, ...reusable } = analyzeC(text);
+    const doc: OpenDocument = { path, version, text, reusable };
     this.docs.set(path, doc);
     this.publish(doc, analysis);
     return doc;
   }
 
-  /** Applies the changes in order, editing the tree so tree-sitter re-parses only what changed. */
+  /** Applies the changes in order, then re-parses incrementally from the previous tree. */
   change(path: string, version: number, changes: readonly TextChange[]): OpenDocument | undefined {
     const doc = this.docs.get(path);
     if (!doc) return undefined;
     let text = doc.text;
-    let tree: Parser.Tree | undefined = doc.tree;
     for (const change of changes) {
       if (!change.range) {
         text = change.text;
-        tree = undefined;
         continue;
       }
       const starts = lineStarts(text);
       const startIndex = clampOffset(starts, text, change.range.start);
       const oldEndIndex = Math.max(startIndex, clampOffset(starts, text, change.range.end));
-      const newText = text.slice(0, startIndex) + change.text + text.slice(oldEndIndex);
-      if (tree) {
-        tree.edit({
-          startIndex,
-          oldEndIndex,
-          newEndIndex: startIndex + change.text.length,
-          startPosition: toPoint(starts, startIndex),
-          oldEndPosition: toPoint(starts, oldEndIndex),
-          newEndPosition: advance(toPoint(starts, startIndex), change.text),
-        });
-      }
-      text = newText;
+      text = text.slice(0, startIndex) + change.text + text.slice(oldEndIndex);
     }
-    const { analysis, tree: newTree } = analyzeC(text, { fullParse: true, oldTree: tree });
-    const updated: OpenDocument = { path, version, text, tree: newTree };
+    const { analysis, ...reusable } = analyzeC(text, { previous: doc.reusable });
+    const updated: OpenDocument = { path, version, text, reusable };
     this.docs.set(path, updated);
     this.publish(updated, analysis);
     return updated;
@@ -102,17 +89,4 @@ function clampOffset(starts: readonly number[], text: string, p: Position): numb
   if (p.line >= starts.length) return text.length;
   const lineEnd = p.line + 1 < starts.length ? starts[p.line + 1] - 1 : text.length;
   return Math.min(starts[p.line] + Math.max(0, p.character), lineEnd);
-}
-
-function toPoint(starts: readonly number[], offset: number): Parser.Point {
-  const p = offsetToPosition(starts, offset);
-  return { row: p.line, column: p.character };
-}
-
-function advance(start: Parser.Point, inserted: string): Parser.Point {
-  const nl = inserted.lastIndexOf('\n');
-  if (nl < 0) return { row: start.row, column: start.column + inserted.length };
-  let rows = 0;
-  for (let i = inserted.indexOf('\n'); i >= 0; i = inserted.indexOf('\n', i + 1)) rows++;
-  return { row: start.row + rows, column: inserted.length - nl - 1 };
 }

@@ -1,6 +1,7 @@
 // Reads and analyzes a batch of workspace files. Runs inside a parse worker,
 // or on the calling thread when workers are disabled.
 
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { analyzeC, analyzeConf } from './analyze';
 import type { DiscoveredFile } from './discover';
@@ -30,12 +31,22 @@ export async function parseOne(root: string, file: DiscoveredFile, maxFileBytes:
   if (!read.ok) return { skipped: { path: file.path, reason: read.reason } };
   if (file.knownHash === read.hash) return { unchanged: { path: file.path, mtimeMs: file.mtimeMs } };
   try {
-    const analysis = file.path.endsWith('.conf') ? analyzeConf(read.text, file.path) : analyzeC(read.text).analysis;
+    const analysis = file.path.endsWith('.conf')
+      ? analyzeConf(read.text, file.path, readSibling(path.join(root, file.path), 'mmakefile.src'))
+      : analyzeC(read.text).analysis;
     return {
       entry: packFile({ ...analysis, path: file.path, hash: read.hash, size: read.size, mtimeMs: file.mtimeMs, encoding: read.encoding }),
     };
   } catch (err) {
     // One file that breaks the parser must not stop the index.
     return { skipped: { path: file.path, reason: `parse failed: ${(err as Error).message}` } };
+  }
+}
+
+function readSibling(absPath: string, name: string): string | undefined {
+  try {
+    return readFileSync(path.join(path.dirname(absPath), name), 'utf8');
+  } catch {
+    return undefined;
   }
 }

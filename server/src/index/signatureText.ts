@@ -52,7 +52,8 @@ function paramOf(text: string): ParamInfo {
   // A lone type (`int`, `struct X *`) has no name; a name needs a type before it.
   if (!m || m.index === 0 || /[*\s]$/.test(withoutArrays.slice(0, m.index)) === false) return { type: p, name: '' };
   const before = withoutArrays.slice(0, m.index).trim();
-  if (NOT_A_NAME.has(m[1]) || before === 'struct' || before === 'union' || before === 'enum' || NOT_A_NAME.has(before)) {
+  // A lone qualifier before a type name (`const STRPTR`) is nameless too; a base type before a word (`int a`) is not.
+  if (NOT_A_NAME.has(m[1]) || before === 'struct' || before === 'union' || before === 'enum' || before === 'const' || before === 'volatile') {
     return { type: p, name: '' };
   }
   const arrays = p.slice(withoutArrays.length).replace(/\s+/g, '');
