@@ -4,6 +4,7 @@
 import type { SkippedFile } from './fileIndex';
 import { discoverFilesInWorker, type DiscoveredFile } from './discover';
 import { loadIndexCache, saveIndexCache } from './indexCache';
+import type { ParseOutcome } from './parseFiles';
 import { ParsePool } from './parsePool';
 import { FLAG_HOOK, FLAG_LIBRARY, KINDS, flagsAt, symbolCount, type PackedFile } from './packedFile';
 import type { SymbolKind } from './types';
@@ -116,7 +117,13 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
       while (next < batches.length) {
         options.signal?.throwIfAborted();
         const batch = batches[next++];
-        const results = await pool.parse({ root: options.root, files: batch, maxFileBytes: options.maxFileBytes });
+        let results: ParseOutcome[];
+        try {
+          results = await pool.parse({ root: options.root, files: batch, maxFileBytes: options.maxFileBytes });
+        } catch (err) {
+          // A worker that died (native crash, out of memory) loses its batch, not the index.
+          results = batch.map((f) => ({ skipped: { path: f.path, reason: `parse worker failed: ${(err as Error).message}` } }));
+        }
         for (const r of results) {
           if ('skipped' in r) {
             skipped.push(r.skipped);

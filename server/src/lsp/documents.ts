@@ -27,6 +27,8 @@ export function registerDocuments(ctx: ServerContext): void {
     }
     const ref = safeRef(ctx, doc.uri);
     if (!ref) return;
+    // Only C sources and headers are analysed as C; a `.conf` stays as the indexer read it.
+    if (!/\.[ch]$/i.test(ref.key)) return;
     ref.session.documents.open(ref.key, doc.version ?? 0, doc.text);
     open.set(ref.key, doc.uri);
     refresh();
