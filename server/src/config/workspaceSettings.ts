@@ -87,7 +87,8 @@ export function resolveSettings(root: string, layers: ReadonlyArray<{ value: unk
     }
     const ctx: Context = { root, source: layer.source, origin: layer.origin };
     for (const [key, value] of Object.entries(layer.value as Record<string, unknown>)) {
-      const check = CHECKS[key];
+      // Own keys only: `toString` or `__proto__` in a settings file must be unknown, not Object.prototype's.
+      const check = Object.hasOwn(CHECKS, key) ? CHECKS[key] : undefined;
       if (check) check(value, key, settings, problems, ctx);
       else problems.push(`${layer.origin}: unknown setting '${key}' (known: ${Object.keys(CHECKS).join(', ')})`);
     }
@@ -97,5 +98,6 @@ export function resolveSettings(root: string, layers: ReadonlyArray<{ value: unk
 
 export function isInside(root: string, candidate: string): boolean {
   const rel = path.relative(path.resolve(root), path.resolve(candidate));
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  // `..` alone or followed by a separator leaves the root; `..cache` is a name inside it.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }

@@ -205,7 +205,12 @@ function attachDocs(symbols: SymbolInfo[], text: string, lex: LexResult, starts:
     const before = commentEndingBefore(comments, lex.code, start);
     if (before < 0) continue;
     const c = comments[before];
-    const body = text.slice(c.start, c.end);
+    // A run of own-line `//` comments is one doc comment, not just its last line.
+    let first = before;
+    if (!c.block) while (first > 0 && continuesLineComments(comments[first - 1], comments[first], lex.code)) first--;
+    // A comment after code on its line (`} /* Name */`, `int x; // note`) belongs to that code, not to what follows.
+    if (!ownLine(comments[first], lex.code)) continue;
+    const body = text.slice(comments[first].start, c.end);
     if (isAutoDocBanner(body) || /^\s*\/\*+\s*$/m.test(body.split('\n')[0] ?? '')) {
       const texts = [body];
       const end = offsetOf(starts, s.range.end);
@@ -218,7 +223,10 @@ function attachDocs(symbols: SymbolInfo[], text: string, lex: LexResult, starts:
         continue;
       }
     }
-    if (!looksLikeBreadcrumb(body)) s.doc = cleanComment(body);
+    if (looksLikeBreadcrumb(body)) continue;
+    const doc = cleanComment(body);
+    // Nothing but decoration (`/*********/`, `// -----`) is no documentation.
+    if (!/^[\s*\-=_~#/]*$/.test(doc)) s.doc = doc;
   }
 }
 
@@ -247,6 +255,16 @@ function commentEndingBefore(comments: readonly CommentSpan[], code: string, off
     if (withoutIncludes.trim() !== '') return -1;
   }
   return found;
+}
+
+/** `a` is an own-line `//` comment on the line just above `b`. */
+function continuesLineComments(a: CommentSpan, b: CommentSpan, code: string): boolean {
+  return !a.block && /^[ \t]*\r?\n[ \t]*$/.test(code.slice(a.end, b.start)) && ownLine(a, code);
+}
+
+/** Only whitespace before the comment on its line. */
+function ownLine(c: CommentSpan, code: string): boolean {
+  return /^[ \t]*$/.test(code.slice(code.lastIndexOf('\n', c.start - 1) + 1, c.start));
 }
 
 function looksLikeBreadcrumb(comment: string): boolean {

@@ -681,7 +681,8 @@ function attachDoc(
     const c = comments[nearest];
     if (onlyBlanksAndDirectives(code, c.end, regionStart, 2)) {
       const plain = plainComment(text.slice(c.start, c.end));
-      if (plain !== '') sym.doc = plain;
+      // A breadcrumb is not documentation (as for plain C symbols in analyze.ts).
+      if (plain !== '' && !/\b(AI_PHASE|AI_STATUS)\s*:/i.test(plain)) sym.doc = plain;
     }
   }
 }

@@ -141,6 +141,28 @@ export async function discoverFiles(root: string, options: DiscoverOptions): Pro
   return { files, skipped };
 }
 
+/**
+ * Whether discovery would leave this workspace-relative file out: the
+ * configured excludes and every `.gitignore` from the root down to its
+ * directory, applied to each directory on the way and to the file itself.
+ * File-watcher events go through this, so a file created under `build/`
+ * does not enter the index behind discovery's back.
+ */
+export function isExcluded(root: string, rel: string, exclude: readonly string[] = []): boolean {
+  const parts = rel.split('/');
+  if (parts.some((p) => ALWAYS_SKIPPED.has(p))) return true;
+  const rules: Rules[] = exclude.length ? [makeRules('', exclude)] : [];
+  let dir = '';
+  for (let i = 0; i < parts.length; i++) {
+    const here = readIgnoreFile(path.join(root, dir), dir);
+    if (here) rules.push(here);
+    const child = dir ? `${dir}/${parts[i]}` : parts[i];
+    if (ignored(rules, child, i < parts.length - 1)) return true;
+    dir = child;
+  }
+  return false;
+}
+
 function readIgnoreFile(absDir: string, rel: string): Rules | undefined {
   try {
     return makeRules(rel, readFileSync(path.join(absDir, '.gitignore'), 'utf8'));
@@ -169,6 +191,8 @@ export function discoverFilesInWorker(root: string, options: DiscoverOptions): P
   const script = builtScript('discoverWorker.js');
   if (!script) return discoverFiles(root, options);
   const { signal, ...plain } = options;
+  // An 'abort' listener added after the fact never fires.
+  if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<DiscoverResult>((resolve, reject) => {
     const worker = new Worker(script, { workerData: { root, options: plain } });
     const onAbort = (): void => {

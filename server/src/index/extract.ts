@@ -233,14 +233,14 @@ class Extractor {
         continue;
       }
       const type = field.childForFieldName('type');
-      if (type && isTagged(type) && type.childForFieldName('body')) {
-        // Nested named aggregates become symbols; anonymous ones lend their fields to the parent.
-        if (type.childForFieldName('name')) this.tagged(type, parent);
-        else this.members(type, parent);
-      }
+      const aggregate = type && isTagged(type) && type.childForFieldName('body') ? type : undefined;
+      // A nested named aggregate is a symbol of its own.
+      if (aggregate?.childForFieldName('name')) this.tagged(aggregate, parent);
+      let firstField: number | undefined;
       for (const declarator of field.childrenForFieldName('declarator')) {
         const nameNode = innermostName(declarator);
         if (!nameNode) continue;
+        firstField ??= this.symbols.length;
         this.symbols.push({
           name: nameNode.text,
           kind: 'field',
@@ -251,6 +251,9 @@ class Extractor {
           parent,
         });
       }
+      // An anonymous aggregate's members belong to the field it declares (`struct { ... } r_Half;`),
+      // or, with no declarator (C11 anonymous members), to the enclosing aggregate.
+      if (aggregate && !aggregate.childForFieldName('name')) this.members(aggregate, firstField ?? parent);
     }
   }
 

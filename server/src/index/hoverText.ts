@@ -26,7 +26,7 @@ export function hoverMarkdown(ref: SymbolRef, breadcrumb?: Breadcrumb): string {
 export function cSignature(s: SymbolInfo): string {
   if (s.aros && s.params && s.returnType !== undefined) {
     const params = s.params.map((p) => `${joinType(p.type, p.name)}${p.register ? ` /* ${p.register} */` : ''}`).join(',\n    ');
-    return `${s.returnType} ${s.name}(${params ? `\n    ${params}\n` : ''})`;
+    return `${joinType(s.returnType, s.name)}(${params ? `\n    ${params}\n` : ''})`;
   }
   return s.signature ?? s.name;
 }

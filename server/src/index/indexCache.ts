@@ -18,6 +18,7 @@ export const CACHE_VERSION = 5;
 const CHUNK_FILES = 400;
 const MAGIC = 'AROSLSP-INDEX';
 const FILE_NAME = 'index.bin';
+let saveCount = 0;
 
 export interface LoadedCache {
   entries: PackedFile[];
@@ -69,7 +70,8 @@ export async function loadIndexCache(cacheDir: string): Promise<CacheLoad> {
 export async function saveIndexCache(cacheDir: string, entries: readonly PackedFile[]): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
   const target = path.join(cacheDir, FILE_NAME);
-  const temp = `${target}.${process.pid}.tmp`;
+  // One temporary file per save: two saves that overlap (a scheduled save during a re-index) must not write into the same file.
+  const temp = `${target}.${process.pid}.${++saveCount}.tmp`;
   let crc = 0;
   const handle = await open(temp, 'w');
   try {

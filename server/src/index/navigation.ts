@@ -109,6 +109,11 @@ export async function references(index: WorkspaceIndex, name: string, read: Text
   const limit = options.limit ?? 10_000;
   const out: Location[] = [];
   const files = index.filesMentioning(name).sort();
+  if (options.includeDeclaration) {
+    // Declarations outside C code (`.conf` function lists) are not in any file's identifiers.
+    const scanned = new Set(files);
+    for (const r of index.lookup(name)) if (!scanned.has(r.file.path)) out.push({ path: r.file.path, range: r.selectionRange });
+  }
   for (const path of files) {
     options.signal?.throwIfAborted();
     const text = await read(path);

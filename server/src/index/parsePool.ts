@@ -67,7 +67,8 @@ export class ParsePool {
   }
 
   private spawn(script: string): Slot {
-    const worker = new Worker(script);
+    // Bounded heaps: two workers plus the index must stay well under the memory goal.
+    const worker = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 } });
     worker.unref();
     const slot: Slot = { worker, busy: false };
     worker.on('message', (msg: { id: number; results?: ParseOutcome[]; error?: string }) => {

@@ -153,17 +153,21 @@ function segmentStarts(name: string): number[] {
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
     const upper = c >= 65 && c <= 90;
-    const lowerOrDigit = (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
     if (c === 95) {
       prev = 0;
       continue;
     }
     if (prev === 0) starts.push(i);
     else if (upper && prev === 1) starts.push(i);
-    else if (lowerOrDigit && prev === 2 && i >= 2 && isUpper(name.charCodeAt(i - 2)) && starts[starts.length - 1] !== i - 1) starts.push(i - 1);
+    // A digit does not end a capital run: `AROS_LH2` is aros, lh2 (not aros, l, h2).
+    else if (isLower(c) && prev === 2 && i >= 2 && isUpper(name.charCodeAt(i - 2)) && starts[starts.length - 1] !== i - 1) starts.push(i - 1);
     prev = upper ? 2 : 1;
   }
   return starts;
+}
+
+function isLower(c: number): boolean {
+  return c >= 97 && c <= 122;
 }
 
 function isUpper(c: number): boolean {

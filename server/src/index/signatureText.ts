@@ -45,8 +45,8 @@ function paramOf(text: string): ParamInfo {
   const p = text.trim();
   if (p === '...') return { type: '...', name: '...' };
   // Function pointer parameter: `void (*cb)(int)` names `cb`.
-  const fp = /\(\s*\*+\s*([A-Za-z_]\w*)\s*\)/.exec(p);
-  if (fp) return { type: `${p.slice(0, fp.index).trim()} (*)${p.slice(fp.index + fp[0].length)}`.trim(), name: fp[1] };
+  const fp = /\(\s*(\*+)\s*([A-Za-z_]\w*)\s*\)/.exec(p);
+  if (fp) return { type: `${p.slice(0, fp.index).trim()} (${fp[1]})${p.slice(fp.index + fp[0].length)}`.trim(), name: fp[2] };
   const withoutArrays = p.replace(/(\s*\[[^\]]*\])+$/, '');
   const m = /([A-Za-z_]\w*)$/.exec(withoutArrays);
   // A lone type (`int`, `struct X *`) has no name; a name needs a type before it.

@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { BreadcrumbItem } from '../breadcrumbs/types';
 import type { WorkspaceSettings } from '../config/workspaceSettings';
-import { isIndexedPath } from './discover';
+import { isExcluded, isIndexedPath } from './discover';
 import { defaultCacheDir, saveIndexCache } from './indexCache';
 import { buildIndex, type IndexProgress, type IndexSummary } from './indexer';
 import { OpenDocuments } from './openDocuments';
@@ -45,7 +45,7 @@ export class WorkspaceSession {
   /** Workspace-relative key for files inside the root, the absolute path otherwise. */
   keyOf(absPath: string): string {
     const rel = path.relative(this.root, absPath);
-    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : absPath;
+    return rel && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : absPath;
   }
 
   absOf(key: string): string {
@@ -98,6 +98,7 @@ export class WorkspaceSession {
   /** A file changed or appeared on disk (file watcher); open documents are the editor's business. */
   async fileChanged(key: string): Promise<void> {
     if (!isIndexedPath(key) || this.documents.has(key)) return;
+    if (!path.isAbsolute(key) && isExcluded(this.root, key, this.settings.exclude)) return;
     let mtimeMs: number;
     try {
       mtimeMs = (await stat(this.absOf(key))).mtimeMs;
@@ -122,7 +123,7 @@ export class WorkspaceSession {
   /** The editor closed a document: the disk version is the truth again. */
   async documentClosed(key: string): Promise<void> {
     this.documents.close(key);
-    this.index.remove(key);
+    // Replace rather than remove first: no moment without either version.
     await this.fileChanged(key);
   }
 

@@ -11,8 +11,13 @@ export async function indexWithProgress(ctx: ServerContext, signal: AbortSignal)
   const session = ctx.session();
   if (!session) return;
   const reporter = await ctx.connection.window.createWorkDoneProgress();
+  // The progress is cancellable: the user's cancel stops this run (the index keeps what it has).
+  const cancel = new AbortController();
+  const stop = (): void => cancel.abort();
+  if (signal.aborted) stop();
+  else signal.addEventListener('abort', stop, { once: true });
   reporter.begin('Indexing AROS sources', 0, 'listing files', true);
-  reporter.token?.onCancellationRequested?.(() => undefined);
+  reporter.token?.onCancellationRequested?.(stop);
   let last = 0;
   const onProgress = (p: IndexProgress): void => {
     const now = Date.now();
@@ -32,7 +37,7 @@ export async function indexWithProgress(ctx: ServerContext, signal: AbortSignal)
     }
   };
   try {
-    const summary = await session.indexWorkspace({ signal, onProgress });
+    const summary = await session.indexWorkspace({ signal: cancel.signal, onProgress });
     ctx.log(
       `indexed ${summary.files} files in ${summary.elapsedMs} ms: ${summary.parsed} parsed, ${summary.reused} reused, ` +
         `${summary.skipped.length} skipped; ${summary.libraryFunctions} library functions, ${summary.hooks} hooks; cache: ${summary.cache}`,
@@ -40,6 +45,7 @@ export async function indexWithProgress(ctx: ServerContext, signal: AbortSignal)
   } catch (err) {
     ctx.log(`indexing stopped: ${(err as Error).message}`);
   } finally {
+    signal.removeEventListener('abort', stop);
     reporter.done();
   }
 }

@@ -3,6 +3,7 @@
 
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { Writable } from 'node:stream';
 import {
   createConnection,
   DidChangeWatchedFilesNotification,
@@ -19,7 +20,9 @@ import { uriToPath } from './convert';
 import { publishWorkspace } from './diagnostics';
 import { documentSync, registerDocuments } from './documents';
 import { indexWithProgress } from './indexing';
+import { gateUntilInitialized } from './initGate';
 import { registerNavigation } from './navigation';
+import { invalid } from './params';
 import { statusNotification } from './status';
 import { registerSymbols } from './symbols';
 
@@ -32,11 +35,9 @@ export interface ServeOptions {
 }
 
 export function startServer(options: ServeOptions): void {
-  const connection = createConnection(
-    ProposedFeatures.all,
-    new StreamMessageReader(options.input ?? process.stdin),
-    new StreamMessageWriter(options.output ?? process.stdout),
-  );
+  const writer = new StreamMessageWriter(options.output ?? claimStdout());
+  const reader = gateUntilInitialized(new StreamMessageReader(options.input ?? process.stdin), writer, (m) => process.stderr.write(`[aros-lsp] ${m}\n`));
+  const connection = createConnection(ProposedFeatures.all, reader, writer);
   let session: WorkspaceSession | undefined;
   let indexAbort = new AbortController();
   let watchDynamic = false;
@@ -104,7 +105,7 @@ export function startServer(options: ServeOptions): void {
         await indexWithProgress(ctx, indexAbort.signal);
         return session.lastSummary ?? null;
       default:
-        throw new Error(`unknown command '${String(params?.command)}'`);
+        throw invalid(`unknown command '${String(params?.command)}' (known: ${Object.values(COMMANDS).join(', ')})`);
     }
   });
 
@@ -112,10 +113,29 @@ export function startServer(options: ServeOptions): void {
   registerSymbols(ctx);
   registerNavigation(ctx);
 
+  let shutdownReceived = false;
   connection.onShutdown(async () => {
+    shutdownReceived = true;
     indexAbort.abort();
     await session?.dispose();
   });
+
+  // The client closed our input (it quit or crashed without `exit`): end like `exit` would, 0 after
+  // `shutdown` and 1 otherwise. vscode-languageserver only does this for streams it opened itself,
+  // and its parent-process watchdog would otherwise keep an orphaned server alive for good.
+  if (!options.input) {
+    let ending = false;
+    const onEnd = (): void => {
+      if (ending) return;
+      ending = true;
+      indexAbort.abort();
+      void Promise.resolve(shutdownReceived ? undefined : session?.dispose())
+        .catch(() => undefined)
+        .finally(() => process.exit(shutdownReceived ? 0 : 1));
+    };
+    process.stdin.on('end', onEnd);
+    process.stdin.on('close', onEnd);
+  }
 
   // One bad request must not end the session: report it and keep serving.
   process.on('uncaughtException', (err) => log(`internal error: ${err.stack ?? err.message}`));
@@ -142,4 +162,23 @@ async function readWorkspaceSettingsFile(root: string): Promise<{ value?: unknow
   } catch (err) {
     return { problems: [`aros-lsp.json is not valid JSON (${(err as Error).message}); using defaults`] };
   }
+}
+
+/**
+ * stdout carries the protocol, so nothing else may write there: the protocol gets a private
+ * handle on it, and process.stdout.write goes to stderr. That covers console output (ours or a
+ * dependency's; vscode-languageserver redirects the console only for streams it opens itself)
+ * and the stdout of worker threads, which Node pipes into process.stdout.
+ */
+function claimStdout(): NodeJS.WritableStream {
+  const stdout = process.stdout;
+  const write = stdout.write.bind(stdout) as (chunk: Uint8Array, callback: (err?: Error | null) => void) => boolean;
+  const protocol = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      write(chunk, (err) => callback(err ?? undefined));
+    },
+  });
+  stdout.on('error', (err) => protocol.destroy(err));
+  stdout.write = ((...args: Parameters<typeof process.stderr.write>) => process.stderr.write(...args)) as typeof stdout.write;
+  return protocol;
 }

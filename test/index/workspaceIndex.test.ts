@@ -1,0 +1,256 @@
+import { describe, it, expect } from 'vitest';
+import type { FileEntry } from '../../server/src/index/fileIndex';
+import { packFile } from '../../server/src/index/packedFile';
+import type { ArosInfo, SymbolInfo, SymbolKind } from '../../server/src/index/types';
+import { WorkspaceIndex, letterMask } from '../../server/src/index/workspaceIndex';
+
+function sym(name: string, line: number, extra: Partial<SymbolInfo> = {}): SymbolInfo {
+  return {
+    name,
+    kind: 'function' as SymbolKind,
+    definition: true,
+    range: { start: { line, character: 0 }, end: { line: line + 1, character: 1 } },
+    selectionRange: { start: { line, character: 4 }, end: { line, character: 4 + name.length } },
+    signature: `int ${name}(void)`,
+    ...extra,
+  };
+}
+
+function entry(path: string, symbols: SymbolInfo[], identifiers: string[] = symbols.map((s) => s.name)): FileEntry {
+  return { path, hash: `h:${path}`, size: 1, mtimeMs: 1, encoding: 'utf8', lines: 10, symbols, includes: [], breadcrumbs: [], identifiers, hasErrors: false };
+}
+
+/** name -> sorted "path:line" of every symbol with that name, through lookup(). */
+function lookupAll(index: WorkspaceIndex): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const n of [...index.names().names].sort()) out[n] = index.lookup(n).map((r) => `${r.file.path}:${r.line}`).sort();
+  return out;
+}
+
+/** The same, computed from the files themselves. */
+function expectedFromFiles(index: WorkspaceIndex): Record<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const f of index.allFiles()) {
+    f.names.forEach((n, i) => {
+      const list = m.get(n) ?? [];
+      list.push(`${f.path}:${index.symbolsOf(f)[i].range.start.line}`);
+      m.set(n, list);
+    });
+  }
+  const out: Record<string, string[]> = {};
+  for (const n of [...m.keys()].sort()) out[n] = (m.get(n) ?? []).sort();
+  return out;
+}
+
+describe('letterMask', () => {
+  it('sets one bit per letter, one for digits, one for underscore', () => {
+    expect(letterMask('a')).toBe(1);
+    expect(letterMask('abc')).toBe(7);
+    expect(letterMask('z')).toBe(1 << 25);
+    expect(letterMask('09')).toBe(1 << 26);
+    expect(letterMask('_')).toBe(1 << 27);
+    expect(letterMask('a_1a')).toBe(1 | (1 << 26) | (1 << 27));
+    expect(letterMask('')).toBe(0);
+  });
+});
+
+describe('WorkspaceIndex: set, replace, remove', () => {
+  it('set adds files and their symbols by name', () => {
+    const index = new WorkspaceIndex();
+    index.set(entry('a.c', [sym('Open', 1), sym('Close', 5), sym('Open', 9)]));
+    index.set(entry('b.c', [sym('Open', 2)]));
+    expect(index.fileCount).toBe(2);
+    expect(lookupAll(index)).toEqual({ Close: ['a.c:5'], Open: ['a.c:1', 'a.c:9', 'b.c:2'] });
+    expect(lookupAll(index)).toEqual(expectedFromFiles(index));
+    expect(index.lookup('Missing')).toEqual([]);
+  });
+
+  it('replacing a file drops its old names and keeps the others', () => {
+    const index = new WorkspaceIndex();
+    index.set(entry('a.c', [sym('Open', 1), sym('OnlyInOld', 3)]));
+    index.set(entry('b.c', [sym('Open', 2)]));
+    const namesBefore = index.names();
+    expect([...namesBefore.names].sort()).toEqual(['OnlyInOld', 'Open']);
+    index.set(entry('a.c', [sym('Open', 7), sym('OnlyInNew', 8)]));
+    expect(index.fileCount).toBe(2);
+    expect(lookupAll(index)).toEqual({ OnlyInNew: ['a.c:8'], Open: ['a.c:7', 'b.c:2'] });
+    expect([...index.names().names].sort()).toEqual(['OnlyInNew', 'Open']);
+    expect(lookupAll(index)).toEqual(expectedFromFiles(index));
+  });
+
+  it('remove drops the file and names no other file has', () => {
+    const index = new WorkspaceIndex();
+    index.set(entry('a.c', [sym('Shared', 1), sym('Mine', 2)]));
+    index.set(entry('b.c', [sym('Shared', 3)]));
+    expect(index.remove('a.c')).toBe(true);
+    expect(index.remove('a.c')).toBe(false);
+    expect(index.remove('never.c')).toBe(false);
+    expect(index.get('a.c')).toBeUndefined();
+    expect(index.fileCount).toBe(1);
+    expect(lookupAll(index)).toEqual({ Shared: ['b.c:3'] });
+    expect([...index.names().names]).toEqual(['Shared']);
+    index.remove('b.c');
+    expect(index.names().names).toEqual([]);
+    expect(index.fileCount).toBe(0);
+  });
+
+  it('names() carries lower-case copies and masks in step with the names', () => {
+    const index = new WorkspaceIndex();
+    index.set(entry('a.c', [sym('AllocMem', 1), sym('FREE_2', 2)]));
+    const t = index.names();
+    const i = t.names.indexOf('FREE_2');
+    expect(t.lower[i]).toBe('free_2');
+    expect(t.masks[i]).toBe(letterMask('free_2'));
+    expect(t.names.length).toBe(t.lower.length);
+    expect(t.masks.length).toBe(t.names.length);
+    // Unchanged names: the same table object is handed out again.
+    index.set(entry('b.c', [sym('AllocMem', 3)]));
+    expect(index.names()).toBe(t);
+  });
+
+  it('stays consistent through a long series of random sets and removes', () => {
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor(seed / 65536) % n;
+    };
+    const pool = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'];
+    const index = new WorkspaceIndex();
+    const model = new Map<string, string[]>();
+    for (let step = 0; step < 300; step++) {
+      const path = `f${rand(12)}.c`;
+      if (rand(4) === 0) {
+        index.remove(path);
+        model.delete(path);
+      } else {
+        const names = Array.from({ length: rand(5) }, () => pool[rand(pool.length)]);
+        index.set(entry(path, names.map((n, line) => sym(n, line))));
+        model.set(path, names);
+      }
+      const expected: Record<string, string[]> = {};
+      for (const [p, names] of model) names.forEach((n, line) => (expected[n] ??= []).push(`${p}:${line}`));
+      for (const k of Object.keys(expected)) expected[k].sort();
+      const sorted: Record<string, string[]> = {};
+      for (const k of Object.keys(expected).sort()) sorted[k] = expected[k];
+      expect(lookupAll(index)).toEqual(sorted);
+      expect(index.fileCount).toBe(model.size);
+    }
+  });
+
+  it('accepts an already packed file', () => {
+    const index = new WorkspaceIndex();
+    const stored = index.set(packFile(entry('p.c', [sym('Packed', 4)])));
+    expect(stored.path).toBe('p.c');
+    expect(index.get('p.c')).toBe(stored);
+    expect(index.lookup('Packed').map((r) => r.line)).toEqual([4]);
+  });
+
+  it('gives every stored file a new id', () => {
+    const index = new WorkspaceIndex();
+    const a = index.set(entry('a.c', []));
+    const b = index.set(entry('b.c', []));
+    const a2 = index.set(entry('a.c', []));
+    expect(new Set([a.id, b.id, a2.id]).size).toBe(3);
+    expect([...index.allFiles()].map((f) => f.path).sort()).toEqual(['a.c', 'b.c']);
+  });
+});
+
+describe('SymbolRef', () => {
+  const LIB: ArosInfo = { form: 'library', macro: 'AROS_LH1', lvo: 5, library: 'W' };
+  const CONF: ArosInfo = { form: 'library', macro: 'conf', lvo: 5, library: 'w' };
+  const index = new WorkspaceIndex();
+  index.set(
+    entry('w.c', [
+      sym('Lib', 1, { aros: LIB }),
+      sym('Conf', 2, { aros: CONF, definition: false }),
+      sym('S', 3, { kind: 'struct' }),
+      sym('f', 4, { kind: 'field', parent: 2 }),
+      sym('proto', 5, { definition: false }),
+    ]),
+  );
+
+  it('reads the cheap facts from the table', () => {
+    const facts = index.refsOf(index.get('w.c')!).map((r) => [r.name, r.kind, r.definition, r.fromConf, r.libraryFunction, r.line, r.containerName]);
+    expect(facts).toEqual([
+      ['Lib', 'function', true, false, true, 1, undefined],
+      ['Conf', 'function', false, true, true, 2, undefined],
+      ['S', 'struct', true, false, false, 3, undefined],
+      ['f', 'field', true, false, false, 4, 'S'],
+      ['proto', 'function', false, false, false, 5, undefined],
+    ]);
+    expect(index.lookup('f')[0].selectionRange).toEqual({ start: { line: 4, character: 4 }, end: { line: 4, character: 5 } });
+  });
+
+  it('decodes the details on demand', () => {
+    expect(index.lookup('Lib')[0].symbol).toEqual(sym('Lib', 1, { aros: LIB }));
+    expect(index.lookup('f')[0].symbol.parent).toBe(2);
+  });
+});
+
+describe('filesMentioning', () => {
+  it('finds whole identifiers only', () => {
+    const index = new WorkspaceIndex();
+    index.set(entry('a.c', [], ['AllocMem', 'FreeMem']));
+    index.set(entry('b.c', [], ['AllocMemX', 'Alloc']));
+    index.set(entry('c.c', [], ['AllocMem']));
+    index.set(entry('d.c', [], []));
+    expect(index.filesMentioning('AllocMem').sort()).toEqual(['a.c', 'c.c']);
+    expect(index.filesMentioning('Alloc')).toEqual(['b.c']);
+    expect(index.filesMentioning('FreeMem')).toEqual(['a.c']);
+    expect(index.filesMentioning('Mem')).toEqual([]);
+    expect(index.filesMentioning('Nowhere')).toEqual([]);
+  });
+
+  it('forgets removed and replaced files', () => {
+    const index = new WorkspaceIndex();
+    index.set(entry('a.c', [], ['Old']));
+    index.set(entry('a.c', [], ['New']));
+    expect(index.filesMentioning('Old')).toEqual([]);
+    expect(index.filesMentioning('New')).toEqual(['a.c']);
+    index.remove('a.c');
+    expect(index.filesMentioning('New')).toEqual([]);
+  });
+});
+
+describe('symbolsOf: the decoded-file LRU', () => {
+  it('returns the right symbols for every file after older ones are evicted', () => {
+    const index = new WorkspaceIndex();
+    const n = 300;
+    for (let i = 0; i < n; i++) index.set(entry(`f${i}.c`, [sym(`fn${i}`, i), sym(`var${i}`, i + 1, { kind: 'variable' })]));
+    const check = (i: number): void => {
+      const f = index.get(`f${i}.c`)!;
+      expect(index.symbolsOf(f)).toEqual([sym(`fn${i}`, i), sym(`var${i}`, i + 1, { kind: 'variable' })]);
+    };
+    for (let i = 0; i < n; i++) check(i);
+    // f0..f43 have been evicted by now; read them again, then the rest, twice over.
+    for (let i = 0; i < n; i++) check(i);
+    for (let i = n - 1; i >= 0; i--) check(i);
+  });
+
+  it('keeps a recently used file decoded (same array) and re-decodes an evicted one', () => {
+    const index = new WorkspaceIndex();
+    for (let i = 0; i < 800; i++) index.set(entry(`f${i}.c`, [sym(`fn${i}`, i)]));
+    const read = (from: number, to: number): void => {
+      for (let i = from; i < to; i++) index.symbolsOf(index.get(`f${i}.c`)!);
+    };
+    const first = index.get('f0.c')!;
+    const a = index.symbolsOf(first);
+    read(1, 256); // 256 decoded: f0 is the oldest but still there
+    expect(index.symbolsOf(first)).toBe(a); // and now the newest
+    read(256, 511); // 255 newer files evict f1..f255, not f0
+    expect(index.symbolsOf(first)).toBe(a);
+    read(511, 767); // 256 newer files push f0 out
+    const again = index.symbolsOf(first);
+    expect(again).not.toBe(a);
+    expect(again).toEqual(a);
+  });
+
+  it('a replaced file decodes its new symbols, not the cached old ones', () => {
+    const index = new WorkspaceIndex();
+    const old = index.set(entry('a.c', [sym('Old', 1)]));
+    expect(index.symbolsOf(old)[0].name).toBe('Old');
+    const neu = index.set(entry('a.c', [sym('New', 2)]));
+    expect(index.symbolsOf(neu).map((s) => s.name)).toEqual(['New']);
+    expect(index.lookup('New')[0].symbol.name).toBe('New');
+  });
+});
