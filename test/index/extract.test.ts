@@ -138,7 +138,10 @@ describe('functions', () => {
       r(0, 0, 5, 1),
       r(0, 4, 0, 7),
     ]);
-    expect(f.params?.length).toBe(2);
+    expect(f.params).toEqual([
+      { type: 'int', name: 'a' },
+      { type: 'char *', name: 'b' },
+    ]);
   });
 
   it('signatures leave out comments', () => {

@@ -190,6 +190,22 @@ describe('searchSymbols: limit', () => {
   });
 });
 
+describe('searchSymbols: prefix range', () => {
+  it('a query no name starts with still finds the others (and the scan passes the empty range)', () => {
+    const index = namesIndex(['Beta', 'AllocPooled', 'Zeta', 'MyPoolAlloc', 'Pointer']);
+    // Both match by word segments; fewer segments rank first.
+    expect(search(index, 'pool')).toEqual(['AllocPooled', 'MyPoolAlloc']);
+    expect(search(index, 'zzz')).toEqual([]);
+    expect(search(index, 'aaa')).toEqual([]);
+  });
+
+  it('when enough names start with the query, they are the answer', () => {
+    const names = [...Array.from({ length: 5 }, (_, i) => `Init${i}`), 'MyInit', 'ReInit'];
+    expect(search(namesIndex(names), 'init', 5)).toEqual(['Init0', 'Init1', 'Init2', 'Init3', 'Init4']);
+    expect(search(namesIndex(names), 'init', 7)).toEqual(['Init0', 'Init1', 'Init2', 'Init3', 'Init4', 'MyInit', 'ReInit']);
+  });
+});
+
 describe('searchSymbols: symbols of one name', () => {
   it('library bodies, definitions, macros and variables, members, prototypes, then .conf entries', () => {
     const index = indexOf({

@@ -75,10 +75,21 @@ describe('splitSignature', () => {
     });
   });
 
-  it('K&R heads: the parameter list holds names only', () => {
+  it('K&R heads: names from the list, types from the declarations after it', () => {
     const parts = splitSignature('int knr(a, b) int a; char *b;', 'knr');
     expect(parts?.returnType).toBe('int');
-    expect(parts?.params.length).toBe(2);
+    expect(parts?.params).toEqual([
+      { type: 'int', name: 'a' },
+      { type: 'char *', name: 'b' },
+    ]);
+  });
+
+  it('K&R: one declaration for several parameters, and an undeclared one is int', () => {
+    expect(splitSignature('long k(x, y, z) char x, *y;', 'k')?.params).toEqual([
+      { type: 'char', name: 'x' },
+      { type: 'char *', name: 'y' },
+      { type: 'int', name: 'z' },
+    ]);
   });
 });
 

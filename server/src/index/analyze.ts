@@ -230,7 +230,7 @@ function attachDocs(symbols: SymbolInfo[], text: string, lex: LexResult, starts:
   }
 }
 
-/** Index of the comment that ends just before `offset` with only whitespace (at most one blank line) between. */
+/** Index of the comment that ends just before `offset` with only whitespace (at most two blank lines) between. */
 function commentEndingBefore(comments: readonly CommentSpan[], code: string, offset: number): number {
   let lo = 0;
   let hi = comments.length - 1;

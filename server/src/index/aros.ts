@@ -51,6 +51,7 @@ import type { ArosInfo, ParamInfo, SymbolInfo } from './types';
 import type { CommentSpan, LexResult } from './lexer';
 import { isIdentChar, offsetToPosition } from './lexer';
 import { isAutoDocBanner, parseAutoDoc } from './autodoc';
+import { splitTopLevel } from './signatureText';
 
 /** A function found by `scanArosDefinitions`, with the offsets of the text it covers. */
 export interface ArosDefinition extends SymbolInfo {
@@ -376,23 +377,6 @@ function parseArgMacro(code: string, span: ArgSpan, hasDirective: boolean): Para
   return { type: pieces[0] ?? '', name: '' };
 }
 
-/** Splits on commas outside parentheses and brackets. */
-export function splitTopLevel(s: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 40 || c === 91) depth++;
-    else if (c === 41 || c === 93) depth--;
-    else if (c === 44 && depth === 0) {
-      out.push(s.slice(from, i));
-      from = i + 1;
-    }
-  }
-  out.push(s.slice(from));
-  return out;
-}
 
 /** The function name in the second argument, with its offsets. */
 function nameOf(code: string, span: ArgSpan): { name: string; start: number; end: number } | undefined {

@@ -39,7 +39,8 @@
 // registers. Class, interface and handler sections (methodlist, attributelist,
 // their own config) are ignored.
 
-import { formatArosSignature, splitTopLevel } from './aros';
+import { formatArosSignature } from './aros';
+import { matchingParen, splitTopLevel } from './signatureText';
 import type { ArosInfo, ParamInfo, Range, SymbolInfo } from './types';
 
 export interface ConfFile {
@@ -243,7 +244,7 @@ function parseEntry(line: Line, registers: boolean, aros: ArosInfo): SymbolInfo 
   const name = nm[1];
   const returnType = normalize(head.slice(0, nm.index));
   if (returnType === '') return undefined;
-  const close = matchParen(body, open);
+  const close = matchingParen(body, open);
   if (close < 0) return undefined;
   const paramText = body.slice(open + 1, close).trim();
   const params: ParamInfo[] = [];
@@ -318,16 +319,6 @@ export function modtypeFromMmakefile(mmakefile: string, modname: string): string
   }
   if (found) return found;
   return all.size === 1 ? [...all][0] : undefined;
-}
-
-function matchParen(s: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 40) depth++;
-    else if (c === 41 && --depth === 0) return i;
-  }
-  return -1;
 }
 
 function splitLines(text: string): Line[] {

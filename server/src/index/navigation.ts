@@ -2,7 +2,7 @@
 // it is defined or declared, where it is used. Plain data in and out.
 
 import { findIdentifier, isIdentChar, lexC, lineStarts, offsetToPosition } from './lexer';
-import { compareRefs } from './search';
+import { compareRefs, sortRefs } from './search';
 import type { Position, Range } from './types';
 import type { SymbolRef, WorkspaceIndex } from './workspaceIndex';
 
@@ -58,7 +58,7 @@ export function candidates(index: WorkspaceIndex, word: WordAt): SymbolRef[] {
   const members = all.filter((r) => r.kind === 'field');
   const others = all.filter((r) => r.kind !== 'field');
   const chosen = word.member ? (members.length ? members : others) : others.length ? others : members;
-  return chosen.sort(compareRefs);
+  return sortRefs(chosen);
 }
 
 export function definitions(index: WorkspaceIndex, word: WordAt): SymbolRef[] {

@@ -15,6 +15,7 @@ const SEGMENTS = 600;
 const SUBSTRING = 400;
 const FUZZY = 100;
 
+
 export function searchSymbols(index: WorkspaceIndex, query: string, options: SearchOptions = {}): SymbolRef[] {
   const limit = options.limit ?? 200;
   const q = query.trim();
@@ -24,20 +25,48 @@ export function searchSymbols(index: WorkspaceIndex, query: string, options: Sea
   const need = letterMask(ql);
   // Keep only the best `limit` names: every name has at least one symbol.
   const top = new TopNames(limit);
+  // Names that start with the query are one range of the sorted table, and they
+  // outrank every other match: when there are enough of them, nothing else is read.
+  const prefixStart = firstAtOrAfter(lower, ql);
+  let prefixEnd = prefixStart;
+  for (; prefixEnd < lower.length && lower[prefixEnd].startsWith(ql); prefixEnd++) {
+    top.offer(names[prefixEnd], scoreName(names[prefixEnd], lower[prefixEnd], q, ql));
+  }
+  if (prefixEnd - prefixStart >= limit) return collect(index, top, limit);
   for (let i = 0; i < names.length; i++) {
+    // The prefix range is scored already.
+    if (i === prefixStart && prefixEnd > prefixStart) {
+      i = prefixEnd - 1;
+      continue;
+    }
     if ((masks[i] & need) !== need) continue;
     const score = scoreName(names[i], lower[i], q, ql);
     if (score > 0) top.offer(names[i], score);
   }
+  return collect(index, top, limit);
+}
+
+function collect(index: WorkspaceIndex, top: TopNames, limit: number): SymbolRef[] {
   const out: SymbolRef[] = [];
   for (const name of top.sorted()) {
-    const refs = index.lookup(name).sort(compareRefs);
-    for (const r of refs) {
+    for (const r of sortRefs(index.lookup(name))) {
       out.push(r);
       if (out.length >= limit) return out;
     }
   }
   return out;
+}
+
+/** First index whose value is >= key, by binary search. */
+function firstAtOrAfter(sorted: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Better first: higher score, then shorter, then alphabetical. */
@@ -221,6 +250,13 @@ export function compareRefs(a: SymbolRef, b: SymbolRef): number {
     (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0) ||
     a.line - b.line
   );
+}
+
+/** compareRefs' order, with each ref's keys read once (a common name has thousands of symbols). */
+export function sortRefs(refs: SymbolRef[]): SymbolRef[] {
+  const keyed = refs.map((ref) => ({ ref, rank: rank(ref) * 4 + pathRank(ref.file.path), path: ref.file.path, line: ref.line }));
+  keyed.sort((a, b) => a.rank - b.rank || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || a.line - b.line);
+  return keyed.map((k) => k.ref);
 }
 
 function rank(r: SymbolRef): number {

@@ -32,13 +32,38 @@ export function splitSignature(signature: string, name: string): SignatureParts 
   const open = signature.indexOf('(', at + name.length);
   const close = matchingParen(signature, open);
   const inner = close > open ? signature.slice(open + 1, close) : signature.slice(open + 1);
-  return { storage, returnType, params: splitParams(inner) };
+  const params = splitParams(inner);
+  return { storage, returnType, params: close > open ? withKnRTypes(params, signature.slice(close + 1)) : params };
+}
+
+/** K&R: `int f(a, b) int a; char *b;` names its parameters in the list and types them after it. */
+function withKnRTypes(params: ParamInfo[], after: string): ParamInfo[] {
+  if (params.length === 0 || !after.includes(';') || !params.every((p) => p.name === '' && /^[A-Za-z_]\w*$/.test(p.type))) return params;
+  const typed = new Map<string, string>();
+  for (const decl of after.split(';')) {
+    const d = decl.trim();
+    if (!d) continue;
+    // `int a, *b` declares several: split after the base type.
+    const pieces = splitTopLevel(d).filter((p) => p.trim() !== '');
+    const first = paramOf(pieces[0]);
+    if (!first.name) continue;
+    const base = first.type.replace(/[\s*]+$/, '');
+    typed.set(first.name, first.type);
+    for (const more of pieces.slice(1)) {
+      const m = /^(\**)\s*([A-Za-z_]\w*)/.exec(more.trim());
+      if (m) typed.set(m[2], m[1] ? `${base} ${m[1]}` : base);
+    }
+  }
+  // An undeclared K&R parameter is an `int`.
+  return params.map((p) => ({ type: typed.get(p.type) ?? 'int', name: p.type }));
 }
 
 export function splitParams(inner: string): ParamInfo[] {
   const trimmed = inner.trim();
   if (trimmed === '' || trimmed === 'void' || trimmed === 'VOID') return [];
-  return splitTopLevel(trimmed).map(paramOf);
+  return splitTopLevel(trimmed)
+    .filter((p) => p.trim() !== '')
+    .map(paramOf);
 }
 
 function paramOf(text: string): ParamInfo {
@@ -72,7 +97,8 @@ function findCallName(s: string, name: string): number {
   return -1;
 }
 
-function matchingParen(s: string, open: number): number {
+/** Offset of the `)` closing the `(` at `open`, or -1. */
+export function matchingParen(s: string, open: number): number {
   let depth = 0;
   for (let i = open; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -82,7 +108,8 @@ function matchingParen(s: string, open: number): number {
   return -1;
 }
 
-function splitTopLevel(s: string): string[] {
+/** Splits at commas outside parentheses, brackets and braces; keeps empty pieces (callers that count arguments need them). */
+export function splitTopLevel(s: string): string[] {
   const out: string[] = [];
   let depth = 0;
   let from = 0;
@@ -96,7 +123,7 @@ function splitTopLevel(s: string): string[] {
     }
   }
   out.push(s.slice(from));
-  return out.filter((p) => p.trim() !== '');
+  return out;
 }
 
 function isIdent(c: number): boolean {

@@ -22,6 +22,7 @@ import type { Range, SymbolInfo, SymbolKind } from './types';
 const DECODED_FILES = 256;
 
 export interface NameTable {
+  /** Distinct names, ordered by their lower-case form. */
   names: string[];
   lower: string[];
   /** One bit per letter/digit class a name contains: a query needing a bit the name lacks cannot match. */
@@ -183,8 +184,11 @@ export class WorkspaceIndex {
   /** Distinct symbol names, with lower-case copies and letter masks for matching; rebuilt only after names change. */
   names(): NameTable {
     if (!this.namesCache) {
-      const names = [...this.byName.keys()];
-      const lower = names.map((n) => n.toLowerCase());
+      // Sorted by lower case, so the names starting with a query are one range.
+      const pairs = [...this.byName.keys()].map((n) => [n.toLowerCase(), n] as const);
+      pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      const names = pairs.map((p) => p[1]);
+      const lower = pairs.map((p) => p[0]);
       const masks = new Int32Array(names.length);
       for (let i = 0; i < lower.length; i++) masks[i] = letterMask(lower[i]);
       this.namesCache = { names, lower, masks };
