@@ -357,17 +357,10 @@ export class LspClient {
 
   /** Resolves with the predicate's first truthy value; rejects after `timeoutMs` naming `what`. */
   async waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs = WAIT_MS, what = 'condition'): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = predicate();
-      if (v) return v;
-      if (!this.alive) throw new Error(`server exited while waiting for ${what}\n${this.stderr}`);
-      if (Date.now() > deadline) {
-        const recent = this.notifications.slice(-15).map((n) => `${n.method} ${JSON.stringify(n.params).slice(0, 300)}`);
-        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last notifications:\n${recent.join('\n')}`);
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    return pollUntil(predicate, timeoutMs, what, () => this.alive, () => this.stderr, () => {
+      const recent = this.notifications.slice(-15).map((n) => `${n.method} ${JSON.stringify(n.params).slice(0, 300)}`);
+      return `; last notifications:\n${recent.join('\n')}`;
+    });
   }
 
   /** Notifications of one method, optionally only those after index `since` of `notifications`. */
@@ -575,14 +568,7 @@ export class RawClient {
   }
 
   async waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs = WAIT_MS, what = 'condition'): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = predicate();
-      if (v) return v;
-      if (!this.alive) throw new Error(`server exited while waiting for ${what}\n${this.stderr}`);
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    return pollUntil(predicate, timeoutMs, what, () => this.alive, () => this.stderr, () => '');
   }
 
   /** The response to request `id`. */
@@ -678,4 +664,23 @@ export function writeGeneratedFiles(ws: Workspace, dir: string, count: number, h
     out.push(rel);
   }
   return out;
+}
+
+/** Polls until `predicate` gives a truthy value; fails when the server dies or time runs out. */
+async function pollUntil<T>(
+  predicate: () => T | undefined | null | false,
+  timeoutMs: number,
+  what: string,
+  alive: () => boolean,
+  stderr: () => string,
+  context: () => string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = predicate();
+    if (v) return v;
+    if (!alive()) throw new Error(`server exited while waiting for ${what}\n${stderr()}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${context()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }

@@ -5,7 +5,7 @@
 // previous cache intact; a file that fails its checksum is reported and
 // ignored (the index is rebuilt).
 
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import * as os from 'node:os';
@@ -18,7 +18,6 @@ export const CACHE_VERSION = 5;
 const CHUNK_FILES = 400;
 const MAGIC = 'AROSLSP-INDEX';
 const FILE_NAME = 'index.bin';
-let saveCount = 0;
 
 export interface LoadedCache {
   entries: PackedFile[];
@@ -71,7 +70,7 @@ export async function saveIndexCache(cacheDir: string, entries: readonly PackedF
   await mkdir(cacheDir, { recursive: true });
   const target = path.join(cacheDir, FILE_NAME);
   // One temporary file per save: two saves that overlap (a scheduled save during a re-index) must not write into the same file.
-  const temp = `${target}.${process.pid}.${++saveCount}.tmp`;
+  const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   let crc = 0;
   const handle = await open(temp, 'w');
   try {
