@@ -213,6 +213,16 @@ describe('atomic writes', () => {
     expect(loaded.cache.entries.map((e) => e.path)).toEqual([packed(1).path]);
   });
 
+  it('a save removes temporary files of dead processes and keeps those of live ones', async () => {
+    // pid 2^22 + 1 is above Linux's pid_max, so no process has it.
+    const dead = `index.bin.${2 ** 22 + 1}.0badf00d.tmp`;
+    const live = `index.bin.${process.pid}.0badf00d.tmp`;
+    writeFileSync(path.join(dir, dead), 'left by a killed save');
+    writeFileSync(path.join(dir, live), 'a save in progress');
+    await saveIndexCache(dir, [packed(1)]);
+    expect(readdirSync(dir).sort()).toEqual(['index.bin', live].sort());
+  });
+
   it('a temporary file alone is no cache', async () => {
     writeFileSync(path.join(dir, 'index.bin.12345.tmp'), 'junk');
     expect(await loadIndexCache(dir)).toEqual({ ok: false, missing: true, reason: 'no cache yet' });

@@ -6,7 +6,7 @@
 // ignored (the index is rebuilt).
 
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -68,6 +68,7 @@ export async function loadIndexCache(cacheDir: string): Promise<CacheLoad> {
 /** Streams chunks to a temporary file (never the whole payload in memory), then renames it into place. */
 export async function saveIndexCache(cacheDir: string, entries: readonly PackedFile[]): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
+  await removeOrphanedTemps(cacheDir);
   const target = path.join(cacheDir, FILE_NAME);
   // One temporary file per save: two saves that overlap (a scheduled save during a re-index) must not write into the same file.
   const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -108,6 +109,30 @@ function hex8(n: number): string {
 
 function header(digest: string): string {
   return `${MAGIC} ${CACHE_VERSION} ${digest}\n`;
+}
+
+/** Temporary files left by a process killed mid-save (its pid is in the name) would pile up. */
+async function removeOrphanedTemps(cacheDir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(cacheDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = new RegExp(`^${FILE_NAME.replace('.', '\\.')}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`).exec(name);
+    if (m && !processAlive(Number(m[1]))) await unlink(path.join(cacheDir, name)).catch(() => undefined);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function yieldToEventLoop(): Promise<void> {
