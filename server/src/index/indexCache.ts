@@ -6,7 +6,7 @@
 // ignored (the index is rebuilt).
 
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,7 +14,7 @@ import { deserialize, serialize } from 'node:v8';
 import type { PackedFile } from './packedFile';
 
 /** Bump when FileEntry or the analysis changes meaning: old caches are then ignored. */
-export const CACHE_VERSION = 5;
+export const CACHE_VERSION = 6;
 const CHUNK_FILES = 400;
 const MAGIC = 'AROSLSP-INDEX';
 const FILE_NAME = 'index.bin';
@@ -34,7 +34,7 @@ export function defaultCacheDir(root: string, env: NodeJS.ProcessEnv = process.e
 export async function loadIndexCache(cacheDir: string): Promise<CacheLoad> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(path.join(cacheDir, FILE_NAME));
+    bytes = await readWhole(path.join(cacheDir, FILE_NAME));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return { ok: false, missing: code === 'ENOENT', reason: code === 'ENOENT' ? 'no cache yet' : `cache unreadable: ${code}` };
@@ -53,9 +53,9 @@ export async function loadIndexCache(cacheDir: string): Promise<CacheLoad> {
     let at = 0;
     while (at < payload.length) {
       const length = payload.readUInt32LE(at);
-      const chunk = deserialize(payload.subarray(at + 4, at + 4 + length)) as PackedFile[];
+      const chunk = deserialize(payload.subarray(at + 4, at + 4 + length)) as StoredRecord[];
       if (!Array.isArray(chunk)) throw new Error('chunk is not a list');
-      entries.push(...chunk);
+      for (const record of chunk) entries.push(fromRecord(record));
       at += 4 + length;
       await yieldToEventLoop();
     }
@@ -79,7 +79,7 @@ export async function saveIndexCache(cacheDir: string, entries: readonly PackedF
     const headerLength = Buffer.byteLength(header('0'.repeat(8)), 'latin1');
     let position = headerLength;
     for (let i = 0; i < entries.length; i += CHUNK_FILES) {
-      const bytes = serialize(entries.slice(i, i + CHUNK_FILES));
+      const bytes = serialize(entries.slice(i, i + CHUNK_FILES).map(toRecord));
       const length = Buffer.alloc(4);
       length.writeUInt32LE(bytes.length);
       crc = crc32(bytes, crc32(length, crc));
@@ -111,6 +111,32 @@ function header(digest: string): string {
   return `${MAGIC} ${CACHE_VERSION} ${digest}\n`;
 }
 
+/**
+ * A packed entry as stored: names as one NUL-joined string and includes as JSON
+ * bytes. V8 deserializes 380,000 little strings and 77,000 little objects far
+ * more slowly than a split and a JSON.parse per file (0.5 s against 0.2 s on
+ * the full tree), and the warm start is mostly this.
+ */
+interface StoredRecord extends Omit<PackedFile, 'names' | 'includes'> {
+  names: string;
+  includes: Uint8Array;
+}
+
+function toRecord(p: PackedFile): StoredRecord {
+  const { names, includes, ...rest } = p;
+  return { ...rest, names: names.join('\0'), includes: Buffer.from(JSON.stringify(includes), 'utf8') };
+}
+
+function fromRecord(r: StoredRecord): PackedFile {
+  if (typeof r.names !== 'string' || !(r.includes instanceof Uint8Array)) throw new Error('entry is not a cache record');
+  const { names, includes, ...rest } = r;
+  return {
+    ...rest,
+    names: names === '' ? [] : names.split('\0'),
+    includes: JSON.parse(Buffer.from(includes.buffer, includes.byteOffset, includes.byteLength).toString('utf8')) as PackedFile['includes'],
+  };
+}
+
 /** Temporary files left by a process killed mid-save (its pid is in the name) would pile up. */
 async function removeOrphanedTemps(cacheDir: string): Promise<void> {
   let names: string[];
@@ -132,6 +158,24 @@ function processAlive(pid: number): boolean {
   } catch (err) {
     // EPERM: it exists but belongs to someone else.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** One read of the whole file: readFile's 512 KB steps cost a thread-pool round trip each (160 for the AROS cache). */
+async function readWhole(file: string): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const buffer = Buffer.allocUnsafe(size);
+    let at = 0;
+    while (at < size) {
+      const { bytesRead } = await handle.read(buffer, at, size - at, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    return at === size ? buffer : buffer.subarray(0, at);
+  } finally {
+    await handle.close();
   }
 }
 
