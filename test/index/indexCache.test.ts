@@ -232,7 +232,7 @@ describe('atomic writes', () => {
     await saveIndexCache(dir, [packed(1)]);
     const before = readFileSync(cacheFile());
     // A function cannot be serialized: the save throws after the temporary file was opened.
-    const bad = { ...packed(2), includes: [() => 0] } as unknown as PackedFile;
+    const bad = { ...packed(2), details: () => 0 } as unknown as PackedFile;
     await expect(saveIndexCache(dir, [packed(3), bad])).rejects.toThrow();
     expect(readFileSync(cacheFile()).equals(before)).toBe(true);
     expect(readdirSync(dir)).toEqual(['index.bin']);
