@@ -235,3 +235,30 @@ describe('workspace/didChangeWatchedFiles', () => {
     expect(await symbolNames('rsi_InBuild')).toEqual([]);
   });
 });
+
+describe('without a workspace folder', () => {
+  it('open documents are still analysed: symbols, definition within the file, no indexing', async () => {
+    const solo = LspClient.start({ home: ws.home });
+    try {
+      await solo.initialize(null, { cacheDir: ws.cacheDir });
+      const file = `${ws.root}/solo.c`;
+      const text = 'struct Pair { int a, b; };\nstatic int add(struct Pair *p) { return p->a + p->b; }\nint main(void) { struct Pair q = {1, 2}; return add(&q); }\n';
+      fs.writeFileSync(file, text);
+      const uri = `file://${file}`;
+      await solo.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text } });
+      const symbols = await eventually(
+        async () => (await solo.request('textDocument/documentSymbol', { textDocument: { uri } })) as Array<{ name: string; children?: Array<{ name: string }> }>,
+        (v) => v.length === 3,
+        'document symbols',
+      );
+      expect(symbols.map((s) => s.name)).toEqual(['Pair', 'add', 'main']);
+      expect(symbols[0].children?.map((f) => f.name)).toEqual(['a', 'b']);
+      const defs = (await solo.request('textDocument/definition', { textDocument: { uri }, position: { line: 2, character: 49 } })) as Loc[];
+      expect(defs.map((d) => `${d.uri === uri}:${d.range.start.line}:${d.range.start.character}`)).toEqual(['true:1:11']);
+      await expect(solo.request('workspace/executeCommand', { command: 'aros.reindex' })).rejects.toThrow(/no workspace folder/);
+      expect(solo.notifications.some((n) => n.method === 'aros/status' && (n.params as { state?: string }).state === 'indexing')).toBe(false);
+    } finally {
+      if (solo.alive) await solo.shutdown();
+    }
+  });
+});

@@ -13,7 +13,7 @@ import {
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver/node';
-import { resolveSettings } from '../config/workspaceSettings';
+import { defaultSettings, resolveSettings } from '../config/workspaceSettings';
 import { WorkspaceSession } from '../index/workspaceSession';
 import type { ServerContext } from './context';
 import { uriToPath } from './convert';
@@ -41,6 +41,7 @@ export function startServer(options: ServeOptions): void {
   let session: WorkspaceSession | undefined;
   let indexAbort = new AbortController();
   let watchDynamic = false;
+  let indexable = false;
 
   const log = (message: string): void => {
     process.stderr.write(`[aros-lsp] ${message}\n`);
@@ -67,8 +68,11 @@ export function startServer(options: ServeOptions): void {
         },
       });
     } else {
+      // No folder: open documents are still analysed and navigable; nothing is indexed or persisted.
       log('no workspace folder: serving open documents only');
+      session = new WorkspaceSession(path.parse(process.cwd()).root, { ...defaultSettings(), workers: 0 }, { persist: false, log });
     }
+    indexable = root !== undefined;
     watchDynamic = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     return {
       capabilities: {
@@ -91,7 +95,7 @@ export function startServer(options: ServeOptions): void {
         watchers: [{ globPattern: '**/*.{c,h,conf}' }],
       });
     }
-    if (session) void indexWithProgress(ctx, indexAbort.signal);
+    if (session && indexable) void indexWithProgress(ctx, indexAbort.signal);
   });
 
   connection.onExecuteCommand(async (params) => {
@@ -100,6 +104,7 @@ export function startServer(options: ServeOptions): void {
       case COMMANDS.checkBreadcrumbs:
         return publishWorkspace(ctx, session);
       case COMMANDS.reindex:
+        if (!indexable) throw invalid('no workspace folder is open: there is nothing to index');
         indexAbort.abort();
         indexAbort = new AbortController();
         await indexWithProgress(ctx, indexAbort.signal);
