@@ -203,24 +203,38 @@ function isUpper(c: number): boolean {
   return c >= 65 && c <= 90;
 }
 
-/** Positive when the query is a concatenation of prefixes of successive segments (`alpo` -> AllocPooled). */
+/**
+ * Positive when the query is a concatenation of prefixes of successive segments
+ * (`alpo` -> AllocPooled). Works on segment offsets in the name itself: this
+ * runs for every candidate of a full scan, so it allocates no strings.
+ */
 function segmentScore(name: string, ql: string): number {
-  const segs = segments(name);
-  if (segs.length < 2) return 0;
+  const starts = segmentStarts(name);
+  if (starts.length < 2) return 0;
+  // A segment ends where the next starts, less any underscores before it.
+  const ends = starts.map((_, k) => {
+    let to = k + 1 < starts.length ? starts[k + 1] : name.length;
+    while (to > starts[k] && name.charCodeAt(to - 1) === 95) to--;
+    return to;
+  });
   let steps = 0;
   const match = (qi: number, si: number): boolean => {
     if (qi === ql.length) return true;
     // Bounded: pathological names cannot make a query slow.
     if (++steps > 200) return false;
-    for (let s = si; s < segs.length; s++) {
-      const seg = segs[s];
+    for (let s = si; s < starts.length; s++) {
+      const from = starts[s];
       let k = 0;
-      while (k < seg.length && qi + k < ql.length && seg.charCodeAt(k) === ql.charCodeAt(qi + k)) k++;
+      while (from + k < ends[s] && qi + k < ql.length && lowerCode(name.charCodeAt(from + k)) === ql.charCodeAt(qi + k)) k++;
       for (let take = k; take >= 1; take--) if (match(qi + take, s + 1)) return true;
     }
     return false;
   };
-  return match(0, 0) ? 100 - Math.min(90, segs.length * 5) : 0;
+  return match(0, 0) ? 100 - Math.min(90, starts.length * 5) : 0;
+}
+
+function lowerCode(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
 }
 
 function fuzzyCompactness(hay: string, needle: string): number {
