@@ -8,6 +8,7 @@ import { startServer } from '../lsp/server';
 import { parseArgs } from './args';
 import { breadcrumbsCommand } from './breadcrumbsCommand';
 import { indexCommand } from './indexCommand';
+import { modelsCommand } from './modelsCommand';
 import { definitionCommand, symbolsCommand } from './queryCommands';
 
 const HELP = `aros-lsp: a language server for the AROS C tree
@@ -22,6 +23,9 @@ Usage:
   aros-lsp breadcrumbs DIR [--json] [--check]
                                       breadcrumb statistics, tasks and findings;
                                       --check exits 1 when there are errors
+  aros-lsp models list [--json] [--config FILE]
+                                      the model roles of config/models.json (plus FILE) and what
+                                      their GGUF files are: architecture, context, FIM, chat template
   aros-lsp --version | --help
 
 Index options (all commands taking DIR):
@@ -67,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
       return definitionCommand(args);
     case 'breadcrumbs':
       return breadcrumbsCommand(args);
+    case 'models':
+      return modelsCommand(args);
     default:
       process.stderr.write(`aros-lsp: unknown command '${command}'\n\n${HELP}`);
       return 2;
