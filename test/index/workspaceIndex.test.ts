@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import type { FileEntry } from '../../server/src/index/fileIndex';
 import { packFile } from '../../server/src/index/packedFile';
 import type { ArosInfo, SymbolInfo, SymbolKind } from '../../server/src/index/types';
-import { WorkspaceIndex, letterMask } from '../../server/src/index/workspaceIndex';
+import { letterMask } from '../../server/src/index/nameMatch';
+import { WorkspaceIndex } from '../../server/src/index/workspaceIndex';
 
 function sym(name: string, line: number, extra: Partial<SymbolInfo> = {}): SymbolInfo {
   return {

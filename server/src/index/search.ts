@@ -2,7 +2,8 @@
 // (exact, prefix, word segments, substring, fuzzy), then order each name's
 // symbols so definitions come before prototypes and `.conf` entries.
 
-import { letterMask, type SymbolRef, type WorkspaceIndex } from './workspaceIndex';
+import { letterMask, lowerCode, segmentStarts } from './nameMatch';
+import type { SymbolRef, WorkspaceIndex } from './workspaceIndex';
 
 export interface SearchOptions {
   limit?: number;
@@ -14,6 +15,8 @@ const PREFIX = 800;
 const SEGMENTS = 600;
 const SUBSTRING = 400;
 const FUZZY = 100;
+/** fuzzyCompactness adds at most 100. */
+const BEST_FUZZY = FUZZY + 100;
 
 
 export function searchSymbols(index: WorkspaceIndex, query: string, options: SearchOptions = {}): SymbolRef[] {
@@ -21,7 +24,7 @@ export function searchSymbols(index: WorkspaceIndex, query: string, options: Sea
   const q = query.trim();
   if (!q) return [];
   const ql = q.toLowerCase();
-  const { names, lower, masks } = index.names();
+  const { names, lower, masks, initials } = index.names();
   const need = letterMask(ql);
   // Keep only the best `limit` names: every name has at least one symbol.
   const top = new TopNames(limit);
@@ -40,7 +43,7 @@ export function searchSymbols(index: WorkspaceIndex, query: string, options: Sea
       continue;
     }
     if ((masks[i] & need) !== need) continue;
-    const score = scoreName(names[i], lower[i], q, ql);
+    const score = scoreName(names[i], lower[i], q, ql, initials[i], top.floor());
     if (score > 0) top.offer(names[i], score);
   }
   return collect(index, top, limit);
@@ -95,6 +98,11 @@ class TopNames {
     }
   }
 
+  /** The score a name must beat to be kept; 0 while there is room. */
+  floor(): number {
+    return this.names.length < this.capacity ? 0 : this.scores[0];
+  }
+
   sorted(): string[] {
     const idx = this.names.map((_, i) => i);
     idx.sort((a, b) => (better(this.names[a], this.scores[a], this.names[b], this.scores[b]) ? -1 : 1));
@@ -135,7 +143,13 @@ class TopNames {
   }
 }
 
-export function scoreName(name: string, lower: string, q: string, ql: string): number {
+/**
+ * How well `name` matches the query (0: not at all). `initials`, when given,
+ * is the letterMask of the name's segment-initial letters: a word-segment match
+ * must start at one, so without the query's first letter among them the
+ * costliest test is skipped.
+ */
+export function scoreName(name: string, lower: string, q: string, ql: string, initials?: number, floor = 0): number {
   if (lower.length < ql.length) return 0;
   const at = lower.indexOf(ql);
   if (at === 0) {
@@ -149,8 +163,11 @@ export function scoreName(name: string, lower: string, q: string, ql: string): n
   if (ql.length === 1) return 0;
   const short = ql.length < 3;
   if (short && lower.charCodeAt(0) !== ql.charCodeAt(0)) return at > 0 ? SUBSTRING - Math.min(100, at) - Math.min(50, lower.length / 4) : 0;
-  if (!isSubsequence(lower, ql)) return 0;
-  const seg = segmentScore(name, ql);
+  const mayBeSegments = initials === undefined || (initials & letterMask(ql[0])) !== 0;
+  // Nothing but a fuzzy match is left, and the kept names all beat any fuzzy score.
+  if (at < 0 && !mayBeSegments && floor >= BEST_FUZZY) return 0;
+  if (at < 0 && !isSubsequence(lower, ql)) return 0;
+  const seg = mayBeSegments ? segmentScore(name, ql) : 0;
   if (seg > 0) return SEGMENTS + seg - Math.min(50, name.length / 4);
   if (at > 0) return SUBSTRING - Math.min(100, at) - Math.min(50, lower.length / 4);
   return short ? 0 : FUZZY + fuzzyCompactness(lower, ql);
@@ -175,33 +192,9 @@ export function segments(name: string): string[] {
   return out;
 }
 
-/** Where segments begin: after `_`, at a lower-to-upper step, at the last capital of a run before lower case. */
-function segmentStarts(name: string): number[] {
-  const starts: number[] = [];
-  let prev = 0; // 0 start/underscore, 1 lower or digit, 2 upper
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    const upper = c >= 65 && c <= 90;
-    if (c === 95) {
-      prev = 0;
-      continue;
-    }
-    if (prev === 0) starts.push(i);
-    else if (upper && prev === 1) starts.push(i);
-    // A digit does not end a capital run: `AROS_LH2` is aros, lh2 (not aros, l, h2).
-    else if (isLower(c) && prev === 2 && i >= 2 && isUpper(name.charCodeAt(i - 2)) && starts[starts.length - 1] !== i - 1) starts.push(i - 1);
-    prev = upper ? 2 : 1;
-  }
-  return starts;
-}
 
-function isLower(c: number): boolean {
-  return c >= 97 && c <= 122;
-}
 
-function isUpper(c: number): boolean {
-  return c >= 65 && c <= 90;
-}
+
 
 /**
  * Positive when the query is a concatenation of prefixes of successive segments
@@ -233,9 +226,6 @@ function segmentScore(name: string, ql: string): number {
   return match(0, 0) ? 100 - Math.min(90, starts.length * 5) : 0;
 }
 
-function lowerCode(c: number): number {
-  return c >= 65 && c <= 90 ? c + 32 : c;
-}
 
 function fuzzyCompactness(hay: string, needle: string): number {
   let j = 0;

@@ -3,6 +3,7 @@
 // has been added so far, so they can be answered while indexing still runs.
 
 import type { FileEntry } from './fileIndex';
+import { initialsMask, letterMask } from './nameMatch';
 import {
   FLAG_CONF,
   FLAG_DEFINITION,
@@ -27,19 +28,10 @@ export interface NameTable {
   lower: string[];
   /** One bit per letter/digit class a name contains: a query needing a bit the name lacks cannot match. */
   masks: Int32Array;
+  /** The same bits for the letters that begin the name's word segments. */
+  initials: Int32Array;
 }
 
-/** Bits 0-25 for a-z, 26 for digits, 27 for `_`. Input is lower-case. */
-export function letterMask(lower: string): number {
-  let m = 0;
-  for (let i = 0; i < lower.length; i++) {
-    const c = lower.charCodeAt(i);
-    if (c >= 97 && c <= 122) m |= 1 << (c - 97);
-    else if (c >= 48 && c <= 57) m |= 1 << 26;
-    else if (c === 95) m |= 1 << 27;
-  }
-  return m;
-}
 
 export interface StoredFile extends PackedFile {
   id: number;
@@ -190,8 +182,12 @@ export class WorkspaceIndex {
       const names = pairs.map((p) => p[1]);
       const lower = pairs.map((p) => p[0]);
       const masks = new Int32Array(names.length);
-      for (let i = 0; i < lower.length; i++) masks[i] = letterMask(lower[i]);
-      this.namesCache = { names, lower, masks };
+      const initials = new Int32Array(names.length);
+      for (let i = 0; i < lower.length; i++) {
+        masks[i] = letterMask(lower[i]);
+        initials[i] = initialsMask(names[i]);
+      }
+      this.namesCache = { names, lower, masks, initials };
     }
     return this.namesCache;
   }

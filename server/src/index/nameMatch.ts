@@ -1,0 +1,53 @@
+// Cheap per-name facts for symbol search: which letters a name contains,
+// where its word segments begin, and which letters begin them.
+
+/** Bits 0-25 for a-z, 26 for digits, 27 for `_`. Input is lower-case. */
+export function letterMask(lower: string): number {
+  let m = 0;
+  for (let i = 0; i < lower.length; i++) {
+    const c = lower.charCodeAt(i);
+    if (c >= 97 && c <= 122) m |= 1 << (c - 97);
+    else if (c >= 48 && c <= 57) m |= 1 << 26;
+    else if (c === 95) m |= 1 << 27;
+  }
+  return m;
+}
+
+/** letterMask of the letters that begin the name's word segments (lower-cased). */
+export function initialsMask(name: string): number {
+  let m = 0;
+  for (const at of segmentStarts(name)) m |= letterMask(String.fromCharCode(lowerCode(name.charCodeAt(at))));
+  return m;
+}
+
+/** Where segments begin: after `_`, at a lower-to-upper step, at the last capital of a run before lower case. */
+export function segmentStarts(name: string): number[] {
+  const starts: number[] = [];
+  let prev = 0; // 0 start/underscore, 1 lower or digit, 2 upper
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const upper = c >= 65 && c <= 90;
+    if (c === 95) {
+      prev = 0;
+      continue;
+    }
+    if (prev === 0) starts.push(i);
+    else if (upper && prev === 1) starts.push(i);
+    // A digit does not end a capital run: `AROS_LH2` is aros, lh2 (not aros, l, h2).
+    else if (isLower(c) && prev === 2 && i >= 2 && isUpper(name.charCodeAt(i - 2)) && starts[starts.length - 1] !== i - 1) starts.push(i - 1);
+    prev = upper ? 2 : 1;
+  }
+  return starts;
+}
+
+function isLower(c: number): boolean {
+  return c >= 97 && c <= 122;
+}
+
+function isUpper(c: number): boolean {
+  return c >= 65 && c <= 90;
+}
+
+export function lowerCode(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { initialsMask, letterMask, lowerCode, segmentStarts } from '../../server/src/index/nameMatch';
+
+const bit = (c: string): number => letterMask(c);
+
+describe('nameMatch', () => {
+  it('segmentStarts: camel case, underscores, capital runs, digits', () => {
+    expect(segmentStarts('AllocPooled')).toEqual([0, 5]);
+    expect(segmentStarts('ai_phase_id')).toEqual([0, 3, 9]);
+    expect(segmentStarts('XMLHttpRequest')).toEqual([0, 3, 7]);
+    expect(segmentStarts('AROS_LH2')).toEqual([0, 5]);
+    expect(segmentStarts('__init')).toEqual([2]);
+  });
+
+  it('initialsMask holds exactly the letters that begin segments, lower-cased', () => {
+    expect(initialsMask('AllocPooled')).toBe(bit('a') | bit('p'));
+    expect(initialsMask('ai_phase_id')).toBe(bit('a') | bit('p') | bit('i'));
+    expect(initialsMask('x')).toBe(bit('x'));
+    expect(initialsMask('AllocPooled') & bit('l')).toBe(0);
+  });
+
+  it('letterMask and lowerCode', () => {
+    expect(letterMask('a1_')).toBe(1 | (1 << 26) | (1 << 27));
+    expect([lowerCode(65), lowerCode(97), lowerCode(95)]).toEqual([97, 97, 95]);
+  });
+});
