@@ -64,7 +64,14 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
   if (options.cacheDir) {
     const loaded = await loadIndexCache(options.cacheDir);
     if (loaded.ok) {
-      for (const e of loaded.cache.entries) cachedByPath.set(e.path, e);
+      // Serve from the cache at once, while the listing still runs; files that
+      // changed or went away are put right below, once the listing is in.
+      let n = 0;
+      for (const e of loaded.cache.entries) {
+        cachedByPath.set(e.path, e);
+        if (!index.get(e.path) && !options.isOwned?.(e.path)) index.set(e);
+        if (++n % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
       cacheNote = `loaded ${loaded.cache.entries.length} entries`;
     } else {
       cacheNote = loaded.reason;
