@@ -262,3 +262,41 @@ describe('without a workspace folder', () => {
     }
   });
 });
+
+describe('workspace/didChangeConfiguration', () => {
+  it('new excludes re-index the workspace; open documents stay served; unchanged settings do nothing', async () => {
+    const uri = await c.open('workbench/hidds/radeonsi/radeonsi_init.c');
+    const enumerator = 'RadeonSI_Enumerator workbench/hidds/radeonsi/radeonsi_init.c:99:16';
+    const inLibs = async (): Promise<string[]> => (await symbolNames('MakeList')).filter((x) => x.includes(' workbench/libs/'));
+    expect(await inLibs()).toHaveLength(2);
+    expect(await symbolNames('RadeonSI_Enumerator')).toContain(enumerator);
+    const mark = c.notifications.length;
+    await c.notify('workspace/didChangeConfiguration', { settings: { 'aros-lsp': { exclude: ['workbench/libs/**'] } } });
+    await c.waitForIndexReady(mark);
+    // The excluded tree is gone from the index; the open document (also under workbench/) and rom/ are not.
+    expect(await inLibs()).toEqual([]);
+    expect(await symbolNames('MakeList')).toEqual(['MakeList compiler/include/proto/mylib.h:19:8']);
+    expect((await symbolNames('AllocPooled')).some((s) => s.startsWith('AllocPooled rom/exec/'))).toBe(true);
+    expect(await symbolNames('RadeonSI_Enumerator')).toContain(enumerator);
+    const outline = (await c.request('textDocument/documentSymbol', { textDocument: { uri } })) as Array<{ name: string }>;
+    expect(outline.length).toBeGreaterThan(0);
+    // The same settings again, or a payload for another server: no new indexing.
+    const again = c.notifications.length;
+    await c.notify('workspace/didChangeConfiguration', { settings: { 'aros-lsp': { exclude: ['workbench/libs/**'] } } });
+    await c.notify('workspace/didChangeConfiguration', { settings: { clangd: { fallbackFlags: [] } } });
+    await c.request('workspace/symbol', { query: 'x' });
+    expect(c.notifications.slice(again).filter((n) => n.method === 'aros/status')).toEqual([]);
+  });
+
+  it('an invalid value is reported naming the key, and the server keeps its settings', async () => {
+    const mark = c.notifications.length;
+    await c.notify('workspace/didChangeConfiguration', { settings: { arosLsp: { maxFileBytes: -5 } } });
+    const logged = await c.waitFor(
+      () => c.logMessages(mark).find((m) => m.includes('maxFileBytes')),
+      20_000,
+      'the problem in the log',
+    );
+    expect(logged).toBe("workspace/didChangeConfiguration: 'maxFileBytes' must be a positive integer (bytes), got -5");
+    expect((await symbolNames('MakeList')).filter((x) => x.includes(' workbench/libs/'))).toHaveLength(2);
+  });
+});

@@ -32,6 +32,10 @@ export class OpenDocuments {
     return this.docs.get(path);
   }
 
+  all(): IterableIterator<OpenDocument> {
+    return this.docs.values();
+  }
+
   has(path: string): boolean {
     return this.docs.has(path);
   }

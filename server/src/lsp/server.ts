@@ -13,7 +13,8 @@ import {
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver/node';
-import { defaultSettings, resolveSettings } from '../config/workspaceSettings';
+import { defaultSettings, type WorkspaceSettings } from '../config/workspaceSettings';
+import { SettingsLayers, sameSettings } from './configuration';
 import { WorkspaceSession } from '../index/workspaceSession';
 import type { ServerContext } from './context';
 import { uriToPath } from './convert';
@@ -48,25 +49,31 @@ export function startServer(options: ServeOptions): void {
     connection.console.log(message);
   };
   const ctx: ServerContext = { connection, session: () => session, log };
+  let layers: SettingsLayers | undefined;
+  const warn = (problem: string): void => {
+    log(problem);
+    void connection.window.showWarningMessage(`aros-lsp: ${problem}`);
+  };
+  const makeSession = (root: string, settings: WorkspaceSettings): WorkspaceSession => {
+    const created: WorkspaceSession = new WorkspaceSession(root, settings, {
+      log,
+      onState: (state, message) => {
+        // A replaced session's last words (its cancelled indexing) are not the server's state.
+        if (created !== session) return;
+        void connection.sendNotification(statusNotification, { component: 'index', state, message, files: created.index.fileCount });
+      },
+    });
+    return created;
+  };
 
   connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
     const root = workspaceRoot(params);
     if (root) {
       const fileSettings = await readWorkspaceSettingsFile(root);
-      const { settings, problems } = resolveSettings(root, [
-        { value: fileSettings.value, source: 'workspace', origin: 'aros-lsp.json' },
-        { value: params.initializationOptions, source: 'user', origin: 'initializationOptions' },
-      ]);
-      for (const p of [...fileSettings.problems, ...problems]) {
-        log(p);
-        void connection.window.showWarningMessage(`aros-lsp: ${p}`);
-      }
-      session = new WorkspaceSession(root, settings, {
-        log,
-        onState: (state, message) => {
-          void connection.sendNotification(statusNotification, { component: 'index', state, message, files: session?.index.fileCount });
-        },
-      });
+      layers = new SettingsLayers(root, fileSettings.value, params.initializationOptions);
+      const { settings, problems } = layers.resolve();
+      for (const p of [...fileSettings.problems, ...problems]) warn(p);
+      session = makeSession(root, settings);
     } else {
       // No folder: open documents are still analysed and navigable; nothing is indexed or persisted.
       log('no workspace folder: serving open documents only');
@@ -119,6 +126,22 @@ export function startServer(options: ServeOptions): void {
   registerNavigation(ctx);
 
   let shutdownReceived = false;
+  // New settings that change anything start a fresh session (open documents carried over) and re-index.
+  connection.onDidChangeConfiguration(async (params) => {
+    if (!indexable || !session || !layers || !layers.updateFromClient(params?.settings)) return;
+    const { settings, problems } = layers.resolve();
+    for (const p of problems) warn(p);
+    if (sameSettings(settings, session.settings)) return;
+    const old = session;
+    indexAbort.abort();
+    indexAbort = new AbortController();
+    session = makeSession(old.root, settings);
+    for (const doc of old.documents.all()) session.documents.open(doc.path, doc.version, doc.text);
+    await old.dispose();
+    log('settings changed: re-indexing');
+    void indexWithProgress(ctx, indexAbort.signal);
+  });
+
   connection.onShutdown(async () => {
     shutdownReceived = true;
     indexAbort.abort();

@@ -1,0 +1,37 @@
+// Workspace settings as layers: `aros-lsp.json` in the workspace, then the
+// client's initializationOptions, then what `workspace/didChangeConfiguration`
+// sends (under `aros-lsp` or `arosLsp`), later layers winning.
+
+import { resolveSettings, type SettingsResult, type WorkspaceSettings } from '../config/workspaceSettings';
+
+export class SettingsLayers {
+  private client: unknown;
+
+  constructor(
+    private readonly root: string,
+    private readonly file: unknown,
+    private readonly initializationOptions: unknown,
+  ) {}
+
+  resolve(): SettingsResult {
+    return resolveSettings(this.root, [
+      { value: this.file, source: 'workspace', origin: 'aros-lsp.json' },
+      { value: this.initializationOptions, source: 'user', origin: 'initializationOptions' },
+      { value: this.client, source: 'user', origin: 'workspace/didChangeConfiguration' },
+    ]);
+  }
+
+  /** Takes the section of a didChangeConfiguration payload that is ours; false when there is none. */
+  updateFromClient(settings: unknown): boolean {
+    if (typeof settings !== 'object' || settings === null) return false;
+    const s = settings as Record<string, unknown>;
+    const ours = s['aros-lsp'] ?? s.arosLsp;
+    if (ours === undefined) return false;
+    this.client = ours;
+    return true;
+  }
+}
+
+export function sameSettings(a: WorkspaceSettings, b: WorkspaceSettings): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
