@@ -21,6 +21,7 @@ let sharedParser: Parser | undefined;
 export function cParser(): Parser {
   if (!sharedParser) {
     sharedParser = new Parser();
+    // tree-sitter-c 0.23 declares its own Language type, structurally the one tree-sitter 0.22 takes.
     sharedParser.setLanguage(C as unknown as Parser.Language);
   }
   return sharedParser;
