@@ -2,7 +2,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { builtScript, discoverFiles, discoverFilesInWorker, isIndexedPath } from '../../server/src/index/discover';
+import { discoverFiles, discoverFilesInWorker, isIndexedPath } from '../../server/src/index/discover';
+import { builtScript } from '../../server/src/index/workerScript';
 
 let root: string;
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { FileEntry } from '../../server/src/index/fileIndex';
 import { loadIndexCache } from '../../server/src/index/indexCache';
 import { buildIndex, type IndexProgress, type IndexSummary, type IndexerOptions } from '../../server/src/index/indexer';
-import { builtScript } from '../../server/src/index/discover';
+import { builtScript } from '../../server/src/index/workerScript';
 import { WorkspaceIndex } from '../../server/src/index/workspaceIndex';
 
 const FILES = 20;

@@ -3,9 +3,10 @@
 // configured excludes. Symlinks are not followed: they can loop, and they can
 // lead out of the workspace.
 
-import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { builtScript } from './workerScript';
 import ignore, { type Ignore } from 'ignore';
 import type { SkippedFile } from './fileIndex';
 
@@ -211,12 +212,4 @@ export function discoverFilesInWorker(root: string, options: DiscoverOptions): P
       reject(err);
     });
   });
-}
-
-/** A compiled sibling script; under a TypeScript test runner, the build output. */
-export function builtScript(name: string): string | undefined {
-  const here = path.join(__dirname, name);
-  if (existsSync(here)) return here;
-  const built = path.resolve(__dirname, '../../../out/index', name);
-  return existsSync(built) ? built : undefined;
 }

@@ -2,7 +2,7 @@
 // free to answer requests while the workspace is indexed.
 
 import { Worker } from 'node:worker_threads';
-import { builtScript } from './discover';
+import { builtScript } from './workerScript';
 import { parseBatch, type ParseBatch, type ParseOutcome } from './parseFiles';
 
 interface Pending {
