@@ -9,7 +9,9 @@ const MAIN = path.join(REPO, 'out', 'cli', 'main.js');
 const SHARED = path.resolve(REPO, '..', 'shared', 'models');
 
 function run(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' });
+  // An empty model directory, so files a user pulled on this machine do not change the answers.
+  const env = { ...process.env, AROS_LSP_MODEL_DIR: mkdtempSync(path.join(os.tmpdir(), 'models-dir-')) };
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

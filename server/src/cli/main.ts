@@ -26,6 +26,10 @@ Usage:
   aros-lsp models list [--json] [--config FILE]
                                       the model roles of config/models.json (plus FILE) and what
                                       their GGUF files are: architecture, context, FIM, chat template
+  aros-lsp models pull [ROLE|REF] [--config FILE] [--no-progress]
+                                      download the roles' hf:/http(s) model files (or one ROLE:
+                                      codegen, llm; or one REF) into $AROS_LSP_MODEL_DIR, default
+                                      ~/.cache/aros-lsp/models; an interrupted download resumes
   aros-lsp --version | --help
 
 Index options (all commands taking DIR):
