@@ -1,0 +1,31 @@
+// Messages between the server and the model host, the child process that runs
+// llama.cpp (see ARCHITECTURE.md, "Models"): a native abort in llama.cpp then
+// ends the child, not the language server.
+
+import type { GenerateRequest, GenerateResult, Lane, ModelErrorCode, ModelInfo } from './types';
+
+export type GpuChoice = false | 'auto' | 'cuda' | 'vulkan' | 'metal';
+
+/** One model file as the host loads it; both roles share it when they name the same file. */
+export interface LoadSpec {
+  path: string;
+  contextSize: number;
+  threads: number;
+  gpuLayers?: number;
+}
+
+export type ToHost =
+  | { type: 'init'; maxThreads: number; gpu: GpuChoice }
+  | { type: 'load'; id: number; key: string; spec: LoadSpec }
+  | { type: 'unload'; id: number; key: string }
+  | { type: 'generate'; id: number; key: string; lane: Lane; request: GenerateRequest; stream: boolean }
+  | { type: 'abort'; id: number };
+
+export type FromHost =
+  | { type: 'ready'; gpu: string | false; ms: number }
+  | { type: 'loaded'; id: number; info: ModelInfo }
+  | { type: 'unloaded'; id: number }
+  | { type: 'text'; id: number; chunk: string }
+  | { type: 'done'; id: number; result: GenerateResult }
+  | { type: 'error'; id: number; code: ModelErrorCode; message: string }
+  | { type: 'fatal'; code: ModelErrorCode; message: string };
