@@ -30,6 +30,11 @@ Usage:
                                       download the roles' hf:/http(s) model files (or one ROLE:
                                       codegen, llm; or one REF) into $AROS_LSP_MODEL_DIR, default
                                       ~/.cache/aros-lsp/models; an interrupted download resumes
+  aros-lsp models check [ROLE] [--config FILE] [--threads N] [--json]
+                                      load each role's model, generate a few tokens; print load
+                                      time, first-token latency and tokens/s
+  aros-lsp models run [--role codegen|llm] [--config FILE] [--threads N] [--max-tokens N] PROMPT
+                                      stream one generation to stdout (llm: as a chat message)
   aros-lsp --version | --help
 
 Index options (all commands taking DIR):

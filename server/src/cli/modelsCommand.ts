@@ -1,6 +1,6 @@
 // `aros-lsp models list [--json] [--config FILE]`: the configured roles and
 // what their files are, read from GGUF metadata without loading weights.
-// `aros-lsp models pull` is in modelsPull.ts.
+// `aros-lsp models pull` is in modelsPull.ts, `check` and `run` in modelsRun.ts.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -10,6 +10,7 @@ import { isLocalPath, loadModelConfig, type RoleConfig } from '../models/modelCo
 import { cachedModelPath } from '../models/modelFiles';
 import type { ParsedArgs } from './args';
 import { modelsPull } from './modelsPull';
+import { modelsCheck, modelsRun } from './modelsRun';
 
 interface RoleReport {
   role: string;
@@ -28,13 +29,15 @@ interface RoleReport {
 
 export async function modelsCommand(args: ParsedArgs): Promise<number> {
   const sub = args.positionals[1] ?? 'list';
-  if (sub !== 'list' && sub !== 'pull') throw new Error(`unknown models command '${sub}' (known: list, pull)`);
+  if (!['list', 'pull', 'check', 'run'].includes(sub)) throw new Error(`unknown models command '${sub}' (known: list, pull, check, run)`);
   const configFile = args.options.get('config');
   const { config, problems } = loadModelConfig(
     configFile ? [{ value: readJson(configFile), origin: configFile, baseDir: path.dirname(path.resolve(configFile)) }] : [],
   );
   for (const p of problems) process.stderr.write(`aros-lsp: ${p}\n`);
   if (sub === 'pull') return modelsPull(args, config);
+  if (sub === 'check') return modelsCheck(args, config);
+  if (sub === 'run') return modelsRun(args, config);
   const reports = await Promise.all((['codegen', 'llm'] as const).map((role) => describeRole(role, config[role])));
   if (args.flags.has('json')) {
     process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
