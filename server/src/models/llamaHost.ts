@@ -45,6 +45,9 @@ class HostError extends Error {
   }
 }
 
+/** How long streamed text may wait to be sent with the next chunks. */
+const STREAM_FLUSH_MS = 8;
+
 const send = (m: FromHost): void => {
   process.send?.(m);
 };
@@ -227,10 +230,26 @@ async function runOne(id: number, loaded: Loaded, lane: LaneState, request: Gene
   if (signal.aborted) throw new HostError('aborted', 'the request was cancelled before it started');
   let first: number | undefined;
   let text = '';
+  // After the first chunk (sent at once, for latency), chunks are sent together every few ms: an IPC
+  // message per token cost a fifth of the decode speed of a fast model on two cores.
+  let unsent = '';
+  let flushing = false;
+  const flush = (): void => {
+    flushing = false;
+    if (unsent) send({ type: 'text', id, chunk: unsent });
+    unsent = '';
+  };
   const onTextChunk = (chunk: string): void => {
+    const isFirst = first === undefined;
     first ??= performance.now() - t0;
     text += chunk;
-    if (stream) send({ type: 'text', id, chunk });
+    if (!stream) return;
+    unsent += chunk;
+    if (isFirst) flush();
+    else if (!flushing) {
+      flushing = true;
+      setTimeout(flush, STREAM_FLUSH_MS);
+    }
   };
   const meter = lane.sequence.tokenMeter;
   const [inputBefore, outputBefore] = [meter.usedInputTokens, meter.usedOutputTokens];
@@ -249,6 +268,7 @@ async function runOne(id: number, loaded: Loaded, lane: LaneState, request: Gene
     const r = await lane.completion.generateCompletionWithMeta(input, common);
     stopReason = r.metadata.stopReason;
   }
+  flush();
   if (signal.aborted && text === '') throw new HostError('aborted', 'the request was cancelled');
   return {
     text,
