@@ -247,3 +247,20 @@ describe('bad model files: one clear error each, and the runtime keeps working',
     expect(r.format).toBe('fim');
   });
 });
+
+describe('references not downloaded yet', () => {
+  it('names the reference and the command that fetches it, without starting llama.cpp', async () => {
+    const runtime = new ModelRuntime({
+      config: config(role('hf:ggml-org/Qwen2.5-Coder-0.5B-Q8_0-GGUF/qwen2.5-coder-0.5b-q8_0.gguf'), role(FIM)),
+      modelDir: mkdtempSync(path.join(os.tmpdir(), 'empty-models-')),
+    });
+    try {
+      const err = await failure(runtime.generate('codegen', { kind: 'complete', prompt: 'int' }));
+      expect(err.code).toBe('missing-file');
+      expect(err.message).toMatch(/qwen2\.5-coder-0\.5b-q8_0\.gguf.*is not downloaded yet: run `aros-lsp models pull/);
+      expect(runtime.hostPid('codegen')).toBeUndefined();
+    } finally {
+      await runtime.dispose();
+    }
+  });
+});

@@ -183,6 +183,8 @@ export class ModelRuntime {
       host = this.options.createHost ? this.options.createHost(options) : new HostClient(options);
       this.hosts.set(hostKey, host);
     }
+    const missing = this.notDownloaded(c);
+    if (missing) return { spec, backend: unavailable(missing), roles: new Set([role]), inFlight: new Set(), idleMs };
     const gb = this.config.hardware.max_memory_per_model_gb;
     const backend = new LocalBackend({ host, spec: load.load, crashMemo: this.crashMemo, maxBytes: gb ? gb * 2 ** 30 : undefined });
     return { spec, backend, roles: new Set([role]), hostKey, inFlight: new Set(), idleMs };
@@ -216,6 +218,19 @@ export class ModelRuntime {
     } catch {
       // Not downloaded: the path where it would be, so loading names it and says to pull.
       return ref;
+    }
+  }
+
+  /** Why a role's hf:/https model cannot load: it has not been pulled. */
+  private notDownloaded(c: RoleConfig): ModelError | undefined {
+    const ref = c.model_path ?? '';
+    if (!ref) return new ModelError('config', 'no model_path or endpoint is configured');
+    if (isLocalPath(ref)) return undefined;
+    try {
+      localModelPath(ref, this.options.modelDir);
+      return undefined;
+    } catch (err) {
+      return err instanceof ModelError ? err : new ModelError('config', (err as Error).message);
     }
   }
 
@@ -282,6 +297,15 @@ export class ModelRuntime {
 /** 0 means one thread per core, at most 8 (more rarely helps on CPU and starves the editor). */
 export function resolveThreads(threads: number | undefined): number {
   return threads && threads > 0 ? threads : Math.max(1, Math.min(availableParallelism(), 8));
+}
+
+/** A backend for a role that cannot run: every call gives the same clear reason. */
+function unavailable(error: ModelError): ModelBackend {
+  return {
+    load: () => Promise.reject(error),
+    generate: () => Promise.reject(error),
+    dispose: () => Promise.resolve(),
+  };
 }
 
 function asModelError(err: unknown): ModelError {
