@@ -223,7 +223,7 @@ interface WindowScan {
   locals: Map<string, string>;
 }
 
-const C_KEYWORDS = new Set(
+export const C_KEYWORDS = new Set(
   (
     'auto break case char const continue default do double else enum extern float for goto if inline int long register ' +
     'restrict return short signed sizeof static struct switch typedef union unsigned void volatile while _Bool _Complex ' +
@@ -249,9 +249,9 @@ const TYPE_QUALIFIERS = new Set('const volatile static extern register inline re
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/g;
 const LIBCALL_NAME = /\bAROS_LC[0-9A-Z]*\s*\(\s*[^,]*,\s*([A-Za-z_][A-Za-z0-9_]*)/g;
 // `type *name` followed by `;`, `=`, `,`, `[` or `)`, at a statement or parameter start.
-const DECLARATION =
+export const DECLARATION =
   /(?<=^|[;{}(,])[ \t]*((?:(?:const|volatile|static|register|unsigned|signed|extern)\s+)*(?:(?:struct|union|enum)\s+)?[A-Za-z_][A-Za-z0-9_]*)((?:\s*\*)*)\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?=[;=,[)])/gm;
-const NOT_A_TYPE = new Set('return goto case else do sizeof typedef break continue'.split(' '));
+export const NOT_A_TYPE = new Set('return goto case else do sizeof typedef break continue'.split(' '));
 const INCLUDE_LINE = /^[ \t]*#[ \t]*include\b.*$/gm;
 const DEFINE = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)/gm;
 const MEMBER = /([A-Za-z_][A-Za-z0-9_]*)\s*(?:\[[^\]\n]*\]\s*)?(?:->|\.(?![.0-9]))/g;
@@ -660,13 +660,13 @@ function capLines(text: string, max: number): string {
 // ---------------------------------------------------------------------------
 // Types named in declarations
 
-interface TypeName {
+export interface TypeName {
   tag?: 'struct' | 'union';
   name: string;
 }
 
 /** `struct RadeonBase *` -> {struct, RadeonBase}; `const MyCounter_t *` -> {MyCounter_t}. */
-function parseTypeName(typeText: string): TypeName | undefined {
+export function parseTypeName(typeText: string): TypeName | undefined {
   const tagged = /\b(struct|union)\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(typeText);
   if (tagged) return { tag: tagged[1] as 'struct' | 'union', name: tagged[2] };
   const words = (typeText.match(IDENT) ?? []).filter((w) => !TYPE_QUALIFIERS.has(w) && !C_KEYWORDS.has(w));
@@ -675,7 +675,7 @@ function parseTypeName(typeText: string): TypeName | undefined {
 }
 
 /** The type part of a declaration's signature: `struct MinList rb_Rings` -> `struct MinList`. */
-function declaredType(s: SymbolInfo, name: string): string | undefined {
+export function declaredType(s: SymbolInfo, name: string): string | undefined {
   const sig = s.signature ?? '';
   const re = new RegExp(`\\b${name}\\b`, 'g');
   let last = -1;
