@@ -215,9 +215,10 @@ export interface Notification {
 }
 
 export interface StatusParams {
-  state: 'loading' | 'indexing' | 'ready' | 'busy' | 'error';
+  state: 'loading' | 'indexing' | 'ready' | 'busy' | 'error' | 'unloaded';
   message: string;
   component: 'index' | 'model';
+  role?: 'codegen' | 'llm';
   files?: number;
 }
 
@@ -339,6 +340,8 @@ export class LspClient {
           definition: { linkSupport: false },
           declaration: { linkSupport: false },
           publishDiagnostics: { relatedInformation: true },
+          completion: { completionItem: { snippetSupport: true, documentationFormat: ['markdown', 'plaintext'] }, contextSupport: true },
+          inlineCompletion: { dynamicRegistration: false },
         },
         window: { workDoneProgress: options.workDoneProgress ?? true, showMessage: {} },
       },

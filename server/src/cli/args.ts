@@ -7,7 +7,7 @@ export interface ParsedArgs {
 }
 
 /** Options that take a value; everything else starting with `--` is a flag. */
-const VALUED = new Set(['cache-dir', 'workers', 'max-file-bytes', 'exclude', 'limit', 'config', 'role', 'threads', 'max-tokens']);
+const VALUED = new Set(['cache-dir', 'workers', 'max-file-bytes', 'exclude', 'limit', 'config', 'role', 'threads', 'max-tokens', 'root']);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const positionals: string[] = [];

@@ -9,6 +9,7 @@ import { parseArgs } from './args';
 import { breadcrumbsCommand } from './breadcrumbsCommand';
 import { indexCommand } from './indexCommand';
 import { modelsCommand } from './modelsCommand';
+import { completeCommand } from './completeCommand';
 import { definitionCommand, symbolsCommand } from './queryCommands';
 
 const HELP = `aros-lsp: a language server for the AROS C tree
@@ -35,6 +36,9 @@ Usage:
                                       time, first-token latency and tokens/s
   aros-lsp models run [--role codegen|llm] [--config FILE] [--threads N] [--max-tokens N] PROMPT
                                       stream one generation to stdout (llm: as a chat message)
+  aros-lsp complete FILE:LINE:COL [--explain] [--root DIR] [--config FILE] [--threads N]
+                                      the inline suggestion at a position (1-based line and column);
+                                      --explain prints every prompt part, the windows and timings
   aros-lsp --version | --help
 
 Index options (all commands taking DIR):
@@ -82,6 +86,8 @@ async function main(argv: string[]): Promise<number> {
       return breadcrumbsCommand(args);
     case 'models':
       return modelsCommand(args);
+    case 'complete':
+      return completeCommand(args);
     default:
       process.stderr.write(`aros-lsp: unknown command '${command}'\n\n${HELP}`);
       return 2;

@@ -30,11 +30,7 @@ interface RoleReport {
 export async function modelsCommand(args: ParsedArgs): Promise<number> {
   const sub = args.positionals[1] ?? 'list';
   if (!['list', 'pull', 'check', 'run'].includes(sub)) throw new Error(`unknown models command '${sub}' (known: list, pull, check, run)`);
-  const configFile = args.options.get('config');
-  const { config, problems } = loadModelConfig(
-    configFile ? [{ value: readJson(configFile), origin: configFile, baseDir: path.dirname(path.resolve(configFile)) }] : [],
-  );
-  for (const p of problems) process.stderr.write(`aros-lsp: ${p}\n`);
+  const { config, problems } = cliModelConfig(args);
   if (sub === 'pull') return modelsPull(args, config);
   if (sub === 'check') return modelsCheck(args, config);
   if (sub === 'run') return modelsRun(args, config);
@@ -91,6 +87,14 @@ async function describeRole(role: string, cfg: RoleConfig): Promise<RoleReport> 
   } catch (err) {
     return { role, model, status: 'invalid', message: (err as Error).message };
   }
+}
+
+/** config/models.json plus the file named by --config; problems are printed to stderr. */
+export function cliModelConfig(args: ParsedArgs): ReturnType<typeof loadModelConfig> {
+  const configFile = args.options.get('config');
+  const result = loadModelConfig(configFile ? [{ value: readJson(configFile), origin: configFile, baseDir: path.dirname(path.resolve(configFile)) }] : []);
+  for (const p of result.problems) process.stderr.write(`aros-lsp: ${p}\n`);
+  return result;
 }
 
 function readJson(file: string): unknown {

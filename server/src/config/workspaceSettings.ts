@@ -44,6 +44,8 @@ interface Context {
 }
 
 const CHECKS: Record<string, Check> = {
+  // The model configuration has its own validator (models/modelConfig.ts); lsp/models.ts reads it.
+  models: () => undefined,
   exclude: (v, key, out, problems, ctx) => {
     if (Array.isArray(v) && v.every((x) => typeof x === 'string')) out.exclude = v;
     else problems.push(`${ctx.origin}: '${key}' must be an array of glob strings`);

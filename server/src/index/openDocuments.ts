@@ -88,7 +88,8 @@ export class OpenDocuments {
   }
 }
 
-function clampOffset(starts: readonly number[], text: string, p: Position): number {
+/** An LSP position as an offset into text, clamped to the text (a position past a line's end is its end). */
+export function clampOffset(starts: readonly number[], text: string, p: Position): number {
   if (p.line < 0) return 0;
   if (p.line >= starts.length) return text.length;
   const lineEnd = p.line + 1 < starts.length ? starts[p.line + 1] - 1 : text.length;

@@ -21,6 +21,15 @@ export class SettingsLayers {
     ]);
   }
 
+  /** The `models` key of aros-lsp.json, checked by the model configuration's own validator. */
+  workspaceModels(): unknown {
+    return modelsOf(this.file);
+  }
+
+  clientModels(): unknown {
+    return modelsOf(this.client);
+  }
+
   /** Takes the section of a didChangeConfiguration payload that is ours; false when there is none. */
   updateFromClient(settings: unknown): boolean {
     if (typeof settings !== 'object' || settings === null) return false;
@@ -34,4 +43,8 @@ export class SettingsLayers {
 
 export function sameSettings(a: WorkspaceSettings, b: WorkspaceSettings): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function modelsOf(layer: unknown): unknown {
+  return typeof layer === 'object' && layer !== null ? (layer as Record<string, unknown>).models : undefined;
 }

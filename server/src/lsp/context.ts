@@ -2,6 +2,7 @@
 // a way to turn a request's URI into the session's file key.
 
 import type { Connection } from 'vscode-languageserver/node';
+import type { TextChange } from '../index/openDocuments';
 import type { WorkspaceSession } from '../index/workspaceSession';
 import { uriToPath } from './convert';
 import { invalid } from './params';
@@ -10,6 +11,8 @@ export interface ServerContext {
   connection: Connection;
   session(): WorkspaceSession | undefined;
   log(message: string): void;
+  /** Told of every applied didChange (completion keeps recent edits). */
+  onEdited?(key: string, changes: readonly TextChange[], text: string): void;
 }
 
 export interface DocumentRef {

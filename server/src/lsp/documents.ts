@@ -45,10 +45,12 @@ export function registerDocuments(ctx: ServerContext): void {
     const changes = params.contentChanges.filter(isChange).map(
       (c): TextChange => ('range' in c && c.range ? { range: c.range, text: c.text } : { text: c.text }),
     );
-    if (!ref.session.documents.change(ref.key, doc.version ?? 0, changes)) {
+    const changed = ref.session.documents.change(ref.key, doc.version ?? 0, changes);
+    if (!changed) {
       ctx.log(`didChange ignored for ${doc.uri}: the document is not open`);
       return;
     }
+    ctx.onEdited?.(ref.key, changes, changed.text);
     refresh();
   });
 

@@ -26,6 +26,9 @@ import { registerNavigation } from './navigation';
 import { invalid } from './params';
 import { statusNotification } from './status';
 import { registerSymbols } from './symbols';
+import { recordEdit, registerCompletion } from './completion';
+import { ServerModels } from './models';
+import { RecentEdits } from '../context/completionContext';
 
 export const COMMANDS = { checkBreadcrumbs: 'aros.checkBreadcrumbs', reindex: 'aros.reindex' } as const;
 
@@ -43,12 +46,20 @@ export function startServer(options: ServeOptions): void {
   let indexAbort = new AbortController();
   let watchDynamic = false;
   let indexable = false;
+  let snippetSupport = false;
+  let models: ServerModels | undefined;
+  const recent = new RecentEdits();
 
   const log = (message: string): void => {
     process.stderr.write(`[aros-lsp] ${message}\n`);
     connection.console.log(message);
   };
-  const ctx: ServerContext = { connection, session: () => session, log };
+  const ctx: ServerContext = {
+    connection,
+    session: () => session,
+    log,
+    onEdited: (key, changes, text) => recordEdit(recent, key, changes, text),
+  };
   let layers: SettingsLayers | undefined;
   const warn = (problem: string): void => {
     log(problem);
@@ -80,6 +91,14 @@ export function startServer(options: ServeOptions): void {
       session = new WorkspaceSession(path.parse(process.cwd()).root, { ...defaultSettings(), workers: 0 }, { persist: false, log });
     }
     indexable = root !== undefined;
+    models = new ServerModels(
+      connection,
+      { root, workspace: layers?.workspaceModels(), initialization: modelsOf(params.initializationOptions) },
+      () => session?.index,
+      log,
+      warn,
+    );
+    snippetSupport = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
     watchDynamic = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     return {
       capabilities: {
@@ -90,6 +109,8 @@ export function startServer(options: ServeOptions): void {
         declarationProvider: true,
         referencesProvider: true,
         hoverProvider: true,
+        completionProvider: { triggerCharacters: ['.', '>', '"', '<', '/', ':'], resolveProvider: true },
+        inlineCompletionProvider: true,
         executeCommandProvider: { commands: Object.values(COMMANDS) },
       },
       serverInfo: { name: 'aros-lsp', version: options.version },
@@ -124,11 +145,21 @@ export function startServer(options: ServeOptions): void {
   registerDocuments(ctx);
   registerSymbols(ctx);
   registerNavigation(ctx);
+  registerCompletion(
+    ctx,
+    {
+      engine: () => models?.engine(),
+      snippets: () => snippetSupport,
+      reportNoSuggestion: (reason) => models?.reportNoSuggestion(reason),
+    },
+    recent,
+  );
 
   let shutdownReceived = false;
   // New settings that change anything start a fresh session (open documents carried over) and re-index.
   connection.onDidChangeConfiguration(async (params) => {
     if (!indexable || !session || !layers || !layers.updateFromClient(params?.settings)) return;
+    await models?.updateClient(layers.clientModels());
     const { settings, problems } = layers.resolve();
     for (const p of problems) warn(p);
     if (sameSettings(settings, session.settings)) return;
@@ -145,7 +176,7 @@ export function startServer(options: ServeOptions): void {
   connection.onShutdown(async () => {
     shutdownReceived = true;
     indexAbort.abort();
-    await session?.dispose();
+    await Promise.all([session?.dispose(), models?.dispose()]);
   });
 
   // The client closed our input (it quit or crashed without `exit`): end like `exit` would, 0 after
@@ -157,7 +188,7 @@ export function startServer(options: ServeOptions): void {
       if (ending) return;
       ending = true;
       indexAbort.abort();
-      void Promise.resolve(shutdownReceived ? undefined : session?.dispose())
+      void Promise.all(shutdownReceived ? [] : [session?.dispose(), models?.dispose()])
         .catch(() => undefined)
         .finally(() => process.exit(shutdownReceived ? 0 : 1));
     };
@@ -170,6 +201,10 @@ export function startServer(options: ServeOptions): void {
   process.on('unhandledRejection', (err) => log(`internal error: ${String((err as Error)?.stack ?? err)}`));
 
   connection.listen();
+}
+
+function modelsOf(options: unknown): unknown {
+  return typeof options === 'object' && options !== null ? (options as Record<string, unknown>).models : undefined;
 }
 
 function workspaceRoot(params: InitializeParams): string | undefined {

@@ -3,13 +3,15 @@
 
 import { NotificationType } from 'vscode-languageserver/node';
 
-export type StatusState = 'loading' | 'indexing' | 'ready' | 'busy' | 'error';
+export type StatusState = 'loading' | 'indexing' | 'ready' | 'busy' | 'error' | 'unloaded';
 
 export interface StatusParams {
   state: StatusState;
   message: string;
   /** Which part of the server the status is about. */
   component: 'index' | 'model';
+  /** For component 'model': which role. */
+  role?: 'codegen' | 'llm';
   files?: number;
 }
 
