@@ -118,7 +118,7 @@ describe('invalid values: one message naming the key, default kept', () => {
 describe('unknown keys and non-objects', () => {
   it('an unknown key is reported with the known ones', () => {
     const r = resolve({ workerz: 2, exclude: ['a/'] });
-    expect(r.problems).toEqual(["settings: unknown setting 'workerz' (known: exclude, maxFileBytes, workers, breadcrumbDiagnostics, cacheDir)"]);
+    expect(r.problems).toEqual(["settings: unknown setting 'workerz' (known: exclude, maxFileBytes, workers, breadcrumbDiagnostics, cacheDir, models)"]);
     expect(r.settings.exclude).toEqual(['a/']);
   });
 
@@ -130,8 +130,8 @@ describe('unknown keys and non-objects', () => {
 
   it('an inherited key such as toString is unknown, not a crash', () => {
     expect(resolve(JSON.parse('{"toString": 1, "__proto__": 2}')).problems).toEqual([
-      "settings: unknown setting 'toString' (known: exclude, maxFileBytes, workers, breadcrumbDiagnostics, cacheDir)",
-      "settings: unknown setting '__proto__' (known: exclude, maxFileBytes, workers, breadcrumbDiagnostics, cacheDir)",
+      "settings: unknown setting 'toString' (known: exclude, maxFileBytes, workers, breadcrumbDiagnostics, cacheDir, models)",
+      "settings: unknown setting '__proto__' (known: exclude, maxFileBytes, workers, breadcrumbDiagnostics, cacheDir, models)",
     ]);
   });
 });

@@ -109,6 +109,6 @@ describe('aros-lsp models pull', () => {
     expect(bad.stderr).toBe("aros-lsp: 'nonsense' is neither a role (codegen, llm) nor a reference to download (hf:user/repo/file.gguf or an http(s) URL)\n");
 
     const unknown = await run(['models', 'fetch'], dir);
-    expect(unknown.stderr).toContain("unknown models command 'fetch' (known: list, pull)");
+    expect(unknown.stderr).toContain("unknown models command 'fetch' (known: list, pull, check, run)");
   });
 });

@@ -44,8 +44,6 @@ interface Context {
 }
 
 const CHECKS: Record<string, Check> = {
-  // The model configuration has its own validator (models/modelConfig.ts); lsp/models.ts reads it.
-  models: () => undefined,
   exclude: (v, key, out, problems, ctx) => {
     if (Array.isArray(v) && v.every((x) => typeof x === 'string')) out.exclude = v;
     else problems.push(`${ctx.origin}: '${key}' must be an array of glob strings`);
@@ -75,6 +73,8 @@ const CHECKS: Record<string, Check> = {
     }
     out.cacheDir = resolved;
   },
+  // The model configuration has its own validator (models/modelConfig.ts); lsp/models.ts reads it.
+  models: () => undefined,
 };
 
 /** Layers settings objects over the defaults, later layers winning; each problem names its key. */
