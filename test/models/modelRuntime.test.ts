@@ -264,3 +264,24 @@ describe('references not downloaded yet', () => {
     }
   });
 });
+
+describe('cancellation while the prompt is read', () => {
+  it('stops reading a long prompt at the next step, and the next request reads the rest', async () => {
+    const runtime = new ModelRuntime({ config: config(role(STORIES, { context_size: 2048 })) });
+    try {
+      await runtime.load('codegen');
+      const prompt = 'Once upon a time there was a little dog who liked to run in the park with his friends. '.repeat(80);
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 5);
+      const err = await failure(runtime.generate('codegen', { kind: 'complete', prompt, sampling: { maxTokens: 8 } }, { signal: controller.signal }));
+      expect(err.code).toBe('aborted');
+      const again = await runtime.generate('codegen', { kind: 'complete', prompt, sampling: { maxTokens: 8 } });
+      // Only part of the prompt had been read when the cancellation came.
+      expect(again.promptTokensEvaluated).toBeGreaterThan(100);
+      const third = await runtime.generate('codegen', { kind: 'complete', prompt, sampling: { maxTokens: 8 } });
+      expect(third.promptTokensEvaluated).toBeLessThan(5);
+    } finally {
+      await runtime.dispose();
+    }
+  });
+});

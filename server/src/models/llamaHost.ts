@@ -264,7 +264,12 @@ async function runOne(id: number, loaded: Loaded, lane: LaneState, request: Gene
   } else {
     const fim = request.kind === 'infill' && lane.completion.infillSupported;
     format = fim ? 'fim' : 'prefix';
-    const input = request.kind === 'complete' ? request.prompt : fim ? fimTokens(loaded, request.prefix, request.suffix, request.extra ?? [], request.sampling.maxTokens) : request.prefix;
+    const room = promptRoom(loaded, request.sampling.maxTokens);
+    const input = fim
+      ? fimTokens(loaded, request.prefix, request.suffix, request.extra ?? [], room)
+      : lastTokens(textTokens(loaded, request.kind === 'complete' ? request.prompt : request.prefix), room);
+    await prefill(loaded, lane, input, signal);
+    if (signal.aborted) throw new HostError('aborted', 'the request was cancelled while reading the prompt');
     const r = await lane.completion.generateCompletionWithMeta(input, common);
     stopReason = r.metadata.stopReason;
   }
@@ -322,13 +327,13 @@ function chatHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
  * (repo-level `<|file_sep|>` chunks where the model has the token) and the
  * prompt fits: the suffix keeps at most a quarter, extras go before the prefix.
  */
-function fimTokens(loaded: Loaded, prefix: string, suffix: string, extra: readonly ExtraContext[], maxTokens: number): Token[] {
-  const { model, context } = loaded;
+function fimTokens(loaded: Loaded, prefix: string, suffix: string, extra: readonly ExtraContext[], promptRoom: number): Token[] {
+  const { model } = loaded;
   const infill = model.tokens.infill;
   const pre = infill.prefix as Token;
   const suf = infill.suffix as Token;
   const mid = infill.middle;
-  let room = context.contextSize - maxTokens - 8;
+  let room = promptRoom - 3;
   const sufTokens = model.tokenize(suffix).slice(0, Math.max(0, Math.floor(room / 4)));
   room -= sufTokens.length;
   let preTokens = model.tokenize(prefix);
@@ -344,6 +349,52 @@ function fimTokens(loaded: Loaded, prefix: string, suffix: string, extra: readon
   // Repo-level chunks precede the FIM prefix token, as Qwen2.5-Coder and llama.cpp's /infill lay them out.
   const body = loaded.fileSep !== undefined ? [...extraTokens, pre, ...preTokens] : [pre, ...extraTokens, ...preTokens];
   return mid !== null ? [...body, suf, ...sufTokens, mid] : [suf, ...sufTokens, ...body];
+}
+
+/**
+ * Prompt tokens that fit: node-llama-cpp keeps a tenth of the context free
+ * for shifting and cuts longer inputs from the left, which would defeat both
+ * our layout and the KV-cache reuse; BOS takes one more.
+ */
+function promptRoom(loaded: Loaded, maxTokens: number): number {
+  const size = loaded.context.contextSize;
+  return size - Math.max(maxTokens, Math.floor(size / 10)) - 2;
+}
+
+/** Text as LlamaCompletion tokenizes a string prompt: no extra leading space after BOS. */
+function textTokens(loaded: Loaded, text: string): Token[] {
+  const tokens = loaded.model.tokens;
+  return loaded.model.tokenize(text, false, tokens.shouldPrependBosToken && tokens.bos !== null ? 'trimLeadingSpace' : undefined);
+}
+
+function lastTokens(tokens: Token[], room: number): Token[] {
+  return tokens.length > room ? tokens.slice(tokens.length - room) : tokens;
+}
+
+/** Tokens per prefill step: between steps a cancellation is noticed. */
+const PREFILL_CHUNK = 32;
+
+/**
+ * Reads the prompt into the sequence in small steps, checking for
+ * cancellation between them: node-llama-cpp cannot interrupt a prompt being
+ * evaluated, and a long one takes seconds on a CPU. What is already cached
+ * (the shared prefix of the previous prompt) is kept. The BOS token is laid
+ * out as LlamaCompletion will, so its own pass then finds everything cached.
+ */
+async function prefill(loaded: Loaded, lane: LaneState, input: Token[], signal: AbortSignal): Promise<void> {
+  const tokens = loaded.model.tokens;
+  const full = tokens.shouldPrependBosToken && tokens.bos !== null ? [tokens.bos, ...input] : input;
+  // The last token is left for the generation itself, as LlamaCompletion does.
+  const head = full.slice(0, -1);
+  const sequence = lane.sequence;
+  await sequence.adaptStateToTokens(head, false);
+  for (let at = sequence.nextTokenIndex; at < head.length; ) {
+    if (signal.aborted) return;
+    await sequence.evaluateWithoutGeneratingNewTokens(head.slice(at, at + PREFILL_CHUNK));
+    // A sequence that did not advance (a context shift) is left to LlamaCompletion.
+    if (sequence.nextTokenIndex <= at) return;
+    at = sequence.nextTokenIndex;
+  }
 }
 
 function grammarFor(schema: Record<string, unknown>): Promise<LlamaGrammar> {
