@@ -13,6 +13,7 @@ const DEFAULTS = {
   maxFileBytes: 5 * 1024 * 1024,
   workers: Math.max(1, Math.min(8, os.availableParallelism())),
   breadcrumbDiagnostics: true,
+  completionStats: false,
 };
 
 describe('defaults', () => {
@@ -39,9 +40,14 @@ describe('valid values', () => {
   it('are taken as given', () => {
     const r = resolve({ exclude: ['build/', '*.gen.c'], maxFileBytes: 1000, workers: 0, breadcrumbDiagnostics: false, cacheDir: '/tmp/aros-cache' });
     expect(r).toEqual({
-      settings: { exclude: ['build/', '*.gen.c'], maxFileBytes: 1000, workers: 0, breadcrumbDiagnostics: false, cacheDir: '/tmp/aros-cache' },
+      settings: { exclude: ['build/', '*.gen.c'], maxFileBytes: 1000, workers: 0, breadcrumbDiagnostics: false, completionStats: false, cacheDir: '/tmp/aros-cache' },
       problems: [],
     });
+  });
+
+  it('completionStats is opt-in', () => {
+    expect(resolve({ completionStats: true })).toEqual({ settings: { ...DEFAULTS, completionStats: true }, problems: [] });
+    expect(resolve({ completionStats: true }, 'workspace').settings.completionStats).toBe(true);
   });
 
   it('workers accepts 0 and 64', () => {
@@ -79,6 +85,8 @@ describe('invalid values: one message naming the key, default kept', () => {
     ['workers', null, "settings: 'workers' must be an integer from 0 to 64, got null"],
     ['breadcrumbDiagnostics', 'yes', "settings: 'breadcrumbDiagnostics' must be true or false"],
     ['breadcrumbDiagnostics', 1, "settings: 'breadcrumbDiagnostics' must be true or false"],
+    ['completionStats', 'on', "settings: 'completionStats' must be true or false"],
+    ['completionStats', 1, "settings: 'completionStats' must be true or false"],
     ['cacheDir', '', "settings: 'cacheDir' must be a directory path"],
     ['cacheDir', 42, "settings: 'cacheDir' must be a directory path"],
   ];
@@ -118,7 +126,7 @@ describe('invalid values: one message naming the key, default kept', () => {
 describe('unknown keys and non-objects', () => {
   it('an unknown key is reported with the known ones', () => {
     const r = resolve({ workerz: 2, exclude: ['a/'] });
-    expect(r.problems).toEqual(["settings: unknown setting 'workerz' (known: exclude, maxFileBytes, workers, breadcrumbDiagnostics, cacheDir, models)"]);
+    expect(r.problems).toEqual(["settings: unknown setting 'workerz' (known: exclude, maxFileBytes, workers, breadcrumbDiagnostics, cacheDir, models, completionStats)"]);
     expect(r.settings.exclude).toEqual(['a/']);
   });
 
@@ -130,8 +138,8 @@ describe('unknown keys and non-objects', () => {
 
   it('an inherited key such as toString is unknown, not a crash', () => {
     expect(resolve(JSON.parse('{"toString": 1, "__proto__": 2}')).problems).toEqual([
-      "settings: unknown setting 'toString' (known: exclude, maxFileBytes, workers, breadcrumbDiagnostics, cacheDir, models)",
-      "settings: unknown setting '__proto__' (known: exclude, maxFileBytes, workers, breadcrumbDiagnostics, cacheDir, models)",
+      "settings: unknown setting 'toString' (known: exclude, maxFileBytes, workers, breadcrumbDiagnostics, cacheDir, models, completionStats)",
+      "settings: unknown setting '__proto__' (known: exclude, maxFileBytes, workers, breadcrumbDiagnostics, cacheDir, models, completionStats)",
     ]);
   });
 });

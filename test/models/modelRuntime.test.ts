@@ -106,6 +106,7 @@ describe('model runtime with llama.cpp', () => {
     );
     expect(r.stopReason).toBe('abort');
     expect(after).toBeLessThanOrEqual(1);
+    expect(r.tokensAfterCancel).toBeLessThanOrEqual(1);
     expect(r.tokens).toBeLessThan(5);
   });
 

@@ -14,7 +14,7 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(root: string, cacheDir: string): Promise<BenchServer> {
+export async function startBenchServer(root: string, cacheDir: string, extraOptions: Record<string, unknown> = {}): Promise<BenchServer> {
   const main = path.join(__dirname, '..', 'cli', 'main.js');
   const child = spawn(process.execPath, [main, 'serve', '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
   if (!child.stdout || !child.stdin) throw new Error('server stdio unavailable');
@@ -34,8 +34,8 @@ export async function startBenchServer(root: string, cacheDir: string): Promise<
     processId: process.pid,
     rootUri: pathToFileURL(root).href,
     workspaceFolders: [{ uri: pathToFileURL(root).href, name: path.basename(root) }],
-    capabilities: { window: { workDoneProgress: true } },
-    initializationOptions: { cacheDir },
+    capabilities: { window: { workDoneProgress: true }, textDocument: { inlineCompletion: {}, completion: { completionItem: { snippetSupport: true } } } },
+    initializationOptions: { cacheDir, ...extraOptions },
   });
   await connection.sendNotification('initialized', {});
   return {

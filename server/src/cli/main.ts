@@ -10,6 +10,7 @@ import { breadcrumbsCommand } from './breadcrumbsCommand';
 import { indexCommand } from './indexCommand';
 import { modelsCommand } from './modelsCommand';
 import { completeCommand } from './completeCommand';
+import { statsCommand } from './statsCommand';
 import { definitionCommand, symbolsCommand } from './queryCommands';
 
 const HELP = `aros-lsp: a language server for the AROS C tree
@@ -39,6 +40,7 @@ Usage:
   aros-lsp complete FILE:LINE:COL [--explain] [--root DIR] [--config FILE] [--threads N]
                                       the inline suggestion at a position (1-based line and column);
                                       --explain prints every prompt part, the windows and timings
+  aros-lsp stats [DIR] [--json]       completion acceptance statistics (setting completionStats)
   aros-lsp --version | --help
 
 Index options (all commands taking DIR):
@@ -88,6 +90,8 @@ async function main(argv: string[]): Promise<number> {
       return modelsCommand(args);
     case 'complete':
       return completeCommand(args);
+    case 'stats':
+      return statsCommand(args);
     default:
       process.stderr.write(`aros-lsp: unknown command '${command}'\n\n${HELP}`);
       return 2;

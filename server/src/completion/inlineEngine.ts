@@ -90,16 +90,16 @@ export class InlineCompletionEngine {
     this.latest.set(req.file, controller);
     const signal = req.signal ? AbortSignal.any([req.signal, controller.signal]) : controller.signal;
     try {
+      // Before deciding the mode (a scan of the text up to the cursor): a suggestion typed into is still wanted.
+      const cached = this.cache.lookup(req.file, prefix, suffixHead);
+      if (cached !== undefined) {
+        if (reusable) this.release(reusable.running);
+        return done({ text: cached.text, source: 'cache', mode: cached.mode });
+      }
       const mode = completionMode(req.text, req.offset, { automatic: req.automatic });
       if (mode.mode === 'none') {
         if (reusable) this.release(reusable.running);
         return done({ text: '', source: 'none', mode: 'none', reason: mode.reason });
-      }
-
-      const cached = this.cache.lookup(req.file, prefix, suffixHead);
-      if (cached !== undefined) {
-        if (reusable) this.release(reusable.running);
-        return done({ text: cached, source: 'cache', mode: mode.mode });
       }
 
       const reused = reusable ? await this.awaitRunning(reusable.running, reusable.typed, signal) : undefined;
@@ -130,7 +130,7 @@ export class InlineCompletionEngine {
       timings.generateMs = performance.now() - tg;
       if (!generation) return done({ text: '', source: 'none', mode: mode.mode, reason: 'superseded by a newer request', context });
       const text = postprocess(generation.text, { prefix, suffix, mode: mode.mode });
-      if (text) this.cache.store(req.file, prefix, suffixHead, text);
+      if (text) this.cache.store(req.file, prefix, suffixHead, text, mode.mode);
       const limited = generation.stopReason === 'abort' ? 'the generation budget ran out; showing what was ready' : undefined;
       return done({ text, source: 'model', mode: mode.mode, context, raw: generation.text, generation, reason: limited });
     } catch (err) {

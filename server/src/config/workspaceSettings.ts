@@ -17,6 +17,8 @@ export interface WorkspaceSettings {
   workers: number;
   /** Publish breadcrumb diagnostics for open documents. */
   breadcrumbDiagnostics: boolean;
+  /** Count shown and accepted inline completions in the cache directory (counts only; opt-in). */
+  completionStats: boolean;
 }
 
 export interface SettingsResult {
@@ -32,6 +34,7 @@ export function defaultSettings(): WorkspaceSettings {
     maxFileBytes: 5 * 1024 * 1024,
     workers: Math.max(1, Math.min(8, os.availableParallelism())),
     breadcrumbDiagnostics: true,
+    completionStats: false,
   };
 }
 
@@ -75,6 +78,10 @@ const CHECKS: Record<string, Check> = {
   },
   // The model configuration has its own validator (models/modelConfig.ts); lsp/models.ts reads it.
   models: () => undefined,
+  completionStats: (v, key, out, problems, ctx) => {
+    if (typeof v === 'boolean') out.completionStats = v;
+    else problems.push(`${ctx.origin}: '${key}' must be true or false`);
+  },
 };
 
 /** Layers settings objects over the defaults, later layers winning; each problem names its key. */

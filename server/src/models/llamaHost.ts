@@ -253,6 +253,8 @@ async function runOne(id: number, loaded: Loaded, lane: LaneState, request: Gene
   };
   const meter = lane.sequence.tokenMeter;
   const [inputBefore, outputBefore] = [meter.usedInputTokens, meter.usedOutputTokens];
+  let outputAtCancel: number | undefined;
+  signal.addEventListener('abort', () => (outputAtCancel = meter.usedOutputTokens), { once: true });
   const common = { ...samplingOptions(request.sampling), signal, stopOnAbortSignal: true, onTextChunk };
   let format: PromptFormat;
   let stopReason: string;
@@ -280,6 +282,7 @@ async function runOne(id: number, loaded: Loaded, lane: LaneState, request: Gene
     stopReason: mapStop(stopReason, signal.aborted),
     format,
     tokens: meter.usedOutputTokens - outputBefore,
+    tokensAfterCancel: outputAtCancel === undefined ? undefined : meter.usedOutputTokens - outputAtCancel,
     promptTokensEvaluated: meter.usedInputTokens - inputBefore,
     firstTokenMs: first,
     totalMs: performance.now() - t0,
@@ -371,15 +374,19 @@ function lastTokens(tokens: Token[], room: number): Token[] {
   return tokens.length > room ? tokens.slice(tokens.length - room) : tokens;
 }
 
-/** Tokens per prefill step: between steps a cancellation is noticed. */
-const PREFILL_CHUNK = 32;
+/** How long one prefill step should take: a cancellation waits at most about this long. */
+const PREFILL_STEP_MS = 20;
+const PREFILL_MIN = 16;
+const PREFILL_MAX = 1024;
 
 /**
- * Reads the prompt into the sequence in small steps, checking for
- * cancellation between them: node-llama-cpp cannot interrupt a prompt being
- * evaluated, and a long one takes seconds on a CPU. What is already cached
- * (the shared prefix of the previous prompt) is kept. The BOS token is laid
- * out as LlamaCompletion will, so its own pass then finds everything cached.
+ * Reads the prompt into the sequence in steps, checking for cancellation
+ * between them: node-llama-cpp cannot interrupt a prompt being evaluated, and
+ * a long one takes seconds on a CPU. Steps are sized to take about
+ * PREFILL_STEP_MS, because each evaluation call has a fixed cost (small steps
+ * doubled the prompt time of a fast model). What is already cached (the
+ * shared prefix of the previous prompt) is kept. BOS is laid out as
+ * LlamaCompletion will, so its own pass then finds everything cached.
  */
 async function prefill(loaded: Loaded, lane: LaneState, input: Token[], signal: AbortSignal): Promise<void> {
   const tokens = loaded.model.tokens;
@@ -388,12 +395,17 @@ async function prefill(loaded: Loaded, lane: LaneState, input: Token[], signal: 
   const head = full.slice(0, -1);
   const sequence = lane.sequence;
   await sequence.adaptStateToTokens(head, false);
+  let step = PREFILL_MIN;
   for (let at = sequence.nextTokenIndex; at < head.length; ) {
     if (signal.aborted) return;
-    await sequence.evaluateWithoutGeneratingNewTokens(head.slice(at, at + PREFILL_CHUNK));
+    const t0 = performance.now();
+    const n = Math.min(step, head.length - at);
+    await sequence.evaluateWithoutGeneratingNewTokens(head.slice(at, at + n));
     // A sequence that did not advance (a context shift) is left to LlamaCompletion.
     if (sequence.nextTokenIndex <= at) return;
     at = sequence.nextTokenIndex;
+    const perToken = (performance.now() - t0) / n;
+    step = Math.max(PREFILL_MIN, Math.min(PREFILL_MAX, Math.floor(PREFILL_STEP_MS / Math.max(perToken, 1e-3))));
   }
 }
 

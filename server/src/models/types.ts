@@ -59,6 +59,8 @@ export interface GenerateResult {
   tokens: number;
   /** Prompt tokens evaluated for this request (cached prefix tokens excluded), when known. */
   promptTokensEvaluated?: number;
+  /** Tokens generated after the cancellation was seen (0 or 1 when it stops within a token). */
+  tokensAfterCancel?: number;
   /** From the request's start to the first streamed text, in ms. */
   firstTokenMs?: number;
   totalMs: number;
