@@ -89,6 +89,29 @@ describe('completion with a working code model', () => {
     expect(resolved.documentation?.value).toMatch(/LVO 118/);
   });
 
+  it('lets a newer request for a document cancel the older one', async () => {
+    const at = await openAt(c, ws, '    return list;', '    ');
+    const params = (character: number, triggerKind: number): unknown => ({ textDocument: { uri: at.uri }, position: { line: at.line, character }, context: { triggerKind } });
+    const older = c.request<{ items: unknown[] }>('textDocument/inlineCompletion', params(4, 1));
+    const newer = c.request<{ items: Array<{ insertText: string }> }>('textDocument/inlineCompletion', params(2, 1));
+    const [a, b] = await Promise.all([older, newer]);
+    expect(a.items).toEqual([]);
+    expect(b.items.length).toBe(1);
+  });
+
+  it('answers bad positions and unknown documents with an empty result, not an error', async () => {
+    const uri = await c.open(MAKELIST);
+    for (const position of [{ line: 100000, character: 0 }, { line: -3, character: -7 }, { line: 2, character: 100000 }]) {
+      const r = await c.request<{ items: unknown[] }>('textDocument/completion', { textDocument: { uri }, position });
+      expect(Array.isArray(r.items)).toBe(true);
+    }
+    const unknown = ws.uri('rom/exec/not-open.c');
+    expect(await c.request('textDocument/inlineCompletion', { textDocument: { uri: unknown }, position: { line: 0, character: 0 }, context: { triggerKind: 1 } })).toEqual({ items: [] });
+    expect(await c.request('textDocument/completion', { textDocument: { uri: unknown }, position: { line: 0, character: 0 } })).toEqual({ isIncomplete: false, items: [] });
+    await expect(c.request('textDocument/completion', { textDocument: { uri }, position: { line: 'x' } })).rejects.toThrow(/params\.position must be/);
+    expect(c.alive).toBe(true);
+  });
+
   it('completes struct fields after ->', async () => {
     const at = await openAt(c, ws, '        mc->mc_Value = 0;', '        mc->');
     const r = await c.request<{ items: Item[] }>('textDocument/completion', {

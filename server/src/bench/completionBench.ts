@@ -34,6 +34,13 @@ interface Position {
   text: string;
 }
 
+/** What the server traces per inline request (lsp/completion.ts). */
+interface ServerTrace {
+  source: string;
+  modelMs?: number;
+  timings: { contextMs: number; generateMs: number; totalMs: number };
+}
+
 interface InlineList {
   items: Array<{ insertText: string }>;
 }
@@ -54,7 +61,11 @@ async function main(): Promise<void> {
   const role = { model_path: model, threads: 1, context_size: 2048, temperature: 0, max_length: 64, idle_unload_seconds: 0 };
   const config: ModelConfig = { codegen: role, llm: role, exploration: {}, session: {}, hardware: {} };
   const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'bench-completion-'));
-  const server = await startBenchServer(root, cacheDir, { models: config });
+  const traces: ServerTrace[] = [];
+  const server = await startBenchServer(root, cacheDir, { models: config }, (m) => {
+    const json = m.startsWith('inlineCompletion') ? /\{.*\}$/s.exec(m)?.[0] : undefined;
+    if (json) traces.push(JSON.parse(json) as ServerTrace);
+  });
   const readyMs = await server.ready;
   const session = new WorkspaceSession(root, { ...defaultSettings(), cacheDir }, {});
   await session.indexWorkspace({});
@@ -63,6 +74,11 @@ async function main(): Promise<void> {
   await runtime.load('codegen');
 
   const overhead: number[] = [];
+  const inProcessOverhead: number[] = [];
+  const modelMs: number[] = [];
+  const contextInServerMs: number[] = [];
+  /** Where the overhead goes: JSON-RPC and document lookup; the engine's own steps; runtime and host messaging. */
+  const breakdown = { protocol: [] as number[], engine: [] as number[], runtime: [] as number[] };
   const lspMs: number[] = [];
   const rawMs: number[] = [];
   const contextMs: number[] = [];
@@ -79,18 +95,31 @@ async function main(): Promise<void> {
     const raw = await runtime.generate('codegen', { kind: 'infill', prefix: ctx.prefix, suffix: ctx.suffix, extra: ctx.extra, sampling: { maxTokens: 48, stop: ['\n'] } }, { lane: 'completion' });
     const rawWall = performance.now() - t;
     t = performance.now();
+    const traced = traces.length;
     const r = (await server.connection.sendRequest('textDocument/inlineCompletion', inlineParams(uri, p, 1))) as InlineList;
     const lspWall = performance.now() - t;
+    const serverTrace = await nextTrace(traces, traced);
     if (!r.items.length) emptyAnswers++;
-    if (i > 0) {
-      // The first request of each kind pays one-time costs (JIT, model warm-up).
-      overhead.push(lspWall - rawWall);
+    if (i > 0 && serverTrace?.modelMs !== undefined) {
+      // The first request pays one-time costs (JIT, model warm-up).
+      overhead.push(lspWall - serverTrace.modelMs);
+      inProcessOverhead.push(lspWall - rawWall);
       lspMs.push(lspWall);
       rawMs.push(rawWall);
+      modelMs.push(serverTrace.modelMs);
+      contextInServerMs.push(serverTrace.timings.contextMs);
+      const t = serverTrace.timings;
+      breakdown.protocol.push(lspWall - t.totalMs);
+      breakdown.engine.push(t.totalMs - t.generateMs - t.contextMs);
+      breakdown.runtime.push(t.generateMs - serverTrace.modelMs);
     }
-    t = performance.now();
-    await server.connection.sendRequest('textDocument/inlineCompletion', inlineParams(uri, p, 2));
-    cacheMs.push(performance.now() - t);
+    if (r.items.length) {
+      t = performance.now();
+      const hitTrace = traces.length;
+      await server.connection.sendRequest('textDocument/inlineCompletion', inlineParams(uri, p, 2));
+      const wall = performance.now() - t;
+      if ((await nextTrace(traces, hitTrace))?.source === 'cache') cacheMs.push(wall);
+    }
     await server.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
     void raw;
   }
@@ -105,8 +134,12 @@ async function main(): Promise<void> {
     emptyAnswers,
     overheadMs: stats(overhead),
     lspMs: stats(lspMs),
+    serverModelMs: stats(modelMs),
+    inProcessOverheadMs: stats(inProcessOverhead),
     rawModelMs: stats(rawMs),
     contextMs: stats(contextMs),
+    contextInServerMs: stats(contextInServerMs),
+    breakdownP50Ms: { protocol: stats(breakdown.protocol).p50, engine: stats(breakdown.engine).p50, runtime: stats(breakdown.runtime).p50 },
     cacheHitMs: stats(cacheMs),
     cancellation: cancel,
     typing,
@@ -220,6 +253,12 @@ async function measureTyping(server: BenchServer, root: string, p: Position, key
   return { keystrokes, seconds: (performance.now() - t0) / 1000, answered: withSuggestion.length, lastAnswered: withSuggestion.includes(keystrokes - 1), rss };
 }
 
+/** The server's trace for the request sent after `since` traces had arrived (traces follow the response closely). */
+async function nextTrace(traces: ServerTrace[], since: number): Promise<ServerTrace | undefined> {
+  for (let i = 0; i < 50 && traces.length <= since; i++) await new Promise((r) => setTimeout(r, 2));
+  return traces[since];
+}
+
 function offsetOf(text: string, line: number, character: number): number {
   let offset = 0;
   for (let i = 0; i < line; i++) offset = text.indexOf('\n', offset) + 1;
@@ -245,9 +284,11 @@ function report(r: Record<string, unknown> & { overheadMs: ReturnType<typeof sta
   const f = (s: ReturnType<typeof stats>): string => `p50 ${s.p50.toFixed(2)} ms, p95 ${s.p95.toFixed(2)} ms, max ${s.max.toFixed(2)} ms (n ${s.n})`;
   return [
     `tree: ${String(r.dir)} (${String(r.files)} files)`,
-    `server overhead over the raw model: ${f(r.overheadMs)}`,
-    `  request at the client: ${f(r.lspMs as ReturnType<typeof stats>)}; raw model: ${f(r.rawModelMs as ReturnType<typeof stats>)}`,
-    `context gathering: ${f(r.contextMs)}`,
+    `server overhead (request at the client minus the model's time for it in the host): ${f(r.overheadMs)}`,
+    `  request at the client: ${f(r.lspMs as ReturnType<typeof stats>)}; model in the host: ${f(r.serverModelMs as ReturnType<typeof stats>)}`,
+    `  same prompt through a runtime in the bench process: ${f(r.rawModelMs as ReturnType<typeof stats>)}; difference: ${f(r.inProcessOverheadMs as ReturnType<typeof stats>)}`,
+    `  overhead p50 by part: ${JSON.stringify(r.breakdownP50Ms)}`,
+    `context gathering: in the server ${f(r.contextInServerMs as ReturnType<typeof stats>)}; warm, in the bench ${f(r.contextMs)}`,
     `cache hit: ${f(r.cacheHitMs)}`,
     `cancellation: ${JSON.stringify(r.cancellation)}`,
     `typing: ${JSON.stringify(r.typing)}`,

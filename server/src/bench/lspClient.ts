@@ -14,7 +14,8 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(root: string, cacheDir: string, extraOptions: Record<string, unknown> = {}): Promise<BenchServer> {
+/** With `trace`, the server's `$/logTrace` messages go to `onTrace`. */
+export async function startBenchServer(root: string, cacheDir: string, extraOptions: Record<string, unknown> = {}, onTrace?: (message: string) => void): Promise<BenchServer> {
   const main = path.join(__dirname, '..', 'cli', 'main.js');
   const child = spawn(process.execPath, [main, 'serve', '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
   if (!child.stdout || !child.stdin) throw new Error('server stdio unavailable');
@@ -27,6 +28,7 @@ export async function startBenchServer(root: string, cacheDir: string, extraOpti
       if (p.state === 'error') reject(new Error(p.message));
     });
   });
+  if (onTrace) connection.onNotification('$/logTrace', (p: { message: string }) => onTrace(p.message));
   connection.onRequest('window/workDoneProgress/create', () => null);
   connection.onRequest('client/registerCapability', () => null);
   connection.listen();
@@ -36,6 +38,7 @@ export async function startBenchServer(root: string, cacheDir: string, extraOpti
     workspaceFolders: [{ uri: pathToFileURL(root).href, name: path.basename(root) }],
     capabilities: { window: { workDoneProgress: true }, textDocument: { inlineCompletion: {}, completion: { completionItem: { snippetSupport: true } } } },
     initializationOptions: { cacheDir, ...extraOptions },
+    ...(onTrace ? { trace: 'verbose' } : {}),
   });
   await connection.sendNotification('initialized', {});
   return {

@@ -32,11 +32,11 @@ export async function completeCommand(args: ParsedArgs): Promise<number> {
     const engine = new InlineCompletionEngine({
       index: () => session.index,
       generate: (request, options) => runtime.generate('codegen', request, options),
+      prepare: (signal) => runtime.load('codegen', signal),
       blockTokens: config.codegen.max_length,
-      // A one-off command waits for the model to load; the budget is for generation.
+      // A one-off command has no typist to keep up with.
       generateBudgetMs: 60_000,
     });
-    await runtime.load('codegen').catch(() => undefined);
     const r = await engine.complete({ file: session.keyOf(file), text, offset, automatic: false });
     if (args.flags.has('explain')) {
       if (r.context) process.stdout.write(renderPrompt(r.context));

@@ -42,6 +42,8 @@ export type Generate = (request: RuntimeRequest, options: GenerateOptions) => Pr
 export interface InlineEngineOptions {
   index: () => ContextIndex;
   generate: Generate;
+  /** Loads the model; awaited before the generation budget starts, so a first load is not cut short. */
+  prepare?: (signal: AbortSignal) => Promise<unknown>;
   contextBudgetMs?: number;
   generateBudgetMs?: number;
   /** Tokens for one-line and block suggestions. */
@@ -125,6 +127,7 @@ export class InlineCompletionEngine {
       });
       timings.contextMs = performance.now() - tc;
 
+      await this.options.prepare?.(signal);
       const tg = performance.now();
       const generation = await this.generate(req.file, prefix, suffixHead, context, mode.mode, signal);
       timings.generateMs = performance.now() - tg;

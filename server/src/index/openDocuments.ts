@@ -25,6 +25,9 @@ export interface OpenDocument {
 
 export class OpenDocuments {
   private readonly docs = new Map<string, OpenDocument>();
+  /** Changed since their last analysis. */
+  private readonly pending = new Set<string>();
+  private timer?: NodeJS.Immediate;
 
   constructor(private readonly index: WorkspaceIndex) {}
 
@@ -48,8 +51,13 @@ export class OpenDocuments {
     return doc;
   }
 
-  /** Applies the changes in order, then re-parses incrementally from the previous tree. */
-  change(path: string, version: number, changes: readonly TextChange[]): OpenDocument | undefined {
+  /**
+   * Applies the changes in order, then re-parses incrementally from the
+   * previous tree: at once, or with `defer` on the next turn of the event loop
+   * (or at `flush`), so requests already queued behind a keystroke, such as a
+   * completion, do not wait for it; several changes then share one parse.
+   */
+  change(path: string, version: number, changes: readonly TextChange[], options: { defer?: boolean } = {}): OpenDocument | undefined {
     const doc = this.docs.get(path);
     if (!doc) return undefined;
     let text = doc.text;
@@ -63,14 +71,33 @@ export class OpenDocuments {
       const oldEndIndex = Math.max(startIndex, clampOffset(starts, text, change.range.end));
       text = text.slice(0, startIndex) + change.text + text.slice(oldEndIndex);
     }
-    const { analysis, ...reusable } = analyzeC(text, { previous: doc.reusable });
-    const updated: OpenDocument = { path, version, text, reusable };
+    const updated: OpenDocument = { path, version, text, reusable: doc.reusable };
     this.docs.set(path, updated);
-    this.publish(updated, analysis);
+    this.pending.add(path);
+    if (!options.defer) this.flush(path);
+    else this.timer ??= setImmediate(() => this.flush());
     return updated;
   }
 
+  /** Analyses documents changed since their last analysis (one, or all), publishing them to the index. */
+  flush(path?: string): void {
+    if (path === undefined) {
+      if (this.timer) clearImmediate(this.timer);
+      this.timer = undefined;
+    }
+    for (const p of path === undefined ? [...this.pending] : this.pending.has(path) ? [path] : []) {
+      this.pending.delete(p);
+      const doc = this.docs.get(p);
+      if (!doc) continue;
+      const { analysis, ...reusable } = analyzeC(doc.text, { previous: doc.reusable });
+      const analysed: OpenDocument = { ...doc, reusable };
+      this.docs.set(p, analysed);
+      this.publish(analysed, analysis);
+    }
+  }
+
   close(path: string): boolean {
+    this.pending.delete(path);
     return this.docs.delete(path);
   }
 

@@ -18,8 +18,10 @@ import { indexCompletions, resolveDocumentation, type IndexItem, type ItemKind }
 import { RecentEdits } from '../context/completionContext';
 import { clampOffset } from '../index/openDocuments';
 import { lineStarts } from '../index/lexer';
-import { documentRef, type ServerContext } from './context';
+import { documentKey, type ServerContext } from './context';
 import { requirePosition, requireUri } from './params';
+import type { AcceptanceStats } from '../completion/acceptanceStats';
+import { trackShown } from './acceptance';
 
 export interface CompletionDeps {
   /** The inline engine, absent when no code model is configured. */
@@ -28,6 +30,8 @@ export interface CompletionDeps {
   snippets(): boolean;
   /** Why there is no AI suggestion, for the status when there is none. */
   reportNoSuggestion(reason: string): void;
+  /** Acceptance statistics; absent unless the completionStats setting is on. */
+  stats?(): AcceptanceStats | undefined;
 }
 
 interface ResolveData {
@@ -53,8 +57,11 @@ export function registerCompletion(ctx: ServerContext, deps: CompletionDeps, rec
       recentEdits: recent.list(at.key),
     });
     note(deps, result);
+    trace(ctx, result);
     if (!result.text) return { items: [] };
-    return { items: [{ insertText: result.text, range: { start: params.position, end: params.position } }] };
+    // A cancelled request's answer is never shown, so it is not counted.
+    const command = token.isCancellationRequested ? undefined : trackShown(deps.stats?.(), result, at.key);
+    return { items: [{ insertText: result.text, range: { start: params.position, end: params.position }, ...(command ? { command } : {}) }] };
   });
 
   connection.onCompletion(async (params: CompletionParams, token) => {
@@ -98,7 +105,7 @@ export function recordEdit(recent: RecentEdits, key: string, changes: readonly {
 }
 
 function cursor(ctx: ServerContext, uri: string, position: Position): { key: string; text: string; offset: number; session: NonNullable<ReturnType<ServerContext['session']>> } | undefined {
-  const ref = documentRef(ctx, uri);
+  const ref = documentKey(ctx, uri);
   if (!ref) return undefined;
   const doc = ref.session.documents.get(ref.key);
   if (!doc) return undefined;
@@ -122,6 +129,13 @@ function abortOn(token: { isCancellationRequested: boolean; onCancellationReques
   if (token.isCancellationRequested) controller.abort();
   else token.onCancellationRequested(() => controller.abort());
   return controller;
+}
+
+/** With `$/setTrace` verbose (or `trace` in initialize), each inline request's timings, for clients and benchmarks. */
+function trace(ctx: ServerContext, r: InlineResult): void {
+  ctx.connection.tracer.log(
+    `inlineCompletion ${JSON.stringify({ source: r.source, mode: r.mode, chars: r.text.length, reason: r.reason, timings: r.timings, modelMs: r.generation?.totalMs, tokens: r.generation?.tokens })}`,
+  );
 }
 
 function note(deps: CompletionDeps, r: InlineResult): void {

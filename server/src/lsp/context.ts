@@ -20,8 +20,19 @@ export interface DocumentRef {
   key: string;
 }
 
-/** Resolves a request's document; an unusable URI is the client's error, an unknown file is simply empty. */
+/**
+ * Resolves a request's document, its analysis brought up to date with the
+ * latest edits; an unusable URI is the client's error, an unknown file is
+ * simply empty.
+ */
 export function documentRef(ctx: ServerContext, uri: string): DocumentRef | undefined {
+  const ref = documentKey(ctx, uri);
+  ref?.session.documents.flush(ref.key);
+  return ref;
+}
+
+/** The same without the analysis: for requests that need only the text (completion). */
+export function documentKey(ctx: ServerContext, uri: string): DocumentRef | undefined {
   const session = ctx.session();
   if (!session) return undefined;
   const abs = uriToPath(uri);

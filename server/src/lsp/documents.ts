@@ -3,11 +3,13 @@
 
 import { FileChangeType, TextDocumentSyncKind, type TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import type { TextChange } from '../index/openDocuments';
-import { type ServerContext, documentRef } from './context';
+import { type ServerContext, documentKey } from './context';
 import { uriToPath } from './convert';
 import { publishOpenDocuments } from './diagnostics';
 
 export const documentSync = TextDocumentSyncKind.Incremental;
+
+const DIAGNOSTICS_DELAY_MS = 150;
 
 export function registerDocuments(ctx: ServerContext): void {
   const { connection } = ctx;
@@ -16,7 +18,18 @@ export function registerDocuments(ctx: ServerContext): void {
 
   const refresh = (): void => {
     const session = ctx.session();
-    if (session) publishOpenDocuments(ctx, session, open);
+    if (!session) return;
+    session.documents.flush();
+    publishOpenDocuments(ctx, session, open);
+  };
+  // Diagnostics follow typing after a pause: validating on every keystroke would queue requests behind it.
+  let refreshTimer: NodeJS.Timeout | undefined;
+  const refreshSoon = (): void => {
+    if (refreshTimer) clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => {
+      refreshTimer = undefined;
+      refresh();
+    }, DIAGNOSTICS_DELAY_MS);
   };
 
   connection.onDidOpenTextDocument((params) => {
@@ -45,13 +58,13 @@ export function registerDocuments(ctx: ServerContext): void {
     const changes = params.contentChanges.filter(isChange).map(
       (c): TextChange => ('range' in c && c.range ? { range: c.range, text: c.text } : { text: c.text }),
     );
-    const changed = ref.session.documents.change(ref.key, doc.version ?? 0, changes);
+    const changed = ref.session.documents.change(ref.key, doc.version ?? 0, changes, { defer: true });
     if (!changed) {
       ctx.log(`didChange ignored for ${doc.uri}: the document is not open`);
       return;
     }
     ctx.onEdited?.(ref.key, changes, changed.text);
-    refresh();
+    refreshSoon();
   });
 
   connection.onDidCloseTextDocument(async (params) => {
@@ -84,9 +97,9 @@ function isChange(c: unknown): c is TextDocumentContentChangeEvent {
 }
 
 /** Notifications cannot answer with an error, so a bad URI is logged and dropped. */
-function safeRef(ctx: ServerContext, uri: string): ReturnType<typeof documentRef> {
+function safeRef(ctx: ServerContext, uri: string): ReturnType<typeof documentKey> {
   try {
-    return documentRef(ctx, uri);
+    return documentKey(ctx, uri);
   } catch (err) {
     ctx.log(`ignored notification for ${uri}: ${(err as Error).message}`);
     return undefined;

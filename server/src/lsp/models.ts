@@ -73,6 +73,7 @@ export class ServerModels {
     this.inline ??= new InlineCompletionEngine({
       index: () => this.index() ?? EMPTY_INDEX,
       generate: (request, options) => this.models().generate('codegen', request, options),
+      prepare: (signal) => this.models().load('codegen', signal),
       blockTokens: this.config.codegen.max_length,
     });
     return this.inline;

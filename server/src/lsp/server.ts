@@ -29,6 +29,8 @@ import { registerSymbols } from './symbols';
 import { recordEdit, registerCompletion } from './completion';
 import { ServerModels } from './models';
 import { RecentEdits } from '../context/completionContext';
+import type { AcceptanceStats } from '../completion/acceptanceStats';
+import { ACCEPT_COMMAND, completionShownNotification, handleAccepted, handleShown, reopenStats } from './acceptance';
 
 export const COMMANDS = { checkBreadcrumbs: 'aros.checkBreadcrumbs', reindex: 'aros.reindex' } as const;
 
@@ -48,6 +50,7 @@ export function startServer(options: ServeOptions): void {
   let indexable = false;
   let snippetSupport = false;
   let models: ServerModels | undefined;
+  let stats: AcceptanceStats | undefined;
   const recent = new RecentEdits();
 
   const log = (message: string): void => {
@@ -85,6 +88,7 @@ export function startServer(options: ServeOptions): void {
       const { settings, problems } = layers.resolve();
       for (const p of [...fileSettings.problems, ...problems]) warn(p);
       session = makeSession(root, settings);
+      stats = await reopenStats(stats, root, settings, log);
     } else {
       // No folder: open documents are still analysed and navigable; nothing is indexed or persisted.
       log('no workspace folder: serving open documents only');
@@ -111,7 +115,7 @@ export function startServer(options: ServeOptions): void {
         hoverProvider: true,
         completionProvider: { triggerCharacters: ['.', '>', '"', '<', '/', ':'], resolveProvider: true },
         inlineCompletionProvider: true,
-        executeCommandProvider: { commands: Object.values(COMMANDS) },
+        executeCommandProvider: { commands: [...Object.values(COMMANDS), ACCEPT_COMMAND] },
       },
       serverInfo: { name: 'aros-lsp', version: options.version },
     };
@@ -127,6 +131,8 @@ export function startServer(options: ServeOptions): void {
   });
 
   connection.onExecuteCommand(async (params) => {
+    // Sent by the client when the user accepts an inline suggestion; needs no session.
+    if (params?.command === ACCEPT_COMMAND) return handleAccepted(stats, params.arguments);
     if (!session) return { error: 'no workspace folder is open' };
     switch (params?.command) {
       case COMMANDS.checkBreadcrumbs:
@@ -142,6 +148,8 @@ export function startServer(options: ServeOptions): void {
     }
   });
 
+  connection.onNotification(completionShownNotification, (params) => handleShown(stats, params));
+
   registerDocuments(ctx);
   registerSymbols(ctx);
   registerNavigation(ctx);
@@ -151,6 +159,7 @@ export function startServer(options: ServeOptions): void {
       engine: () => models?.engine(),
       snippets: () => snippetSupport,
       reportNoSuggestion: (reason) => models?.reportNoSuggestion(reason),
+      stats: () => stats,
     },
     recent,
   );
@@ -162,7 +171,9 @@ export function startServer(options: ServeOptions): void {
     await models?.updateClient(layers.clientModels());
     const { settings, problems } = layers.resolve();
     for (const p of problems) warn(p);
-    if (sameSettings(settings, session.settings)) return;
+    stats = await reopenStats(stats, session.root, settings, log);
+    // completionStats is not the index's business: turning it on or off must not re-index.
+    if (sameSettings({ ...settings, completionStats: false }, { ...session.settings, completionStats: false })) return;
     const old = session;
     indexAbort.abort();
     indexAbort = new AbortController();
@@ -176,7 +187,7 @@ export function startServer(options: ServeOptions): void {
   connection.onShutdown(async () => {
     shutdownReceived = true;
     indexAbort.abort();
-    await Promise.all([session?.dispose(), models?.dispose()]);
+    await Promise.all([session?.dispose(), models?.dispose(), stats?.flush()]);
   });
 
   // The client closed our input (it quit or crashed without `exit`): end like `exit` would, 0 after
@@ -188,7 +199,7 @@ export function startServer(options: ServeOptions): void {
       if (ending) return;
       ending = true;
       indexAbort.abort();
-      void Promise.all(shutdownReceived ? [] : [session?.dispose(), models?.dispose()])
+      void Promise.all(shutdownReceived ? [] : [session?.dispose(), models?.dispose(), stats?.flush()])
         .catch(() => undefined)
         .finally(() => process.exit(shutdownReceived ? 0 : 1));
     };
