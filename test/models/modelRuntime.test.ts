@@ -286,3 +286,32 @@ describe('cancellation while the prompt is read', () => {
     }
   });
 });
+
+describe('FIM token overrides', () => {
+  const custom = writeTinyModel(path.join(dir, 'custom-fim.gguf'), { fimTexts: ['<PRE_X>', '<SUF_X>', '<MID_X>'], fimIds: false });
+
+  it('uses configured FIM tokens the GGUF does not name', async () => {
+    const plain = new ModelRuntime({ config: config(role(custom)) });
+    const overridden = new ModelRuntime({ config: config(role(custom, { fim: { prefix: '<PRE_X>', suffix: '<SUF_X>', middle: '<MID_X>' } })) });
+    try {
+      const request = { kind: 'infill' as const, prefix: 'int main(', suffix: ') {}' };
+      expect((await plain.generate('codegen', request)).format).toBe('prefix');
+      expect((await overridden.load('codegen')).fim).toBe(true);
+      expect((await overridden.generate('codegen', request)).format).toBe('fim');
+    } finally {
+      await plain.dispose();
+      await overridden.dispose();
+    }
+  });
+
+  it('names an override that is not one token of the vocabulary', async () => {
+    const runtime = new ModelRuntime({ config: config(role(custom, { fim: { prefix: '<nope>', suffix: '<SUF_X>' } })) });
+    try {
+      const err = await failure(runtime.generate('codegen', { kind: 'infill', prefix: 'a', suffix: 'b' }));
+      expect(err.code).toBe('config');
+      expect(err.message).toMatch(/custom-fim\.gguf: the fim\.prefix token '<nope>' is not a single token/);
+    } finally {
+      await runtime.dispose();
+    }
+  });
+});

@@ -17,6 +17,10 @@ export const CHATML_TEMPLATE =
 export interface TinyModelOptions {
   /** FIM tokens in the vocabulary (default true). */
   fim?: boolean;
+  /** Other texts for the prefix, suffix and middle tokens (default the first three of FIM_TOKENS). */
+  fimTexts?: [string, string, string];
+  /** Name the FIM tokens' ids in the metadata (default true). */
+  fimIds?: boolean;
   /** A chat template; null leaves the key out (default ChatML). */
   chatTemplate?: string | null;
   architecture?: string;
@@ -30,10 +34,10 @@ export interface TinyVocabulary {
   id: (text: string) => number;
 }
 
-export function tinyVocabulary(fim = true): TinyVocabulary {
+export function tinyVocabulary(fim = true, fimTexts?: [string, string, string]): TinyVocabulary {
   const tokens = ['<unk>', '<s>', '</s>'];
   for (let b = 0; b < 256; b++) tokens.push(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
-  if (fim) tokens.push(...FIM_TOKENS);
+  if (fim) tokens.push(...(fimTexts ?? FIM_TOKENS.slice(0, 3)), ...FIM_TOKENS.slice(3));
   tokens.push(...CHATML_TOKENS, ...PIECES);
   return { tokens, id: (t) => tokens.indexOf(t) };
 }
@@ -46,9 +50,10 @@ export function tinyModelBytes(options: TinyModelOptions = {}): Buffer {
   const nHeadKv = 2;
   const headDim = nEmbd / nHead;
   const layers = options.blockCount ?? 2;
-  const vocab = tinyVocabulary(options.fim ?? true);
+  const vocab = tinyVocabulary(options.fim ?? true, options.fimTexts);
   const nVocab = vocab.tokens.length;
-  const types = vocab.tokens.map((t, i) => (i === 0 ? 2 : i < 3 ? 3 : i < 259 ? 6 : t.startsWith('<|') ? 3 : 1));
+  const control = new Set<string>([...(options.fimTexts ?? []), ...FIM_TOKENS, ...CHATML_TOKENS]);
+  const types = vocab.tokens.map((t, i) => (i === 0 ? 2 : i < 3 ? 3 : i < 259 ? 6 : control.has(t) ? 3 : 1));
   const meta: Record<string, Meta> = {
     'general.architecture': { type: 'string', value: arch },
     'general.name': { type: 'string', value: 'aros-tiny-fim' },
@@ -71,10 +76,11 @@ export function tinyModelBytes(options: TinyModelOptions = {}): Buffer {
     'tokenizer.ggml.unknown_token_id': { type: 'u32', value: 0 },
     'tokenizer.ggml.add_bos_token': { type: 'bool', value: true },
   };
-  if (options.fim ?? true) {
-    meta['tokenizer.ggml.fim_pre_token_id'] = { type: 'u32', value: vocab.id('<|fim_prefix|>') };
-    meta['tokenizer.ggml.fim_suf_token_id'] = { type: 'u32', value: vocab.id('<|fim_suffix|>') };
-    meta['tokenizer.ggml.fim_mid_token_id'] = { type: 'u32', value: vocab.id('<|fim_middle|>') };
+  if ((options.fim ?? true) && (options.fimIds ?? true)) {
+    const [pre, suf, mid] = options.fimTexts ?? FIM_TOKENS;
+    meta['tokenizer.ggml.fim_pre_token_id'] = { type: 'u32', value: vocab.id(pre) };
+    meta['tokenizer.ggml.fim_suf_token_id'] = { type: 'u32', value: vocab.id(suf) };
+    meta['tokenizer.ggml.fim_mid_token_id'] = { type: 'u32', value: vocab.id(mid) };
   }
   const template = options.chatTemplate === undefined ? CHATML_TEMPLATE : options.chatTemplate;
   if (template !== null) meta['tokenizer.chat_template'] = { type: 'string', value: template };

@@ -12,6 +12,8 @@ export interface LoadSpec {
   contextSize: number;
   threads: number;
   gpuLayers?: number;
+  /** Token texts that replace the model's own FIM tokens (models/modelConfig.ts `fim`). */
+  fim?: { prefix?: string; suffix?: string; middle?: string };
 }
 
 export type ToHost =

@@ -28,11 +28,19 @@ interface LaneState {
   queue: Promise<unknown>;
 }
 
+interface FimTokens {
+  prefix: Token;
+  suffix: Token;
+  middle: Token | null;
+}
+
 interface Loaded {
   model: LlamaModel;
   context: LlamaContext;
   lanes: Record<Lane, LaneState>;
   hasTemplate: boolean;
+  /** The model's FIM tokens, or the configured overrides; absent: prefix-only completion. */
+  fim?: FimTokens;
   fileSep?: Token;
 }
 
@@ -131,7 +139,7 @@ async function infoOf(key: string, spec: LoadSpec): Promise<import('./types').Mo
     source: spec.path,
     architecture: loaded.model.fileInfo.metadata.general.architecture,
     contextSize: loaded.context.contextSize,
-    fim: loaded.model.tokens.infill.prefix !== null && loaded.model.tokens.infill.suffix !== null,
+    fim: loaded.fim !== undefined,
     chatTemplate: loaded.hasTemplate,
     loadMs: performance.now() - t0,
   };
@@ -180,15 +188,45 @@ async function load(spec: LoadSpec): Promise<Loaded> {
       queue: Promise.resolve(),
     };
   };
-  const sep = model.tokenize('<|file_sep|>', true);
+  let fim: FimTokens | undefined;
+  try {
+    fim = fimTokensOf(model, spec);
+  } catch (err) {
+    await context.dispose();
+    await model.dispose();
+    throw err;
+  }
   return {
     model,
     context,
     lanes: { completion: lane(), loop: lane() },
     hasTemplate,
-    fileSep: sep.length === 1 && model.detokenize(sep, true) === '<|file_sep|>' ? sep[0] : undefined,
+    fim,
+    fileSep: singleToken(model, '<|file_sep|>'),
   };
 }
+
+function singleToken(model: LlamaModel, text: string): Token | undefined {
+  const t = model.tokenize(text, true);
+  return t.length === 1 && model.detokenize(t, true) === text ? t[0] : undefined;
+}
+
+/** The configured overrides win; each must be one token of this vocabulary. */
+function fimTokensOf(model: LlamaModel, spec: LoadSpec): FimTokens | undefined {
+  const own = model.tokens.infill;
+  const pick = (role: 'prefix' | 'suffix' | 'middle', fallback: Token | null): Token | null => {
+    const text = spec.fim?.[role];
+    if (text === undefined) return fallback;
+    const token = singleToken(model, text);
+    if (token === undefined) throw new HostError('config', `${spec.path}: the fim.${role} token '${text}' is not a single token of this model's vocabulary`);
+    return token;
+  };
+  const prefix = pick('prefix', own.prefix);
+  const suffix = pick('suffix', own.suffix);
+  const middle = pick('middle', own.middle);
+  return prefix !== null && suffix !== null ? { prefix, suffix, middle } : undefined;
+}
+
 
 function loadError(file: string, err: Error): HostError {
   const cause = recentLog.find((l) => /error loading model:/.test(l))?.replace(/^.*error loading model:\s*/, '');
@@ -264,7 +302,7 @@ async function runOne(id: number, loaded: Loaded, lane: LaneState, request: Gene
     const r = await lane.chat.generateResponse(chatHistory(request.messages), { ...common, grammar });
     stopReason = r.metadata.stopReason;
   } else {
-    const fim = request.kind === 'infill' && lane.completion.infillSupported;
+    const fim = request.kind === 'infill' && loaded.fim !== undefined;
     format = fim ? 'fim' : 'prefix';
     const room = promptRoom(loaded, request.sampling.maxTokens);
     const input = fim
@@ -332,10 +370,7 @@ function chatHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
  */
 function fimTokens(loaded: Loaded, prefix: string, suffix: string, extra: readonly ExtraContext[], promptRoom: number): Token[] {
   const { model } = loaded;
-  const infill = model.tokens.infill;
-  const pre = infill.prefix as Token;
-  const suf = infill.suffix as Token;
-  const mid = infill.middle;
+  const { prefix: pre, suffix: suf, middle: mid } = loaded.fim as FimTokens;
   let room = promptRoom - 3;
   const sufTokens = model.tokenize(suffix).slice(0, Math.max(0, Math.floor(room / 4)));
   room -= sufTokens.length;

@@ -204,6 +204,7 @@ export class ModelRuntime {
       contextSize: Math.max(...sharing.map((s) => s.context_size ?? 4096)),
       threads: Math.max(...sharing.map((s) => resolveThreads(s.threads))),
       gpuLayers: c.gpu_layers,
+      fim: c.fim,
     };
     const gpu = this.gpuChoice(c);
     return JSON.stringify({ load, gpu, maxThreads: Math.max(...ROLES.map((r) => resolveThreads(this.config[r].threads))) });
