@@ -9,6 +9,7 @@ import { HostClient, type HostClientOptions } from '../../server/src/models/host
 import type { ModelConfig, RoleConfig } from '../../server/src/models/modelConfig';
 import { ModelRuntime, type RoleStatus } from '../../server/src/models/modelRuntime';
 import { ModelError } from '../../server/src/models/types';
+import { startFakeOpenAiServer } from './fakeOpenAiServer';
 import { tinyModelBytes, writeTinyModel } from './tinyModel';
 
 const SHARED = path.resolve(__dirname, '..', '..', '..', 'shared', 'models');
@@ -312,6 +313,31 @@ describe('FIM token overrides', () => {
       expect(err.message).toMatch(/custom-fim\.gguf: the fim\.prefix token '<nope>' is not a single token/);
     } finally {
       await runtime.dispose();
+    }
+  });
+});
+
+describe('a role on a remote server', () => {
+  it('serves one role remotely while the other runs llama.cpp locally', async () => {
+    const server = await startFakeOpenAiServer({ tokens: ['int', ' x', ';'] });
+    const statuses: RoleStatus[] = [];
+    const runtime = new ModelRuntime({
+      config: config({ endpoint: server.url, remote_model: 'coder', max_length: 8 }, role(FIM)),
+      onStatus: (s) => statuses.push(s),
+    });
+    try {
+      const chunks: string[] = [];
+      const r = await runtime.generate('codegen', { kind: 'infill', prefix: 'static ', suffix: '\n' }, { onText: (c) => chunks.push(c) });
+      expect(r.format).toBe('remote-infill');
+      expect(r.text).toBe('int x;');
+      expect(chunks.join('')).toBe('int x;');
+      expect(runtime.hostPid('codegen')).toBeUndefined();
+      const local = await runtime.generate('llm', { kind: 'chat', messages: [{ role: 'user', content: 'hi' }] });
+      expect(local.format).toBe('chat-template');
+      expect(statuses.find((s) => s.role === 'codegen' && s.state === 'ready')?.message).toContain(server.url);
+    } finally {
+      await runtime.dispose();
+      await server.close();
     }
   });
 });

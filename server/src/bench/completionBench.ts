@@ -125,7 +125,12 @@ async function main(): Promise<void> {
   }
 
   const cancel = await measureCancellation(server, root, positions, runtime);
+  const typingTraces = traces.length;
   const typing = await measureTyping(server, root, positions[0], keystrokes, runtime);
+  await new Promise((r) => setTimeout(r, 200));
+  const sources: Record<string, number> = {};
+  for (const t of traces.slice(typingTraces)) sources[t.source] = (sources[t.source] ?? 0) + 1;
+  typing.sources = sources;
   const result = {
     dir: root,
     files: session.index.fileCount,
@@ -250,7 +255,7 @@ async function measureTyping(server: BenchServer, root: string, p: Position, key
   }
   const answers = await Promise.all(pending);
   const withSuggestion = answers.map((a, i) => (a.items.length ? i : -1)).filter((i) => i >= 0);
-  return { keystrokes, seconds: (performance.now() - t0) / 1000, answered: withSuggestion.length, lastAnswered: withSuggestion.includes(keystrokes - 1), rss };
+  return { keystrokes, seconds: (performance.now() - t0) / 1000, answered: withSuggestion.length, lastAnswered: withSuggestion.includes(keystrokes - 1), rss } as Record<string, unknown>;
 }
 
 /** The server's trace for the request sent after `since` traces had arrived (traces follow the response closely). */
