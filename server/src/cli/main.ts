@@ -10,6 +10,8 @@ import { breadcrumbsCommand } from './breadcrumbsCommand';
 import { indexCommand } from './indexCommand';
 import { modelsCommand } from './modelsCommand';
 import { completeCommand } from './completeCommand';
+import { iterateCommand } from './iterateCommand';
+import { sessionsCommand } from './sessionsCommand';
 import { statsCommand } from './statsCommand';
 import { definitionCommand, symbolsCommand } from './queryCommands';
 
@@ -41,6 +43,13 @@ Usage:
                                       the inline suggestion at a position (1-based line and column);
                                       --explain prints every prompt part, the windows and timings
   aros-lsp stats [DIR] [--json]       completion acceptance statistics (setting completionStats)
+  aros-lsp iterate --workspace DIR (--project NAME | --file FILE --symbol NAME)
+                  [--max-iterations N] [--max-retries N] [--apply] [--json] [--config FILE]
+                                      the six-phase loop on the project's breadcrumb tasks: explore,
+                                      reason, generate, review, compile (really), learn; exit 0 when
+                                      a task succeeded, 1 when none did, 2 on a fatal error
+  aros-lsp sessions list [DIR] | sessions show ID [DIR]
+                                      the loop's session logs
   aros-lsp --version | --help
 
 Index options (all commands taking DIR):
@@ -90,6 +99,10 @@ async function main(argv: string[]): Promise<number> {
       return modelsCommand(args);
     case 'complete':
       return completeCommand(args);
+    case 'iterate':
+      return iterateCommand(args);
+    case 'sessions':
+      return sessionsCommand(args);
     case 'stats':
       return statsCommand(args);
     default:

@@ -19,6 +19,15 @@ export interface WorkspaceSettings {
   breadcrumbDiagnostics: boolean;
   /** Count shown and accepted inline completions in the cache directory (counts only; opt-in). */
   completionStats: boolean;
+  /**
+   * The loop's compiler, as an argument vector run without a shell; `${file}` is
+   * the file to check, `${workspace}` the root. Only the user's own settings
+   * may set it: a file in the workspace must not choose what the server runs.
+   */
+  compileCommand: string[];
+  compileTimeoutMs: number;
+  /** Project names for `aros/runIteration`, mapped to workspace directories. */
+  projects: Record<string, string[]>;
 }
 
 export interface SettingsResult {
@@ -35,6 +44,9 @@ export function defaultSettings(): WorkspaceSettings {
     workers: Math.max(1, Math.min(8, os.availableParallelism())),
     breadcrumbDiagnostics: true,
     completionStats: false,
+    compileCommand: ['gcc', '-fsyntax-only', '-Wall', '-I', '${workspace}/compiler/include', '${file}'],
+    compileTimeoutMs: 60_000,
+    projects: {},
   };
 }
 
@@ -81,6 +93,25 @@ const CHECKS: Record<string, Check> = {
   completionStats: (v, key, out, problems, ctx) => {
     if (typeof v === 'boolean') out.completionStats = v;
     else problems.push(`${ctx.origin}: '${key}' must be true or false`);
+  },
+  compileCommand: (v, key, out, problems, ctx) => {
+    if (ctx.source === 'workspace') {
+      problems.push(`${ctx.origin}: '${key}' is ignored here: only your editor settings may choose the command the server runs`);
+      return;
+    }
+    if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x !== '')) out.compileCommand = [...(v as string[])];
+    else problems.push(`${ctx.origin}: '${key}' must be a non-empty array of strings (an argument vector; no shell)`);
+  },
+  compileTimeoutMs: (v, key, out, problems, ctx) => {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 100 && v <= 3_600_000) out.compileTimeoutMs = v;
+    else problems.push(`${ctx.origin}: '${key}' must be an integer from 100 to 3600000 (ms), got ${JSON.stringify(v)}`);
+  },
+  projects: (v, key, out, problems, ctx) => {
+    const ok =
+      typeof v === 'object' && v !== null && !Array.isArray(v) &&
+      Object.values(v as Record<string, unknown>).every((dirs) => Array.isArray(dirs) && dirs.every((d) => typeof d === 'string' && d !== '' && !path.isAbsolute(d) && isInside(ctx.root, path.resolve(ctx.root, d))));
+    if (ok) out.projects = { ...(v as Record<string, string[]>) };
+    else problems.push(`${ctx.origin}: '${key}' must map project names to arrays of directories inside the workspace`);
   },
 };
 

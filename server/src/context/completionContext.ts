@@ -687,7 +687,7 @@ export function declaredType(s: SymbolInfo, name: string): string | undefined {
 // Snippet text
 
 /** The C prototype with registers as comments, led by the AutoDoc's first lines. */
-function librarySignatureText(s: SymbolInfo): string {
+export function librarySignatureText(s: SymbolInfo): string {
   const lines: string[] = [];
   const summary = autodocSummary(s);
   if (summary.length) lines.push(`/* ${s.name}: ${summary.join('\n   ')} */`);
@@ -733,7 +733,7 @@ function safeComment(text: string): string {
 }
 
 /** What a definition or prototype looks like without its body. */
-function declarationText(s: SymbolInfo): string {
+export function declarationText(s: SymbolInfo): string {
   const sig = s.signature ?? s.name;
   if (s.kind === 'macro') return sig.length > MAX_MACRO_CHARS ? `${sig.slice(0, MAX_MACRO_CHARS)} ...` : sig;
   const doc = s.doc && !/\bAI_[A-Z_]+\s*:/.test(s.doc) ? `/* ${safeComment(s.doc.split('\n').slice(0, 3).join('\n   '))} */\n` : '';
@@ -742,7 +742,7 @@ function declarationText(s: SymbolInfo): string {
 }
 
 /** A struct, union or enum with its members as declared; nested anonymous members are expanded. */
-function aggregateText(symbols: readonly SymbolInfo[], idx: number): string {
+export function aggregateText(symbols: readonly SymbolInfo[], idx: number): string {
   const s = symbols[idx];
   const budget = { left: MAX_STRUCT_FIELDS, omitted: 0 };
   const body = memberLines(symbols, idx, '    ', budget, 0);

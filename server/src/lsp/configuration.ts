@@ -41,8 +41,10 @@ export class SettingsLayers {
   }
 }
 
+/** Whether two settings index the same way (the loop's and the statistics' settings do not need a re-index). */
 export function sameSettings(a: WorkspaceSettings, b: WorkspaceSettings): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  const key = (s: WorkspaceSettings): string => JSON.stringify([s.exclude, s.maxFileBytes, s.cacheDir, s.workers, s.breadcrumbDiagnostics]);
+  return key(a) === key(b);
 }
 
 function modelsOf(layer: unknown): unknown {

@@ -68,6 +68,11 @@ export class ServerModels {
     this.config = this.resolve();
   }
 
+  /** The configuration in force. */
+  get configuration(): ModelConfig {
+    return this.config;
+  }
+
   engine(): InlineCompletionEngine | undefined {
     if (!this.config.codegen.model_path && !this.config.codegen.endpoint) return undefined;
     this.inline ??= new InlineCompletionEngine({

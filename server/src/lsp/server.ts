@@ -28,6 +28,8 @@ import { statusNotification } from './status';
 import { registerSymbols } from './symbols';
 import { recordEdit, registerCompletion } from './completion';
 import { ServerModels } from './models';
+import { registerIteration } from './iteration';
+import { IterationService } from '../iteration/iterationService';
 import { RecentEdits } from '../context/completionContext';
 import type { AcceptanceStats } from '../completion/acceptanceStats';
 import { ACCEPT_COMMAND, completionShownNotification, handleAccepted, handleShown, reopenStats } from './acceptance';
@@ -50,6 +52,16 @@ export function startServer(options: ServeOptions): void {
   let indexable = false;
   let snippetSupport = false;
   let models: ServerModels | undefined;
+  /** The settings in force (the session keeps those it indexed with). */
+  let currentSettings: WorkspaceSettings = defaultSettings();
+  let iteration: { service: IterationService; session: WorkspaceSession; settings: WorkspaceSettings } | undefined;
+  const iterationService = (): IterationService | undefined => {
+    if (!session || !indexable || !models) return undefined;
+    if (iteration?.session !== session || iteration.settings !== currentSettings) {
+      iteration = { service: new IterationService({ session, runtime: models.models(), settings: currentSettings, models: models.configuration, log }), session, settings: currentSettings };
+    }
+    return iteration.service;
+  };
   let stats: AcceptanceStats | undefined;
   const recent = new RecentEdits();
 
@@ -87,6 +99,7 @@ export function startServer(options: ServeOptions): void {
       layers = new SettingsLayers(root, fileSettings.value, params.initializationOptions);
       const { settings, problems } = layers.resolve();
       for (const p of [...fileSettings.problems, ...problems]) warn(p);
+      currentSettings = settings;
       session = makeSession(root, settings);
       stats = await reopenStats(stats, root, settings, log);
     } else {
@@ -164,6 +177,8 @@ export function startServer(options: ServeOptions): void {
     recent,
   );
 
+  registerIteration(ctx, iterationService);
+
   let shutdownReceived = false;
   // New settings that change anything start a fresh session (open documents carried over) and re-index.
   connection.onDidChangeConfiguration(async (params) => {
@@ -172,8 +187,9 @@ export function startServer(options: ServeOptions): void {
     const { settings, problems } = layers.resolve();
     for (const p of problems) warn(p);
     stats = await reopenStats(stats, session.root, settings, log);
-    // completionStats is not the index's business: turning it on or off must not re-index.
-    if (sameSettings({ ...settings, completionStats: false }, { ...session.settings, completionStats: false })) return;
+    currentSettings = settings;
+    // Statistics and loop settings are not the index's business: changing them must not re-index.
+    if (sameSettings(settings, session.settings)) return;
     const old = session;
     indexAbort.abort();
     indexAbort = new AbortController();

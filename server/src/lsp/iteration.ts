@@ -1,0 +1,105 @@
+// `aros/runIteration`: the loop over LSP. Progress as `$/progress`
+// ("Iteration 2/10 · compile"), live events as `aros/iterationEvent`, finished
+// tasks as partial results, cancellation through `$/cancelRequest` (or the
+// progress's cancel button), and the edit applied with `workspace/applyEdit`
+// only when asked and only if the documents have not changed meanwhile.
+
+import { NotificationType, ProgressType, RequestType, type WorkspaceEdit } from 'vscode-languageserver/node';
+import type { IterationService } from '../iteration/iterationService';
+import type { IterationEvent, IterationParams, IterationResult, TaskResult, TextEdit } from '../iteration/types';
+import type { ServerContext } from './context';
+import { pathToUri } from './convert';
+import { invalid } from './params';
+
+export interface RunIterationParams {
+  project?: string;
+  task?: { description?: string; file?: string; symbol?: string };
+  maxIterations?: number;
+  maxRetries?: number;
+  apply?: boolean;
+  workDoneToken?: string | number;
+  partialResultToken?: string | number;
+}
+
+export const runIterationRequest = new RequestType<RunIterationParams, IterationResult, void>('aros/runIteration');
+export const iterationEventNotification = new NotificationType<IterationEvent>('aros/iterationEvent');
+/** Finished tasks, sent as they finish when the client gave a partialResultToken. */
+const partialResults = new ProgressType<TaskResult[]>();
+
+export function registerIteration(ctx: ServerContext, service: () => IterationService | undefined): void {
+  const { connection } = ctx;
+  connection.onRequest(runIterationRequest, async (raw, token) => {
+    const params = checkParams(raw);
+    const svc = service();
+    const session = ctx.session();
+    if (!svc || !session) throw invalid('aros/runIteration needs a workspace folder');
+    const controller = new AbortController();
+    if (token.isCancellationRequested) controller.abort();
+    token.onCancellationRequested(() => controller.abort());
+    const progress = connection.window.attachWorkDoneProgress(raw.workDoneToken);
+    progress.begin('AROS iteration', 0, 'finding tasks', true);
+    const partial = raw.partialResultToken;
+    // Versions of open documents when the run starts: an edit is applied only if they still match.
+    const versions = new Map<string, number>();
+    for (const d of session.documents.all()) versions.set(d.path, d.version);
+    let total = 1;
+    const onEvent = (e: IterationEvent): void => {
+      void connection.sendNotification(iterationEventNotification, e);
+      if (e.type === 'task') total = e.total;
+      if (e.type === 'phase-start') progress.report(Math.floor(((e.iteration - 1) / Math.max(1, total)) * 100), `Iteration ${e.iteration}/${total} · ${e.phase}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`);
+      if (e.type === 'task-end' && partial !== undefined) void connection.sendProgress(partialResults, partial, [e.result]);
+    };
+    try {
+      const result = await svc.run(params, controller.signal, onEvent);
+      if (params.apply && result.edits.length) {
+        const stale = result.edits.filter((edit) => {
+          const now = session.documents.get(edit.file)?.version;
+          return versions.has(edit.file) ? now !== versions.get(edit.file) : now !== undefined;
+        });
+        if (stale.length) {
+          result.applied = false;
+          result.applyMessage = `not applied: ${stale.map((s) => s.file).join(', ')} changed during the run`;
+        } else {
+          const applied = await connection.workspace.applyEdit({ label: 'AROS iteration', edit: workspaceEdit(ctx, result.edits, versions) });
+          result.applied = applied.applied;
+          result.applyMessage = applied.applied ? `applied ${result.edits.length} edit(s)` : `the editor refused the edit${applied.failureReason ? `: ${applied.failureReason}` : ''}`;
+        }
+      }
+      return result;
+    } finally {
+      progress.done();
+    }
+  });
+}
+
+function workspaceEdit(ctx: ServerContext, edits: readonly TextEdit[], versions: ReadonlyMap<string, number>): WorkspaceEdit {
+  const session = ctx.session();
+  if (!session) return {};
+  return {
+    documentChanges: edits.map((e) => ({
+      textDocument: { uri: pathToUri(session.absOf(e.file)), version: versions.get(e.file) ?? null },
+      edits: [{ range: { start: { line: e.startLine, character: 0 }, end: { line: e.endLine, character: 0 } }, newText: e.newText }],
+    })),
+  };
+}
+
+function checkParams(raw: unknown): IterationParams {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('aros/runIteration params must be an object');
+  const p = raw as RunIterationParams;
+  const int = (v: unknown, name: string, dflt: number, max: number): number => {
+    if (v === undefined) return dflt;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw invalid(`params.${name} must be an integer from 0 to ${max}`);
+    return v;
+  };
+  if (p.project !== undefined && (typeof p.project !== 'string' || p.project === '' || p.project.includes('..'))) throw invalid('params.project must be a project name or a workspace-relative path');
+  if (p.apply !== undefined && typeof p.apply !== 'boolean') throw invalid('params.apply must be a boolean');
+  let task: IterationParams['task'];
+  if (p.task !== undefined) {
+    const t = p.task;
+    if (typeof t !== 'object' || t === null || typeof t.file !== 'string' || typeof t.symbol !== 'string') throw invalid('params.task needs file and symbol (strings)');
+    if (t.file.includes('..') || t.file.startsWith('/')) throw invalid('params.task.file must be a workspace-relative path');
+    task = { description: typeof t.description === 'string' ? t.description : `Implement ${t.symbol}`, file: t.file, symbol: t.symbol };
+  }
+  if (!task && !p.project) throw invalid('aros/runIteration needs params.project or params.task');
+  return { project: p.project, task, maxIterations: int(p.maxIterations, 'maxIterations', 10, 1000), maxRetries: int(p.maxRetries, 'maxRetries', 2, 20), apply: p.apply ?? false };
+}
