@@ -13,6 +13,7 @@ import { sortRefs } from '../index/search';
 import { splitParams } from '../index/signatureText';
 import type { ParamInfo, SymbolInfo, SymbolKind } from '../index/types';
 import type { StoredFile, SymbolRef, WorkspaceIndex } from '../index/workspaceIndex';
+import { dirOf, firstAtOrAfter, locality } from '../index/pathNearness';
 
 export type ItemKind =
   | 'function'
@@ -402,9 +403,6 @@ function underInclude(path: string, label: string): boolean {
   return path.slice(0, path.length - label.length).endsWith('include/');
 }
 
-function dirOf(path: string): string {
-  return path.slice(0, path.lastIndexOf('/') + 1);
-}
 
 function slashes(s: string): number {
   let n = 0;
@@ -562,17 +560,6 @@ function finishWorkspace(found: Array<{ c: Classified; key: number[] }>, ctx: It
   return capped || ranked.length > limit;
 }
 
-/** First index whose value is >= key, by binary search. */
-function firstAtOrAfter(sorted: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 // ---------------------------------------------------------------------------
 // One name of the index: which of its symbols stands for it, and its item
@@ -1028,12 +1015,6 @@ class TypeResolver {
   }
 }
 
-function locality(path: string, from: string): number {
-  if (path === from) return 3;
-  if (dirOf(path) === dirOf(from)) return 2;
-  const module = (p: string): string => p.split('/').slice(0, 3).join('/');
-  return module(path) === module(from) ? 1 : 0;
-}
 
 /** Indexes of the fields directly under `agg`, in declaration order; they follow it inside its range. */
 function fieldsOf(agg: Aggregate): number[] {

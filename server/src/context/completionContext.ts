@@ -14,6 +14,7 @@ import { sortRefs } from '../index/search';
 import type { SymbolInfo } from '../index/types';
 import type { StoredFile, SymbolRef, WorkspaceIndex } from '../index/workspaceIndex';
 import type { ExtraContext } from '../models/types';
+import { locality } from '../index/pathNearness';
 
 export interface RecentEdit {
   /** Workspace key of the edited file. */
@@ -640,13 +641,6 @@ class Gatherer {
   }
 }
 
-function locality(path: string, from: string): number {
-  if (path === from) return 3;
-  const dir = (p: string): string => p.slice(0, p.lastIndexOf('/') + 1);
-  if (dir(path) === dir(from)) return 2;
-  const module = (p: string): string => p.split('/').slice(0, 3).join('/');
-  return module(path) === module(from) ? 1 : 0;
-}
 
 function ordinal(n: number): string {
   return n === 1 ? '1st' : n === 2 ? '2nd' : n === 3 ? '3rd' : `${n}th`;

@@ -4,6 +4,7 @@
 
 import { letterMask, lowerCode, segmentStarts } from './nameMatch';
 import type { SymbolRef, WorkspaceIndex } from './workspaceIndex';
+import { firstAtOrAfter } from './pathNearness';
 
 export interface SearchOptions {
   limit?: number;
@@ -60,17 +61,6 @@ function collect(index: WorkspaceIndex, top: TopNames, limit: number): SymbolRef
   return out;
 }
 
-/** First index whose value is >= key, by binary search. */
-function firstAtOrAfter(sorted: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** Better first: higher score, then shorter, then alphabetical. */
 function better(aName: string, aScore: number, bName: string, bScore: number): boolean {

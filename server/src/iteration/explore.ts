@@ -27,6 +27,7 @@ import { sortRefs } from '../index/search';
 import type { SymbolInfo } from '../index/types';
 import type { NameTable, StoredFile, SymbolRef, WorkspaceIndex } from '../index/workspaceIndex';
 import type { WorkspaceSession } from '../index/workspaceSession';
+import { dirOf, firstAtOrAfter, locality } from '../index/pathNearness';
 
 // ---------------------------------------------------------------------------
 // Public types
@@ -1155,12 +1156,6 @@ function pickRef(refs: SymbolRef[], from: string): SymbolRef {
   return best;
 }
 
-function locality(path: string, from: string): number {
-  if (path === from) return 3;
-  if (dirOf(path) === dirOf(from)) return 2;
-  const module = (p: string): string => p.split('/').slice(0, 3).join('/');
-  return module(path) === module(from) ? 1 : 0;
-}
 
 /** Up to `max` paths, those sharing the longest directory prefix with `from` first. */
 function nearest(paths: string[], from: string, max: number): string[] {
@@ -1217,17 +1212,6 @@ function addWhyList(c: Candidate, label: string, item: string): void {
   if (items.length < 5 && !items.includes(item)) c.why[at] = `${prefix}${[...items, item].join(', ')}`;
 }
 
-/** First index whose value is >= key, by binary search. */
-function firstAtOrAfter(sorted: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 function addTo(m: Map<string, string[]>, k: string, v: string): void {
   const list = m.get(k);
@@ -1250,9 +1234,6 @@ function cleanInclude(p: string): string {
   return p.replace(/^\.\//, '');
 }
 
-function dirOf(p: string): string {
-  return p.slice(0, p.lastIndexOf('/') + 1);
-}
 
 function baseOf(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);

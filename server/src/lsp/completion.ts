@@ -17,7 +17,7 @@ import type { InlineCompletionEngine, InlineResult } from '../completion/inlineE
 import { indexCompletions, resolveDocumentation, type IndexItem, type ItemKind } from '../completion/indexItems';
 import { RecentEdits } from '../context/completionContext';
 import { clampOffset } from '../index/openDocuments';
-import { lineStarts } from '../index/lexer';
+import { lineStarts, offsetToPosition } from '../index/lexer';
 import { documentKey, type ServerContext } from './context';
 import { requirePosition, requireUri } from './params';
 import type { AcceptanceStats } from '../completion/acceptanceStats';
@@ -113,15 +113,7 @@ function cursor(ctx: ServerContext, uri: string, position: Position): { key: str
 }
 
 function positionAt(text: string, offset: number): Position {
-  const starts = lineStarts(text);
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo, character: offset - starts[lo] };
+  return offsetToPosition(lineStarts(text), offset);
 }
 
 function abortOn(token: { isCancellationRequested: boolean; onCancellationRequested(listener: () => void): unknown }): AbortController {

@@ -44,7 +44,7 @@ export function registerDocuments(ctx: ServerContext): void {
     if (!/\.[ch]$/i.test(ref.key)) return;
     ref.session.documents.open(ref.key, doc.version ?? 0, doc.text);
     open.set(ref.key, doc.uri);
-    refresh();
+    refreshSoon();
   });
 
   connection.onDidChangeTextDocument((params) => {
