@@ -13,7 +13,7 @@ import { ErrorMemory } from '../../server/src/iteration/errorMemory';
 import { runIteration, type LoopDeps } from '../../server/src/iteration/loop';
 import type { IterationEvent } from '../../server/src/iteration/types';
 import type { RuntimeRequest } from '../../server/src/models/modelRuntime';
-import type { GenerateResult, Role } from '../../server/src/models/types';
+import { ModelError, type GenerateResult, type Role } from '../../server/src/models/types';
 
 const FIXTURE = path.resolve(__dirname, '..', 'fixtures', 'loop-mini');
 const DEMO = 'workbench/hidds/demo/demo.c';
@@ -143,6 +143,25 @@ describe('the iteration loop with gcc', () => {
     expect(r.results[0].status).toBe('cancelled');
     expect(Date.now() - t0).toBeLessThan(20_000);
     expect(r.summary.cancelled).toBe(1);
+  });
+
+  it('cancels during generation: the model call is aborted and the task reports cancelled', async () => {
+    const { root, cache } = workspace();
+    const d = await deps(root, cache, { bodies: {} }, []);
+    let sawAbort = false;
+    const controller = new AbortController();
+    d.generate = async (role: Role, _request: RuntimeRequest, options) => {
+      if (role === 'llm') return result('1. plan');
+      // A generation that streams until it is cancelled.
+      setTimeout(() => controller.abort(), 50);
+      await new Promise<void>((resolve) => options.signal?.addEventListener('abort', () => resolve(), { once: true }));
+      sawAbort = true;
+      throw new ModelError('aborted', 'the request was cancelled');
+    };
+    const r = await runIteration({ task: { description: 'x', file: DEMO, symbol: 'demo_add' }, maxIterations: 1, maxRetries: 2, apply: false }, d, controller.signal);
+    expect(sawAbort).toBe(true);
+    expect(r.results[0].status).toBe('cancelled');
+    expect(r.results[0].attempts).toEqual([]);
   });
 
   it('a hanging compiler times out and costs the attempt, not the run', async () => {

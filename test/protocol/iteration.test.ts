@@ -50,7 +50,7 @@ describe('aros/runIteration', () => {
   it('runs all six phases with llama.cpp and gcc, streaming events and progress, touching no file', async () => {
     const { c, root, cache } = await start({ models: { codegen: tiny, llm: tiny } });
     const before = fs.readFileSync(path.join(root, DEMO), 'utf8');
-    const r = await c.request('aros/runIteration', { project: 'demo', maxIterations: 1, maxRetries: 0, workDoneToken: 'run-1' });
+    const r = await c.request('aros/runIteration', { project: 'demo', maxIterations: 1, maxRetries: 0, workDoneToken: 'run-1', partialResultToken: 'partial-1' });
     expect(r.sessionId).toMatch(/^\d{4}-/);
     expect(r.results).toHaveLength(1);
     expect(r.results[0].task.symbol).toBe('demo_add');
@@ -62,6 +62,10 @@ describe('aros/runIteration', () => {
     expect(events.some((e: { type: string }) => e.type === 'token')).toBe(true);
     const progress = c.received('$/progress').filter((p: { token: string }) => p.token === 'run-1').map((p: { value: { message?: string } }) => p.value.message);
     expect(progress).toContain('Iteration 1/1 · compile');
+    // The finished task also went out as a partial result.
+    const partial = c.received('$/progress').filter((p: { token: string }) => p.token === 'partial-1');
+    expect(partial).toHaveLength(1);
+    expect(partial[0].value[0].task.symbol).toBe('demo_add');
     expect(fs.readFileSync(path.join(root, DEMO), 'utf8')).toBe(before);
     // The session log is in the cache directory.
     expect(fs.readdirSync(path.join(cache, 'sessions'))).toContain(`${r.sessionId}.jsonl`);
