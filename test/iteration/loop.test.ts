@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { BreadcrumbItem } from '../../server/src/breadcrumbs/types';
 import { analyzeC } from '../../server/src/index/analyze';
 import { ErrorMemory } from '../../server/src/iteration/errorMemory';
-import { runIteration, type LoopDeps } from '../../server/src/iteration/loop';
+import { originalLines, runIteration, type LoopDeps } from '../../server/src/iteration/loop';
 import type { IterationEvent } from '../../server/src/iteration/types';
 import type { RuntimeRequest } from '../../server/src/models/modelRuntime';
 import { ModelError, type GenerateResult, type Role } from '../../server/src/models/types';
@@ -172,5 +172,15 @@ describe('the iteration loop with gcc', () => {
     expect(r.results[0].status).toBe('failed');
     const compile = r.results[0].attempts[0].phases.find((p) => p.phase === 'compile');
     expect(compile?.summary).toMatch(/did not finish in 300 ms/);
+  });
+});
+
+describe('originalLines', () => {
+  it('maps lines of the proposed text to the original: same before, clamped inside, shifted after', () => {
+    const original = Array.from({ length: 20 }, (_, i) => `line ${i + 1}`).join('\n');
+    const start = original.indexOf('line 5');
+    const end = original.indexOf('line 9') + 'line 9'.length;
+    const map = originalLines(original, start, end, 'a\nb\nc\nd\ne\nf\ng\nh');
+    expect([3, 5, 6, 9, 12, 13, 20, 23].map(map)).toEqual([3, 5, 6, 9, 9, 10, 17, 20]);
   });
 });

@@ -133,7 +133,8 @@ async function runTask(iteration: number, task: TaskSpec, params: IterationParam
         return { ok: det.ok, summary, output: `${det.findings.join('\n')}${det.findings.length ? '\n' : ''}model review: ${r.text.trim()}`, value: det };
       });
       const compiled = await run.phase('compile', async () => {
-        const c = await compile(deps, task, newText, signal, (text) => deps.onEvent?.({ type: 'compiler-output', iteration, attempt: n, text }));
+        const lineMap = originalLines(original, target.start, target.end, fnText);
+        const c = await compile(deps, task, newText, lineMap, signal, (text) => deps.onEvent?.({ type: 'compiler-output', iteration, attempt: n, text }));
         return { ok: c.ok, summary: c.summary, output: c.output, value: c };
       });
       const errors = compiled.diagnostics.filter(isError);
@@ -202,14 +203,14 @@ interface Compiled {
   diagnostics: CompilerDiagnostic[];
 }
 
-async function compile(deps: LoopDeps, task: TaskSpec, text: string, signal: AbortSignal, onOutput: (text: string) => void): Promise<Compiled> {
+async function compile(deps: LoopDeps, task: TaskSpec, text: string, lineMap: (line: number) => number, signal: AbortSignal, onOutput: (text: string) => void): Promise<Compiled> {
   const scratch = await writeScratchCopy(deps.cacheDir, deps.workspace, task.file, text);
   try {
     // The scratch copy's include flags are gcc's: a command that names no ${file} (make) gets none.
     const extra = deps.compile.argv.some((a) => a.includes('${file}')) ? scratch.includeArgs : [];
     const argv = [...expandArgv(deps.compile.argv, { file: scratch.path, workspace: deps.workspace }), ...extra];
     const r = await runCompiler({ argv, cwd: deps.workspace, timeoutMs: deps.compile.timeoutMs }, { signal, onOutput: (chunk) => onOutput(chunk) });
-    const diagnostics = mapDiagnostics(r.diagnostics, scratch.path, path.join(deps.workspace, task.file));
+    const diagnostics = mapDiagnostics(r.diagnostics, scratch.path, path.join(deps.workspace, task.file), lineMap);
     const output = `${r.stderr}${r.stdout}`.slice(0, 20_000);
     if (r.spawnError) return { ok: false, fatal: true, crashed: false, summary: r.spawnError, output, diagnostics };
     if (r.timedOut) return { ok: false, fatal: false, crashed: true, summary: `the compiler did not finish in ${deps.compile.timeoutMs} ms and was stopped`, output, diagnostics };
@@ -263,6 +264,25 @@ function rememberedFixes(memory: LoopMemory, errors: readonly CompilerDiagnostic
     }
   }
   return out.slice(0, 4);
+}
+
+/**
+ * Lines of the proposed text as lines of the original file: the same before
+ * the function, shifted after it, and inside it kept within the original
+ * function's lines (the new code has no line of its own in the original).
+ */
+export function originalLines(original: string, start: number, end: number, functionText: string): (line: number) => number {
+  const first = lineOf(original, start);
+  const oldCount = lineOf(original, end) - first + 1;
+  const newCount = functionText.split('\n').length;
+  return (line) => (line < first ? line : line >= first + newCount ? line - (newCount - oldCount) : Math.min(line, first + oldCount - 1));
+}
+
+/** 1-based line of an offset. */
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }
 
 /** Only the lines that differ, so the edit touches as little of the file as possible. */
