@@ -173,6 +173,21 @@ describe('hot swap and idle unload', () => {
     }
   });
 
+  it('swapping one role leaves the other role’s running generation alone', async () => {
+    const runtime = new ModelRuntime({ config: config(role(STORIES), role(PLAIN)) });
+    try {
+      await runtime.load('codegen');
+      let started!: () => void;
+      const streaming = new Promise<void>((r) => (started = r));
+      const other = runtime.generate('llm', { kind: 'chat', messages: [{ role: 'user', content: 'hi' }], sampling: { maxTokens: 200 } }, { onText: () => started() });
+      await streaming;
+      await runtime.reconfigure(config(role(FIM), role(PLAIN)));
+      expect((await other).stopReason).not.toBe('abort');
+    } finally {
+      await runtime.dispose();
+    }
+  });
+
   it('unloads after the idle time and stops the host, then loads again on use', async () => {
     const runtime = new ModelRuntime({ config: config(role(STORIES, { idle_unload_seconds: 1 }), role(STORIES, { idle_unload_seconds: 1 })) });
     try {

@@ -67,7 +67,8 @@ let maxThreads = 1;
 const recentLog: string[] = [];
 const models = new Map<string, Loaded>();
 const loading = new Map<string, Promise<Loaded>>();
-const aborts = new Map<number, AbortController>();
+/** In-flight requests by id, with the model each runs on. */
+const aborts = new Map<number, { key: string; controller: AbortController }>();
 const grammars = new Map<string, Promise<LlamaGrammar>>();
 
 process.on('message', (m: ToHost) => {
@@ -89,7 +90,7 @@ async function handle(m: ToHost): Promise<void> {
     case 'generate':
       return reply(m.id, async () => ({ type: 'done', id: m.id, result: await generate(m.id, m.key, m.lane, m.request, m.stream) }));
     case 'abort':
-      aborts.get(m.id)?.abort();
+      aborts.get(m.id)?.controller.abort();
       return;
   }
 }
@@ -242,7 +243,7 @@ async function unload(key: string): Promise<void> {
   models.delete(key);
   if (!loaded) return;
   // In-flight generation on this model ends (as 'abort') before the memory goes.
-  for (const c of aborts.values()) c.abort();
+  for (const a of aborts.values()) if (a.key === key) a.controller.abort();
   await Promise.allSettled(Object.values(loaded.lanes).map((l) => l.queue));
   await loaded.context.dispose();
   await loaded.model.dispose();
@@ -253,7 +254,7 @@ async function generate(id: number, key: string, laneName: Lane, request: Genera
   if (!loaded) throw new HostError('runtime-unavailable', `model ${key} is not loaded`);
   const lane = loaded.lanes[laneName];
   const controller = new AbortController();
-  aborts.set(id, controller);
+  aborts.set(id, { key, controller });
   const run = lane.queue.then(() => runOne(id, loaded, lane, request, stream, controller.signal));
   lane.queue = run.catch(() => undefined);
   try {
