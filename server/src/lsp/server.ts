@@ -23,6 +23,7 @@ import { documentSync, registerDocuments } from './documents';
 import { indexWithProgress } from './indexing';
 import { gateUntilInitialized } from './initGate';
 import { registerNavigation } from './navigation';
+import { codeActionCapability, registerCodeActions } from './codeActions';
 import { invalid } from './params';
 import { statusNotification } from './status';
 import { registerSymbols } from './symbols';
@@ -128,6 +129,7 @@ export function startServer(options: ServeOptions): void {
         hoverProvider: true,
         completionProvider: { triggerCharacters: ['.', '>', '"', '<', '/', ':'], resolveProvider: true },
         inlineCompletionProvider: true,
+        codeActionProvider: codeActionCapability,
         executeCommandProvider: { commands: [...Object.values(COMMANDS), ACCEPT_COMMAND] },
       },
       serverInfo: { name: 'aros-lsp', version: options.version },
@@ -166,6 +168,7 @@ export function startServer(options: ServeOptions): void {
   registerDocuments(ctx);
   registerSymbols(ctx);
   registerNavigation(ctx);
+  registerCodeActions(ctx);
   registerCompletion(
     ctx,
     {
