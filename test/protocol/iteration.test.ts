@@ -119,6 +119,31 @@ describe('aros/runIteration', () => {
     expect(applied).toHaveLength(1);
   });
 
+  it('offers the loop as code actions on a task breadcrumb, and "implement" applies a compiled edit', async () => {
+    const fake = await startFakeOpenAiServer({ tokens: ['    state->calls++;\n', '    return a + b;\n'] });
+    servers.push(fake);
+    const remote = { endpoint: fake.url, remote_model: 'coder', max_length: 64 };
+    const { c } = await start({ models: { codegen: remote, llm: remote } });
+    const uri = await c.open(DEMO);
+    const actions = await c.request('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 4, character: 3 }, end: { line: 4, character: 3 } }, context: { diagnostics: [] } });
+    const titles = actions.map((a: { title: string }) => a.title);
+    expect(titles).toContain('Implement demo_add from its breadcrumb (AI, compile-checked)');
+    expect(titles).toContain('Run the loop on demo_add (show the result, change nothing)');
+    // The finished function has no such actions.
+    const done = await c.request('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 33, character: 3 }, end: { line: 33, character: 3 } }, context: { diagnostics: [] } });
+    expect(done.some((a: { title: string }) => a.title.startsWith('Implement'))).toBe(false);
+    const applied: unknown[] = [];
+    c.requestHandlers.set('workspace/applyEdit', (params: unknown) => {
+      applied.push(params);
+      return { applied: true };
+    });
+    const implement = actions.find((a: { title: string }) => a.title.startsWith('Implement'));
+    const r = await c.request('workspace/executeCommand', implement.command);
+    expect(r.results[0].status).toBe('success');
+    expect(r.applied).toBe(true);
+    expect(JSON.stringify(applied[0])).toContain('return a + b;');
+  });
+
   it('rejects bad params with a clear error', async () => {
     const { c } = await start({ models: { codegen: tiny, llm: tiny } });
     await expect(c.request('aros/runIteration', {})).rejects.toThrow(/needs params\.project or params\.task/);

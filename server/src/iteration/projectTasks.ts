@@ -20,14 +20,15 @@ export function projectTasks(items: readonly BreadcrumbItem[], dirs: readonly st
     .filter((t) => t.breadcrumb.target?.kind === 'function')
     .slice(0, Math.max(0, limit))
     .map((t) => ({
-      description: describe(t.breadcrumb.tags, t.breadcrumb.target?.name ?? '', t.status),
+      description: describeTask(t.breadcrumb.tags, t.breadcrumb.target?.name ?? '', t.status),
       file: t.file,
       symbol: t.breadcrumb.target?.name,
       breadcrumbLine: t.breadcrumb.line,
     }));
 }
 
-function describe(tags: Record<string, string[]>, name: string, status: string): string {
+/** A task's description from its breadcrumb: the verb from the status, the phase, the strategy. */
+export function describeTask(tags: Record<string, string[]>, name: string, status: string): string {
   const last = (tag: string): string | undefined => tags[tag]?.[tags[tag].length - 1];
   const verb = status === 'NEEDS_REFACTOR' ? 'Refactor' : status === 'PARTIAL' ? 'Finish' : 'Implement';
   const strategy = last('AI_STRATEGY') ?? last('AI_DETAILS') ?? last('AI_NOTE');

@@ -12,7 +12,9 @@ import {
 } from 'vscode-languageserver/node';
 import { insertBreadcrumb, quickFixes, type FindingLike, type FixOptions } from '../actions/breadcrumbFixes';
 import type { BreadcrumbTarget } from '../breadcrumbs/types';
-import { phaseOf } from '../breadcrumbs/values';
+import { phaseOf, statusOf } from '../breadcrumbs/values';
+import { TASK_STATUSES } from '../breadcrumbs/tasks';
+import { describeTask } from '../iteration/projectTasks';
 import type { Range } from '../index/types';
 import { type DocumentRef, type ServerContext, documentRef } from './context';
 import { invalid, requireUri } from './params';
@@ -57,8 +59,33 @@ export async function codeActions(ctx: ServerContext, params: unknown): Promise<
   if (wants(only, CodeActionKind.Refactor)) {
     const add = addBreadcrumb(ref, text, range);
     if (add) actions.push({ title: add.title, kind: CodeActionKind.Refactor, edit: edit(add.edits) });
+    actions.push(...loopActions(ref, range));
   }
   return actions;
+}
+
+export const LOOP_COMMANDS = { implement: 'aros.implementFromBreadcrumb', run: 'aros.runIterationHere' } as const;
+
+/**
+ * On a breadcrumb that is a task (or its function's head): implement it now,
+ * or run the loop on it. Listing costs nothing; the command runs the models.
+ */
+function loopActions(ref: DocumentRef, range: Range): CodeAction[] {
+  const file = ref.session.index.get(ref.key);
+  if (!file) return [];
+  const line = range.start.line;
+  const crumb = file.breadcrumbs.find((b) => {
+    if (b.target?.kind !== 'function') return false;
+    const head = ref.session.index.symbolsOf(file).find((s) => s.kind === 'function' && s.name === b.target?.name && s.range.start.line === b.target.line);
+    return (b.range.start.line <= line && line <= b.range.end.line) || (head !== undefined && head.range.start.line <= line && line <= head.selectionRange.end.line);
+  });
+  const status = crumb ? statusOf(crumb) : undefined;
+  if (!crumb?.target || status === undefined || !TASK_STATUSES.includes(status)) return [];
+  const task = { file: ref.key, symbol: crumb.target.name, description: describeTask(crumb.tags, crumb.target.name, status) };
+  return [
+    { title: `Implement ${crumb.target.name} from its breadcrumb (AI, compile-checked)`, kind: CodeActionKind.RefactorRewrite, command: { title: 'Implement', command: LOOP_COMMANDS.implement, arguments: [task] } },
+    { title: `Run the loop on ${crumb.target.name} (show the result, change nothing)`, kind: CodeActionKind.Refactor, command: { title: 'Run the loop', command: LOOP_COMMANDS.run, arguments: [task] } },
+  ];
 }
 
 /** The function whose head (first line to its name) holds the request's start, when it has no breadcrumb. */

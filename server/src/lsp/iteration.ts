@@ -4,7 +4,7 @@
 // progress's cancel button), and the edit applied with `workspace/applyEdit`
 // only when asked and only if the documents have not changed meanwhile.
 
-import { NotificationType, ProgressType, RequestType, type WorkspaceEdit } from 'vscode-languageserver/node';
+import { NotificationType, ProgressType, RequestType, type CancellationToken, type WorkspaceEdit } from 'vscode-languageserver/node';
 import type { IterationService } from '../iteration/iterationService';
 import type { IterationEvent, IterationParams, IterationResult, TaskResult, TextEdit } from '../iteration/types';
 import type { ServerContext } from './context';
@@ -27,49 +27,62 @@ export const iterationEventNotification = new NotificationType<IterationEvent>('
 const partialResults = new ProgressType<TaskResult[]>();
 
 export function registerIteration(ctx: ServerContext, service: () => IterationService | undefined): void {
+  ctx.connection.onRequest(runIterationRequest, (raw, token) => runWithProgress(ctx, service, checkParams(raw), token, raw.workDoneToken, raw.partialResultToken));
+}
+
+/**
+ * One run with progress, events, partial results and cancellation; the edit
+ * applied through `workspace/applyEdit` only when asked and only when the open
+ * documents are still at the versions they had when the run started. Shared by
+ * the request and the code-action commands.
+ */
+export async function runWithProgress(
+  ctx: ServerContext,
+  service: () => IterationService | undefined,
+  params: IterationParams,
+  token: CancellationToken,
+  workDoneToken?: string | number,
+  partialResultToken?: string | number,
+): Promise<IterationResult> {
   const { connection } = ctx;
-  connection.onRequest(runIterationRequest, async (raw, token) => {
-    const params = checkParams(raw);
-    const svc = service();
-    const session = ctx.session();
-    if (!svc || !session) throw invalid('aros/runIteration needs a workspace folder');
-    const controller = new AbortController();
-    if (token.isCancellationRequested) controller.abort();
-    token.onCancellationRequested(() => controller.abort());
-    const progress = connection.window.attachWorkDoneProgress(raw.workDoneToken);
-    progress.begin('AROS iteration', 0, 'finding tasks', true);
-    const partial = raw.partialResultToken;
-    // Versions of open documents when the run starts: an edit is applied only if they still match.
-    const versions = new Map<string, number>();
-    for (const d of session.documents.all()) versions.set(d.path, d.version);
-    let total = 1;
-    const onEvent = (e: IterationEvent): void => {
-      void connection.sendNotification(iterationEventNotification, e);
-      if (e.type === 'task') total = e.total;
-      if (e.type === 'phase-start') progress.report(Math.floor(((e.iteration - 1) / Math.max(1, total)) * 100), `Iteration ${e.iteration}/${total} · ${e.phase}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`);
-      if (e.type === 'task-end' && partial !== undefined) void connection.sendProgress(partialResults, partial, [e.result]);
-    };
-    try {
-      const result = await svc.run(params, controller.signal, onEvent);
-      if (params.apply && result.edits.length) {
-        const stale = result.edits.filter((edit) => {
-          const now = session.documents.get(edit.file)?.version;
-          return versions.has(edit.file) ? now !== versions.get(edit.file) : now !== undefined;
-        });
-        if (stale.length) {
-          result.applied = false;
-          result.applyMessage = `not applied: ${stale.map((s) => s.file).join(', ')} changed during the run`;
-        } else {
-          const applied = await connection.workspace.applyEdit({ label: 'AROS iteration', edit: workspaceEdit(ctx, result.edits, versions) });
-          result.applied = applied.applied;
-          result.applyMessage = applied.applied ? `applied ${result.edits.length} edit(s)` : `the editor refused the edit${applied.failureReason ? `: ${applied.failureReason}` : ''}`;
-        }
+  const svc = service();
+  const session = ctx.session();
+  if (!svc || !session) throw invalid('the loop needs a workspace folder');
+  const controller = new AbortController();
+  if (token.isCancellationRequested) controller.abort();
+  token.onCancellationRequested(() => controller.abort());
+  const progress = workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(workDoneToken) : await connection.window.createWorkDoneProgress();
+  progress.begin('AROS iteration', 0, 'finding tasks', true);
+  // Versions of open documents when the run starts: an edit is applied only if they still match.
+  const versions = new Map<string, number>();
+  for (const d of session.documents.all()) versions.set(d.path, d.version);
+  let total = 1;
+  const onEvent = (e: IterationEvent): void => {
+    void connection.sendNotification(iterationEventNotification, e);
+    if (e.type === 'task') total = e.total;
+    if (e.type === 'phase-start') progress.report(Math.floor(((e.iteration - 1) / Math.max(1, total)) * 100), `Iteration ${e.iteration}/${total} · ${e.phase}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`);
+    if (e.type === 'task-end' && partialResultToken !== undefined) void connection.sendProgress(partialResults, partialResultToken, [e.result]);
+  };
+  try {
+    const result = await svc.run(params, controller.signal, onEvent);
+    if (params.apply && result.edits.length) {
+      const stale = result.edits.filter((edit) => {
+        const now = session.documents.get(edit.file)?.version;
+        return versions.has(edit.file) ? now !== versions.get(edit.file) : now !== undefined;
+      });
+      if (stale.length) {
+        result.applied = false;
+        result.applyMessage = `not applied: ${stale.map((s) => s.file).join(', ')} changed during the run`;
+      } else {
+        const applied = await connection.workspace.applyEdit({ label: 'AROS iteration', edit: workspaceEdit(ctx, result.edits, versions) });
+        result.applied = applied.applied;
+        result.applyMessage = applied.applied ? `applied ${result.edits.length} edit(s)` : `the editor refused the edit${applied.failureReason ? `: ${applied.failureReason}` : ''}`;
       }
-      return result;
-    } finally {
-      progress.done();
     }
-  });
+    return result;
+  } finally {
+    progress.done();
+  }
 }
 
 function workspaceEdit(ctx: ServerContext, edits: readonly TextEdit[], versions: ReadonlyMap<string, number>): WorkspaceEdit {
@@ -81,6 +94,12 @@ function workspaceEdit(ctx: ServerContext, edits: readonly TextEdit[], versions:
       edits: [{ range: { start: { line: e.startLine, character: 0 }, end: { line: e.endLine, character: 0 } }, newText: e.newText }],
     })),
   };
+}
+
+/** The arguments of the code-action commands: one task `{file, symbol, description?}`; `apply` for "implement". */
+export function loopTask(args: unknown[] | undefined, apply: boolean): IterationParams {
+  const params = checkParams({ task: args?.[0], maxIterations: 1, apply });
+  return params;
 }
 
 function checkParams(raw: unknown): IterationParams {

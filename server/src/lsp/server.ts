@@ -23,13 +23,13 @@ import { documentSync, registerDocuments } from './documents';
 import { indexWithProgress } from './indexing';
 import { gateUntilInitialized } from './initGate';
 import { registerNavigation } from './navigation';
-import { codeActionCapability, registerCodeActions } from './codeActions';
+import { LOOP_COMMANDS, codeActionCapability, registerCodeActions } from './codeActions';
 import { invalid } from './params';
 import { statusNotification } from './status';
 import { registerSymbols } from './symbols';
 import { recordEdit, registerCompletion } from './completion';
 import { ServerModels } from './models';
-import { registerIteration } from './iteration';
+import { loopTask, registerIteration, runWithProgress } from './iteration';
 import { IterationService } from '../iteration/iterationService';
 import { RecentEdits } from '../context/completionContext';
 import type { AcceptanceStats } from '../completion/acceptanceStats';
@@ -130,7 +130,7 @@ export function startServer(options: ServeOptions): void {
         completionProvider: { triggerCharacters: ['.', '>', '"', '<', '/', ':'], resolveProvider: true },
         inlineCompletionProvider: true,
         codeActionProvider: codeActionCapability,
-        executeCommandProvider: { commands: [...Object.values(COMMANDS), ACCEPT_COMMAND] },
+        executeCommandProvider: { commands: [...Object.values(COMMANDS), ACCEPT_COMMAND, ...Object.values(LOOP_COMMANDS)] },
       },
       serverInfo: { name: 'aros-lsp', version: options.version },
     };
@@ -145,11 +145,14 @@ export function startServer(options: ServeOptions): void {
     if (session && indexable) void indexWithProgress(ctx, indexAbort.signal);
   });
 
-  connection.onExecuteCommand(async (params) => {
+  connection.onExecuteCommand(async (params, token) => {
     // Sent by the client when the user accepts an inline suggestion; needs no session.
     if (params?.command === ACCEPT_COMMAND) return handleAccepted(stats, params.arguments);
     if (!session) return { error: 'no workspace folder is open' };
     switch (params?.command) {
+      case LOOP_COMMANDS.implement:
+      case LOOP_COMMANDS.run:
+        return runWithProgress(ctx, iterationService, loopTask(params.arguments, params.command === LOOP_COMMANDS.implement), token);
       case COMMANDS.checkBreadcrumbs:
         return publishWorkspace(ctx, session);
       case COMMANDS.reindex:
