@@ -144,6 +144,37 @@ describe('aros/runIteration', () => {
     expect(JSON.stringify(applied[0])).toContain('return a + b;');
   });
 
+  it('checks a file with the compiler, offers "Fix with AI" on its error, and remembers the fix', async () => {
+    const fake = await startFakeOpenAiServer({ tokens: ['    state->calls++;\n', '    return a + b;\n'] });
+    servers.push(fake);
+    const remote = { endpoint: fake.url, remote_model: 'coder', max_length: 64 };
+    const { c, root, cache } = await start({ models: { codegen: remote, llm: remote } });
+    const broken = fs.readFileSync(path.join(root, DEMO), 'utf8').replace('    (void)state;\n    (void)a;\n    (void)b;\n    return 0;', '    return a + c;');
+    const uri = await c.open(DEMO, broken);
+    const since = c.notifications.length;
+    const check = await c.request('workspace/executeCommand', { command: 'aros.checkFile', arguments: [{ uri }] });
+    expect(check).toMatchObject({ file: DEMO, errors: 1 });
+    type Diag = { source: string; message: string; range: unknown };
+    const diags = await c.waitFor(() =>
+      c
+        .received('textDocument/publishDiagnostics', since)
+        .filter((d: { uri: string }) => d.uri === uri)
+        .map((d: { diagnostics: Diag[] }) => d.diagnostics.filter((x) => x.source === 'aros-lsp compiler'))
+        .find((l: Diag[]) => l.length > 0) as Diag[] | undefined,
+    );
+    expect(diags[0]).toMatchObject({ severity: 1, range: { start: { line: 10 } } });
+    expect(diags[0].message).toMatch(/c[’'] undeclared/);
+    const actions = await c.request('textDocument/codeAction', { textDocument: { uri }, range: diags[0].range, context: { diagnostics: diags } });
+    const fix = actions.find((a: { title: string }) => a.title.startsWith('Fix with AI'));
+    expect(fix.kind).toBe('quickfix');
+    c.requestHandlers.set('workspace/applyEdit', () => ({ applied: true }));
+    const r = await c.request('workspace/executeCommand', fix.command);
+    expect(r.results[0].status).toBe('success');
+    expect(r.applied).toBe(true);
+    const memory = fs.readFileSync(path.join(cache, 'error-memory.jsonl'), 'utf8');
+    expect(memory).toMatch(/"type":"fix".*undeclared/);
+  });
+
   it('rejects bad params with a clear error', async () => {
     const { c } = await start({ models: { codegen: tiny, llm: tiny } });
     await expect(c.request('aros/runIteration', {})).rejects.toThrow(/needs params\.project or params\.task/);

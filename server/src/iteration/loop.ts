@@ -12,15 +12,14 @@ import type { BreadcrumbItem } from '../breadcrumbs/types';
 import type { RuntimeRequest } from '../models/modelRuntime';
 import { ModelError, type GenerateOptions, type GenerateResult, type Role } from '../models/types';
 import { updateBreadcrumb } from './breadcrumbUpdate';
-import { expandArgv, runCompiler } from './compileRunner';
+import { compileCheck, isError } from './compileCheck';
 import { errorKind, normaliseError } from './errorSignature';
 import { extractBody } from './extractCode';
-import { mapDiagnostics, type CompilerDiagnostic } from './gccDiagnostics';
+import type { CompilerDiagnostic } from './gccDiagnostics';
 import { planComment, reasonMessages, reviewMessages, formatDiagnostic, type PriorAttempt, type RememberedFix } from './prompts';
 import { projectDirectories, projectTasks } from './projectTasks';
 import { RetryBudget, type FailureKind } from './retryBudget';
 import { reviewChange } from './review';
-import { writeScratchCopy } from './scratchCopy';
 import { findFunction, replaceFunction } from './targetFunction';
 import type { AttemptResult, IterationEvent, IterationParams, IterationResult, Phase, PhaseRecord, TaskResult, TaskSpec, TextEdit } from './types';
 
@@ -96,6 +95,12 @@ async function runTask(iteration: number, task: TaskSpec, params: IterationParam
   const crumbText = crumb ? original.split('\n').slice(crumb.range.start.line, crumb.range.end.line + 1).join('\n') : undefined;
 
   const attempts: AttemptResult[] = [];
+  // Errors the task was asked to fix (a compiler diagnostic in the editor) count as attempt 0's,
+  // so the plan sees them and their fix is remembered when they go away.
+  const given: AttemptResult | undefined = task.errors?.length
+    ? { attempt: 0, phases: [], code: original.slice(target.start, target.end), diagnostics: task.errors.map((e) => ({ file: path.join(deps.workspace, task.file), line: e.line, severity: 'error', message: e.message, notes: [], includeChain: [] })), ok: false }
+    : undefined;
+  if (given) attempts.push(given);
   const budget = new RetryBudget(params.maxRetries);
   const fixed: Array<{ error: string; reason: string }> = [];
   let exploration: { text: string; summary: string } | undefined;
@@ -134,7 +139,7 @@ async function runTask(iteration: number, task: TaskSpec, params: IterationParam
       });
       const compiled = await run.phase('compile', async () => {
         const lineMap = originalLines(original, target.start, target.end, fnText);
-        const c = await compile(deps, task, newText, lineMap, signal, (text) => deps.onEvent?.({ type: 'compiler-output', iteration, attempt: n, text }));
+        const c = await compileCheck({ workspace: deps.workspace, cacheDir: deps.cacheDir, file: task.file, text: newText, compile: deps.compile, lineMap }, signal, (text) => deps.onEvent?.({ type: 'compiler-output', iteration, attempt: n, text }));
         return { ok: c.ok, summary: c.summary, output: c.output, value: c };
       });
       const errors = compiled.diagnostics.filter(isError);
@@ -147,16 +152,16 @@ async function runTask(iteration: number, task: TaskSpec, params: IterationParam
       await deps.log.append({ type: 'attempt', iteration, attempt: n, ok: attempt.ok, phases: run.records, diagnostics: compiled.diagnostics.map(formatDiagnostic) });
       if (attempt.ok) {
         const finalText = crumb ? updateBreadcrumb(newText, crumb, { status: 'IMPLEMENTED', fixed }) : newText;
-        return { task, status: 'success', reason: `compiled cleanly after ${n} attempt${n > 1 ? 's' : ''}`, attempts, edit: minimalEdit(task.file, original, finalText) };
+        return { task, status: 'success', reason: `compiled cleanly after ${n} attempt${n > 1 ? 's' : ''}`, attempts: own(attempts), edit: minimalEdit(task.file, original, finalText) };
       }
-      if (compiled.fatal) return { task, status: 'failed', reason: compiled.summary, attempts };
+      if (compiled.fatal) return { task, status: 'failed', reason: compiled.summary, attempts: own(attempts) };
       const kinds: FailureKind[] = [...errors.map((e) => errorKind(e.message, e.flag, e.severity)), ...(review.ok ? [] : (['review'] as const)), ...(compiled.crashed ? (['crash'] as const) : [])];
       const stop = budget.charge(kinds, hash(fnText, errors.map((e) => normaliseError(e.message)).join('|')));
-      if (stop) return { task, status: 'failed', reason: stop, attempts };
+      if (stop) return { task, status: 'failed', reason: stop, attempts: own(attempts) };
     }
   } catch (err) {
-    if (err instanceof Cancelled || signal.aborted) return { task, status: 'cancelled', reason: 'the run was cancelled', attempts };
-    if (err instanceof ModelError) return { task, status: 'failed', reason: err.message, attempts };
+    if (err instanceof Cancelled || signal.aborted) return { task, status: 'cancelled', reason: 'the run was cancelled', attempts: own(attempts) };
+    if (err instanceof ModelError) return { task, status: 'failed', reason: err.message, attempts: own(attempts) };
     throw err;
   }
 }
@@ -190,37 +195,6 @@ class AttemptRun {
       lane: 'loop',
       onText: (text) => this.deps.onEvent?.({ type: 'token', iteration: this.iteration, attempt: this.attempt, phase, text }),
     });
-  }
-}
-
-interface Compiled {
-  ok: boolean;
-  /** The compiler could not run at all: no task can succeed. */
-  fatal: boolean;
-  crashed: boolean;
-  summary: string;
-  output: string;
-  diagnostics: CompilerDiagnostic[];
-}
-
-async function compile(deps: LoopDeps, task: TaskSpec, text: string, lineMap: (line: number) => number, signal: AbortSignal, onOutput: (text: string) => void): Promise<Compiled> {
-  const scratch = await writeScratchCopy(deps.cacheDir, deps.workspace, task.file, text);
-  try {
-    // The scratch copy's include flags are gcc's: a command that names no ${file} (make) gets none.
-    const extra = deps.compile.argv.some((a) => a.includes('${file}')) ? scratch.includeArgs : [];
-    const argv = [...expandArgv(deps.compile.argv, { file: scratch.path, workspace: deps.workspace }), ...extra];
-    const r = await runCompiler({ argv, cwd: deps.workspace, timeoutMs: deps.compile.timeoutMs }, { signal, onOutput: (chunk) => onOutput(chunk) });
-    const diagnostics = mapDiagnostics(r.diagnostics, scratch.path, path.join(deps.workspace, task.file), lineMap);
-    const output = `${r.stderr}${r.stdout}`.slice(0, 20_000);
-    if (r.spawnError) return { ok: false, fatal: true, crashed: false, summary: r.spawnError, output, diagnostics };
-    if (r.timedOut) return { ok: false, fatal: false, crashed: true, summary: `the compiler did not finish in ${deps.compile.timeoutMs} ms and was stopped`, output, diagnostics };
-    const errors = diagnostics.filter(isError).length;
-    const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
-    const ok = r.exitCode === 0 && errors === 0;
-    const crashed = r.signal !== null && !r.cancelled;
-    return { ok, fatal: false, crashed, summary: `exit ${r.exitCode ?? r.signal}, ${errors} error(s), ${warnings} warning(s), ${r.durationMs.toFixed(0)} ms`, output, diagnostics };
-  } finally {
-    await scratch.cleanup();
   }
 }
 
@@ -297,8 +271,9 @@ export function minimalEdit(file: string, before: string, after: string): TextEd
   return { file, startLine: start, endLine: a.length - tail, newText: newLines.length ? `${newLines.join('\n')}\n` : '' };
 }
 
-function isError(d: CompilerDiagnostic): boolean {
-  return d.severity === 'error' || d.severity === 'fatal';
+/** The attempts the loop made (not the errors it was given). */
+function own(attempts: readonly AttemptResult[]): AttemptResult[] {
+  return attempts.filter((a) => a.attempt > 0);
 }
 
 function firstLine(s: string): string {

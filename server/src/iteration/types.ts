@@ -13,6 +13,8 @@ export interface TaskSpec {
   symbol?: string;
   /** 0-based line of the task's breadcrumb, when it came from one. */
   breadcrumbLine?: number;
+  /** Compiler errors to fix (1-based lines), from a diagnostic the user chose. */
+  errors?: Array<{ line: number; message: string }>;
 }
 
 export interface IterationParams {

@@ -16,6 +16,7 @@ import { phaseOf, statusOf } from '../breadcrumbs/values';
 import { TASK_STATUSES } from '../breadcrumbs/tasks';
 import { describeTask } from '../iteration/projectTasks';
 import type { Range } from '../index/types';
+import { COMPILER_SOURCE } from './compilerDiagnostics';
 import { type DocumentRef, type ServerContext, documentRef } from './context';
 import { invalid, requireUri } from './params';
 
@@ -46,6 +47,7 @@ export async function codeActions(ctx: ServerContext, params: unknown): Promise<
     version !== undefined ? { documentChanges: [{ textDocument: { uri, version }, edits }] } : { changes: { [uri]: edits } };
 
   const actions: CodeAction[] = [];
+  if (wants(only, CodeActionKind.QuickFix)) actions.push(...compilerFixActions(ref, params));
   if (wants(only, CodeActionKind.QuickFix) && diagnostics.length > 0) {
     const options = fixOptions(ref, diagnostics);
     for (const d of diagnostics) {
@@ -64,7 +66,25 @@ export async function codeActions(ctx: ServerContext, params: unknown): Promise<
   return actions;
 }
 
-export const LOOP_COMMANDS = { implement: 'aros.implementFromBreadcrumb', run: 'aros.runIterationHere' } as const;
+export const LOOP_COMMANDS = { implement: 'aros.implementFromBreadcrumb', run: 'aros.runIterationHere', fix: 'aros.fixCompilerError' } as const;
+
+/** "Fix with AI" on each compiler error (from "check this file"): the loop on the enclosing function, told the error. */
+function compilerFixActions(ref: DocumentRef, params: unknown): CodeAction[] {
+  const diagnostics = (context(params)?.diagnostics as unknown[] | undefined) ?? [];
+  const file = ref.session.index.get(ref.key);
+  if (!file) return [];
+  const out: CodeAction[] = [];
+  for (const raw of diagnostics) {
+    const d = raw as Diagnostic;
+    if (d?.source !== COMPILER_SOURCE || d.severity !== 1 || !asRange(d.range)) continue;
+    const line = d.range.start.line;
+    const fn = ref.session.index.symbolsOf(file).find((s) => s.kind === 'function' && s.definition && s.range.start.line <= line && line <= s.range.end.line);
+    if (!fn) continue;
+    const task = { file: ref.key, symbol: fn.name, description: `Fix the compiler error in ${fn.name}: ${d.message}`, errors: [{ line: line + 1, message: d.message }] };
+    out.push({ title: `Fix with AI: ${d.message}`, kind: CodeActionKind.QuickFix, diagnostics: [d], command: { title: 'Fix with AI', command: LOOP_COMMANDS.fix, arguments: [task] } });
+  }
+  return out;
+}
 
 /**
  * On a breadcrumb that is a task (or its function's head): implement it now,

@@ -1,7 +1,7 @@
 // What every feature module needs from the server: the workspace session and
 // a way to turn a request's URI into the session's file key.
 
-import type { Connection } from 'vscode-languageserver/node';
+import type { Connection, Diagnostic } from 'vscode-languageserver/node';
 import type { TextChange } from '../index/openDocuments';
 import type { WorkspaceSession } from '../index/workspaceSession';
 import { uriToPath } from './convert';
@@ -11,6 +11,8 @@ export interface ServerContext {
   connection: Connection;
   session(): WorkspaceSession | undefined;
   log(message: string): void;
+  /** Compiler diagnostics from "check this file", published with the breadcrumb ones. */
+  compilerDiagnostics?: { get(key: string): Diagnostic[] };
   /** Told of every applied didChange (completion keeps recent edits). */
   onEdited?(key: string, changes: readonly TextChange[], text: string): void;
 }

@@ -39,10 +39,11 @@ export function findingsByFile(items: readonly BreadcrumbItem[], only?: Readonly
 }
 
 export function publishOpenDocuments(ctx: ServerContext, session: WorkspaceSession, uris: ReadonlyMap<string, string>): void {
-  if (!session.settings.breadcrumbDiagnostics) return;
-  const byFile = findingsByFile(session.breadcrumbItems(), new Set(uris.keys()));
+  const crumbs = session.settings.breadcrumbDiagnostics;
+  if (!crumbs && !ctx.compilerDiagnostics) return;
+  const byFile = crumbs ? findingsByFile(session.breadcrumbItems(), new Set(uris.keys())) : new Map<string, Finding[]>();
   for (const [key, uri] of uris) {
-    const diagnostics = (byFile.get(key) ?? []).map(toDiagnostic);
+    const diagnostics = [...(byFile.get(key) ?? []).map(toDiagnostic), ...(ctx.compilerDiagnostics?.get(key) ?? [])];
     void ctx.connection.sendDiagnostics({ uri, diagnostics });
   }
 }

@@ -118,6 +118,11 @@ function checkParams(raw: unknown): IterationParams {
     if (typeof t !== 'object' || t === null || typeof t.file !== 'string' || typeof t.symbol !== 'string') throw invalid('params.task needs file and symbol (strings)');
     if (t.file.includes('..') || t.file.startsWith('/')) throw invalid('params.task.file must be a workspace-relative path');
     task = { description: typeof t.description === 'string' ? t.description : `Implement ${t.symbol}`, file: t.file, symbol: t.symbol };
+    const errors = (t as { errors?: unknown }).errors;
+    if (errors !== undefined) {
+      if (!Array.isArray(errors) || !errors.every((e) => typeof e?.message === 'string' && Number.isInteger(e?.line))) throw invalid('params.task.errors must be [{ line, message }]');
+      task.errors = errors as Array<{ line: number; message: string }>;
+    }
   }
   if (!task && !p.project) throw invalid('aros/runIteration needs params.project or params.task');
   return { project: p.project, task, maxIterations: int(p.maxIterations, 'maxIterations', 10, 1000), maxRetries: int(p.maxRetries, 'maxRetries', 2, 20), apply: p.apply ?? false };

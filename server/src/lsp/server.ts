@@ -18,7 +18,8 @@ import { SettingsLayers, sameSettings } from './configuration';
 import { WorkspaceSession } from '../index/workspaceSession';
 import type { ServerContext } from './context';
 import { uriToPath } from './convert';
-import { publishWorkspace } from './diagnostics';
+import { publishOpenDocuments, publishWorkspace } from './diagnostics';
+import { CompilerDiagnostics, checkDocument } from './compilerDiagnostics';
 import { documentSync, registerDocuments } from './documents';
 import { indexWithProgress } from './indexing';
 import { gateUntilInitialized } from './initGate';
@@ -36,6 +37,8 @@ import type { AcceptanceStats } from '../completion/acceptanceStats';
 import { ACCEPT_COMMAND, completionShownNotification, handleAccepted, handleShown, reopenStats } from './acceptance';
 
 export const COMMANDS = { checkBreadcrumbs: 'aros.checkBreadcrumbs', reindex: 'aros.reindex' } as const;
+/** Compile a document's current text with the configured command and publish the diagnostics. */
+const CHECK_FILE = 'aros.checkFile';
 
 export interface ServeOptions {
   input?: NodeJS.ReadableStream;
@@ -70,11 +73,16 @@ export function startServer(options: ServeOptions): void {
     process.stderr.write(`[aros-lsp] ${message}\n`);
     connection.console.log(message);
   };
+  const compilerDiagnostics = new CompilerDiagnostics();
   const ctx: ServerContext = {
     connection,
     session: () => session,
     log,
-    onEdited: (key, changes, text) => recordEdit(recent, key, changes, text),
+    compilerDiagnostics,
+    onEdited: (key, changes, text) => {
+      recordEdit(recent, key, changes, text);
+      compilerDiagnostics.clear(key);
+    },
   };
   let layers: SettingsLayers | undefined;
   const warn = (problem: string): void => {
@@ -130,7 +138,7 @@ export function startServer(options: ServeOptions): void {
         completionProvider: { triggerCharacters: ['.', '>', '"', '<', '/', ':'], resolveProvider: true },
         inlineCompletionProvider: true,
         codeActionProvider: codeActionCapability,
-        executeCommandProvider: { commands: [...Object.values(COMMANDS), ACCEPT_COMMAND, ...Object.values(LOOP_COMMANDS)] },
+        executeCommandProvider: { commands: [...Object.values(COMMANDS), ACCEPT_COMMAND, ...Object.values(LOOP_COMMANDS), CHECK_FILE] },
       },
       serverInfo: { name: 'aros-lsp', version: options.version },
     };
@@ -153,6 +161,15 @@ export function startServer(options: ServeOptions): void {
       case LOOP_COMMANDS.implement:
       case LOOP_COMMANDS.run:
         return runWithProgress(ctx, iterationService, loopTask(params.arguments, params.command === LOOP_COMMANDS.implement), token);
+      case LOOP_COMMANDS.fix: {
+        const r = await runWithProgress(ctx, iterationService, loopTask(params.arguments, true), token);
+        const t = r.results[0];
+        // The fix is offered only when the code compiles without the error; otherwise the user hears why.
+        if (t && t.status !== 'success') void connection.window.showInformationMessage(`aros-lsp: the error is not fixed: ${t.reason}`);
+        return r;
+      }
+      case CHECK_FILE:
+        return checkDocument(ctx, compilerDiagnostics, currentSettings, params.arguments, token, (key, uri) => publishOpenDocuments(ctx, session as WorkspaceSession, new Map([[key, uri]])));
       case COMMANDS.checkBreadcrumbs:
         return publishWorkspace(ctx, session);
       case COMMANDS.reindex:
