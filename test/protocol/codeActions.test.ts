@@ -160,7 +160,10 @@ describe('Add an AI breadcrumb', () => {
     const line = text.split('\n').indexOf('void radeon_free_vram(struct RadeonBase *rb, APTR memory, ULONG size)');
     const cursor = { start: { line, character: 8 }, end: { line, character: 8 } };
 
-    const actions = await actionsAt(uri, cursor);
+    const all = await actionsAt(uri, cursor);
+    // The other action on a function head writes its AutoDoc (test/protocol/iteration.test.ts).
+    expect(all.map((a) => a.title)).toEqual(['Add an AI breadcrumb', 'Write the AutoDoc for radeon_free_vram (AI)']);
+    const actions = all.slice(0, 1);
     expect(actions).toEqual([
       {
         title: 'Add an AI breadcrumb',
@@ -188,7 +191,7 @@ describe('Add an AI breadcrumb', () => {
     expect(await c.waitForDiagnostics(uri, since)).toEqual([]);
     // Now it has one: nothing to add.
     const moved = { start: { line: line + 5, character: 8 }, end: { line: line + 5, character: 8 } };
-    expect(await actionsAt(uri, moved)).toEqual([]);
+    expect((await actionsAt(uri, moved)).filter((a) => a.title === 'Add an AI breadcrumb')).toEqual([]);
     await c.close(uri);
   });
 
@@ -207,7 +210,10 @@ describe('Add an AI breadcrumb', () => {
     const line = fs.readFileSync(ws.abs(rel), 'utf8').split('\n').indexOf('static void DropCounters(struct MyLibBase *base, struct MinList *list)');
     const uri = c.uri(rel);
     const actions = await actionsAt(uri, { start: { line, character: 14 }, end: { line, character: 14 } });
-    expect(actions.map((a) => [a.title, a.kind])).toEqual([['Add an AI breadcrumb', 'refactor']]);
+    expect(actions.map((a) => [a.title, a.kind])).toEqual([
+      ['Add an AI breadcrumb', 'refactor'],
+      [expect.stringMatching(/^Write the AutoDoc for /), 'refactor.rewrite'],
+    ]);
     expect(actions[0].edit.documentChanges).toBeUndefined();
     expect(actions[0].edit.changes?.[uri]?.[0].newText).toMatch(/^\/\*\n \* AI_PHASE: MYLIB\n \* AI_STATUS: IMPLEMENTED\n/);
   });

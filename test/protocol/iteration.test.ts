@@ -175,6 +175,33 @@ describe('aros/runIteration', () => {
     expect(memory).toMatch(/"type":"fix".*undeclared/);
   });
 
+  it('writes an AutoDoc: the AROS layout, the prose from the model, as a versioned edit', async () => {
+    const prose = { function: 'Counts the call and adds the two numbers.', inputs: { state: 'The counter state.', a: 'First number.', b: 'Second number.' }, result: 'The sum.', notes: '', see_also: ['demo_scale'] };
+    const fake = await startFakeOpenAiServer({ tokens: [JSON.stringify(prose)] });
+    servers.push(fake);
+    const remote = { endpoint: fake.url, remote_model: 'coder', max_length: 64 };
+    const { c } = await start({ models: { codegen: remote, llm: remote } });
+    const uri = await c.open(DEMO);
+    const actions = await c.request('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 8, character: 4 }, end: { line: 8, character: 4 } }, context: { diagnostics: [] } });
+    const write = actions.find((a: { title: string }) => a.title === 'Write the AutoDoc for demo_add (AI)');
+    const applied: Array<{ edit: { documentChanges: Array<{ textDocument: { version: number }; edits: Array<{ newText: string }> }> } }> = [];
+    c.requestHandlers.set('workspace/applyEdit', (params: (typeof applied)[number]) => {
+      applied.push(params);
+      return { applied: true };
+    });
+    const r = await c.request('workspace/executeCommand', write.command);
+    expect(r).toEqual({ applied: true, problems: [] });
+    const change = applied[0].edit.documentChanges[0];
+    expect(change.textDocument.version).toBe(1);
+    const doc = change.edits[0].newText;
+    for (const section of ['NAME', 'SYNOPSIS', 'FUNCTION', 'INPUTS', 'RESULT', 'SEE ALSO']) expect(doc).toContain(section);
+    expect(doc).toContain('Counts the call and adds the two numbers.');
+    expect(doc).toMatch(/a +- First number\./);
+    // The model was asked for JSON matching a schema.
+    const body = fake.to('/v1/chat/completions')[0].body as { response_format?: { type: string } };
+    expect(body.response_format?.type).toBe('json_schema');
+  });
+
   it('rejects bad params with a clear error', async () => {
     const { c } = await start({ models: { codegen: tiny, llm: tiny } });
     await expect(c.request('aros/runIteration', {})).rejects.toThrow(/needs params\.project or params\.task/);

@@ -16,6 +16,7 @@ import { phaseOf, statusOf } from '../breadcrumbs/values';
 import { TASK_STATUSES } from '../breadcrumbs/tasks';
 import { describeTask } from '../iteration/projectTasks';
 import type { Range } from '../index/types';
+import { autodocAction } from './autodocAction';
 import { COMPILER_SOURCE } from './compilerDiagnostics';
 import { type DocumentRef, type ServerContext, documentRef } from './context';
 import { invalid, requireUri } from './params';
@@ -62,6 +63,8 @@ export async function codeActions(ctx: ServerContext, params: unknown): Promise<
     const add = addBreadcrumb(ref, text, range);
     if (add) actions.push({ title: add.title, kind: CodeActionKind.Refactor, edit: edit(add.edits) });
     actions.push(...loopActions(ref, range));
+    const doc = autodocAction(ref, range.start.line);
+    if (doc) actions.push(doc);
   }
   return actions;
 }

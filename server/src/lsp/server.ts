@@ -20,6 +20,7 @@ import type { ServerContext } from './context';
 import { uriToPath } from './convert';
 import { publishOpenDocuments, publishWorkspace } from './diagnostics';
 import { CompilerDiagnostics, checkDocument } from './compilerDiagnostics';
+import { AUTODOC_COMMAND, writeAutodoc } from './autodocAction';
 import { documentSync, registerDocuments } from './documents';
 import { indexWithProgress } from './indexing';
 import { gateUntilInitialized } from './initGate';
@@ -138,7 +139,7 @@ export function startServer(options: ServeOptions): void {
         completionProvider: { triggerCharacters: ['.', '>', '"', '<', '/', ':'], resolveProvider: true },
         inlineCompletionProvider: true,
         codeActionProvider: codeActionCapability,
-        executeCommandProvider: { commands: [...Object.values(COMMANDS), ACCEPT_COMMAND, ...Object.values(LOOP_COMMANDS), CHECK_FILE] },
+        executeCommandProvider: { commands: [...Object.values(COMMANDS), ACCEPT_COMMAND, ...Object.values(LOOP_COMMANDS), CHECK_FILE, AUTODOC_COMMAND] },
       },
       serverInfo: { name: 'aros-lsp', version: options.version },
     };
@@ -168,6 +169,8 @@ export function startServer(options: ServeOptions): void {
         if (t && t.status !== 'success') void connection.window.showInformationMessage(`aros-lsp: the error is not fixed: ${t.reason}`);
         return r;
       }
+      case AUTODOC_COMMAND:
+        return writeAutodoc(ctx, () => models?.models(), params.arguments, token);
       case CHECK_FILE:
         return checkDocument(ctx, compilerDiagnostics, currentSettings, params.arguments, token, (key, uri) => publishOpenDocuments(ctx, session as WorkspaceSession, new Map([[key, uri]])));
       case COMMANDS.checkBreadcrumbs:

@@ -1,0 +1,97 @@
+// "Write the AutoDoc": the AROS layout from the signature (no model), the
+// prose written by the instruction model from the body and the callers
+// (JSON-schema constrained), delivered as an edit checked against the
+// document's version. Without a working model the layout comes with
+// placeholders and a message saying why.
+
+import type { CancellationToken, CodeAction } from 'vscode-languageserver/node';
+import { CodeActionKind } from 'vscode-languageserver/node';
+import { autodocEdit, autodocLayout, autodocPrompt, autodocSchema, fillAutodoc } from '../actions/autodoc';
+import { findIdentifier, lexC, lineStarts, offsetToPosition } from '../index/lexer';
+import type { SymbolInfo } from '../index/types';
+import type { ModelRuntime } from '../models/modelRuntime';
+import { ModelError } from '../models/types';
+import { documentRef, type DocumentRef, type ServerContext } from './context';
+import { pathToUri } from './convert';
+import { invalid } from './params';
+
+export const AUTODOC_COMMAND = 'aros.writeAutodoc';
+
+/** The action on a function's head; listing it runs nothing. */
+export function autodocAction(ref: DocumentRef, line: number): CodeAction | undefined {
+  const fn = functionAt(ref, line);
+  // Library functions may have theirs rewritten; other functions get one only when they have no doc comment.
+  if (!fn || (fn.aros?.form !== 'library' && (fn.doc !== undefined || fn.autodoc !== undefined))) return undefined;
+  return { title: `Write the AutoDoc for ${fn.name} (AI)`, kind: CodeActionKind.RefactorRewrite, command: { title: 'Write AutoDoc', command: AUTODOC_COMMAND, arguments: [{ file: ref.key, symbol: fn.name }] } };
+}
+
+export async function writeAutodoc(ctx: ServerContext, runtime: () => ModelRuntime | undefined, args: unknown[] | undefined, token: CancellationToken): Promise<{ applied: boolean; problems: string[] }> {
+  const a = args?.[0] as { file?: unknown; symbol?: unknown } | undefined;
+  if (typeof a?.file !== 'string' || typeof a.symbol !== 'string' || a.file.includes('..')) throw invalid('aros.writeAutodoc needs arguments [{ file, symbol }]');
+  const session = ctx.session();
+  if (!session) throw invalid('no workspace folder is open');
+  const uri = pathToUri(session.absOf(a.file));
+  const ref = documentRef(ctx, uri);
+  const text = ref ? await ref.session.readText(ref.key) : undefined;
+  const fn = ref && text !== undefined ? symbolNamed(ref, a.symbol) : undefined;
+  if (!ref || text === undefined || !fn) throw invalid(`no function ${a.symbol} in ${a.file}`);
+  const version = session.documents.get(ref.key)?.version;
+  const layout = autodocLayout(fn, ref.key);
+  const controller = new AbortController();
+  token.onCancellationRequested(() => controller.abort());
+  let prose: unknown = undefined;
+  const problems: string[] = [];
+  try {
+    const rt = runtime();
+    if (!rt) throw new ModelError('config', 'no model runtime');
+    const r = await rt.generate('llm', { kind: 'chat', messages: autodocPrompt(fn, functionText(text, fn), await callers(ref, fn.name)), jsonSchema: autodocSchema(fn), sampling: { maxTokens: 600 } }, { signal: controller.signal, lane: 'loop' });
+    prose = r.text;
+  } catch (err) {
+    problems.push(`the prose was not written: ${(err as Error).message}`);
+  }
+  const filled = fillAutodoc(layout, prose ?? {});
+  problems.push(...(prose === undefined ? [] : filled.problems));
+  const edit = autodocEdit(text, fn, filled.text);
+  // The document changed while the model wrote: the edit would land in the wrong place.
+  if (version !== undefined && session.documents.get(ref.key)?.version !== version) return { applied: false, problems: [...problems, `${ref.key} changed meanwhile; nothing applied`] };
+  const range = { start: { line: edit.line, character: 0 }, end: { line: edit.line + edit.replaceLines, character: 0 } };
+  const r = await ctx.connection.workspace.applyEdit({
+    label: `AutoDoc for ${fn.name}`,
+    edit: version !== undefined ? { documentChanges: [{ textDocument: { uri, version }, edits: [{ range, newText: edit.newText }] }] } : { changes: { [uri]: [{ range, newText: edit.newText }] } },
+  });
+  if (problems.length) void ctx.connection.window.showInformationMessage(`aros-lsp: AutoDoc for ${fn.name}: ${problems.join('; ')}`);
+  return { applied: r.applied, problems };
+}
+
+function functionAt(ref: DocumentRef, line: number): SymbolInfo | undefined {
+  const file = ref.session.index.get(ref.key);
+  if (!file) return undefined;
+  return ref.session.index.symbolsOf(file).find((s) => s.kind === 'function' && s.definition && s.range.start.line <= line && line <= s.selectionRange.end.line);
+}
+
+function symbolNamed(ref: DocumentRef, name: string): SymbolInfo | undefined {
+  const file = ref.session.index.get(ref.key);
+  return file ? ref.session.index.symbolsOf(file).find((s) => s.kind === 'function' && s.definition && s.name === name) : undefined;
+}
+
+function functionText(text: string, fn: SymbolInfo): string {
+  const starts = lineStarts(text);
+  return text.slice(starts[fn.range.start.line], fn.range.end.line + 1 < starts.length ? starts[fn.range.end.line + 1] : text.length);
+}
+
+/** A few call sites from files that mention the name (the index's identifier lists), for the prose. */
+async function callers(ref: DocumentRef, name: string): Promise<Array<{ file: string; line: number; text: string }>> {
+  const out: Array<{ file: string; line: number; text: string }> = [];
+  for (const path of ref.session.index.filesMentioning(name).slice(0, 16)) {
+    if (out.length >= 8) break;
+    if (path === ref.key) continue;
+    const doc = await ref.session.readText(path);
+    if (doc === undefined) continue;
+    const starts = lineStarts(doc);
+    for (const at of findIdentifier(lexC(doc).code, name).slice(0, 2)) {
+      const line = offsetToPosition(starts, at).line;
+      out.push({ file: path, line: line + 1, text: doc.slice(starts[line], starts[line + 1] ?? doc.length).trim() });
+    }
+  }
+  return out;
+}
