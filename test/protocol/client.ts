@@ -271,6 +271,8 @@ export class LspClient {
         case 'client/unregisterCapability':
         case 'window/showMessageRequest':
           return null;
+        case 'window/showDocument':
+          return { success: true };
         case 'workspace/configuration': {
           const items = (params as { items?: unknown[] } | undefined)?.items ?? [];
           return items.map(() => null);
@@ -343,7 +345,7 @@ export class LspClient {
           completion: { completionItem: { snippetSupport: true, documentationFormat: ['markdown', 'plaintext'] }, contextSupport: true },
           inlineCompletion: { dynamicRegistration: false },
         },
-        window: { workDoneProgress: options.workDoneProgress ?? true, showMessage: {} },
+        window: { workDoneProgress: options.workDoneProgress ?? true, showMessage: {}, showDocument: { support: true } },
       },
     });
     if (!options.skipInitialized) await this.connection.sendNotification('initialized', {});

@@ -12,6 +12,7 @@ import { modelsCommand } from './modelsCommand';
 import { completeCommand } from './completeCommand';
 import { iterateCommand } from './iterateCommand';
 import { sessionsCommand } from './sessionsCommand';
+import { checkCommand } from './checkCommand';
 import { statsCommand } from './statsCommand';
 import { definitionCommand, symbolsCommand } from './queryCommands';
 
@@ -48,6 +49,9 @@ Usage:
                                       the six-phase loop on the project's breadcrumb tasks: explore,
                                       reason, generate, review, compile (really), learn; exit 0 when
                                       a task succeeded, 1 when none did, 2 on a fatal error
+  aros-lsp check FILE [--workspace DIR] [--json]
+                                      the configured compiler on FILE (a scratch copy), gcc-style
+                                      diagnostics; exit 1 when there are errors
   aros-lsp sessions list [DIR] | sessions show ID [DIR]
                                       the loop's session logs
   aros-lsp --version | --help
@@ -103,6 +107,8 @@ async function main(argv: string[]): Promise<number> {
       return iterateCommand(args);
     case 'sessions':
       return sessionsCommand(args);
+    case 'check':
+      return checkCommand(args);
     case 'stats':
       return statsCommand(args);
     default:

@@ -1,8 +1,8 @@
 // "Write the AutoDoc": the AROS layout from the signature (no model), the
 // prose written by the instruction model from the body and the callers
 // (JSON-schema constrained), delivered as an edit checked against the
-// document's version. Without a working model the layout comes with
-// placeholders and a message saying why.
+// document's version. When the model fails nothing is applied and a message
+// says why; sections the model left out keep their placeholders.
 
 import type { CancellationToken, CodeAction } from 'vscode-languageserver/node';
 import { CodeActionKind } from 'vscode-languageserver/node';
@@ -12,6 +12,7 @@ import type { SymbolInfo } from '../index/types';
 import type { ModelRuntime } from '../models/modelRuntime';
 import { ModelError } from '../models/types';
 import { documentRef, type DocumentRef, type ServerContext } from './context';
+import { functionAt, symbolNamed } from './functionAt';
 import { pathToUri } from './convert';
 import { invalid } from './params';
 
@@ -39,7 +40,7 @@ export async function writeAutodoc(ctx: ServerContext, runtime: () => ModelRunti
   const layout = autodocLayout(fn, ref.key);
   const controller = new AbortController();
   token.onCancellationRequested(() => controller.abort());
-  let prose: unknown = undefined;
+  let prose: unknown;
   const problems: string[] = [];
   try {
     const rt = runtime();
@@ -47,10 +48,13 @@ export async function writeAutodoc(ctx: ServerContext, runtime: () => ModelRunti
     const r = await rt.generate('llm', { kind: 'chat', messages: autodocPrompt(fn, functionText(text, fn), await callers(ref, fn.name)), jsonSchema: autodocSchema(fn), sampling: { maxTokens: 600 } }, { signal: controller.signal, lane: 'loop' });
     prose = r.text;
   } catch (err) {
-    problems.push(`the prose was not written: ${(err as Error).message}`);
+    // A failed or cancelled model leaves the file as it was: no half-written AutoDoc.
+    const message = `AutoDoc for ${fn.name} not written: ${(err as Error).message}`;
+    void ctx.connection.window.showErrorMessage(`aros-lsp: ${message}`);
+    return { applied: false, problems: [message] };
   }
-  const filled = fillAutodoc(layout, prose ?? {});
-  problems.push(...(prose === undefined ? [] : filled.problems));
+  const filled = fillAutodoc(layout, prose);
+  problems.push(...filled.problems);
   const edit = autodocEdit(text, fn, filled.text);
   // The document changed while the model wrote: the edit would land in the wrong place.
   if (version !== undefined && session.documents.get(ref.key)?.version !== version) return { applied: false, problems: [...problems, `${ref.key} changed meanwhile; nothing applied`] };
@@ -63,16 +67,7 @@ export async function writeAutodoc(ctx: ServerContext, runtime: () => ModelRunti
   return { applied: r.applied, problems };
 }
 
-function functionAt(ref: DocumentRef, line: number): SymbolInfo | undefined {
-  const file = ref.session.index.get(ref.key);
-  if (!file) return undefined;
-  return ref.session.index.symbolsOf(file).find((s) => s.kind === 'function' && s.definition && s.range.start.line <= line && line <= s.selectionRange.end.line);
-}
 
-function symbolNamed(ref: DocumentRef, name: string): SymbolInfo | undefined {
-  const file = ref.session.index.get(ref.key);
-  return file ? ref.session.index.symbolsOf(file).find((s) => s.kind === 'function' && s.definition && s.name === name) : undefined;
-}
 
 function functionText(text: string, fn: SymbolInfo): string {
   const starts = lineStarts(text);

@@ -17,6 +17,7 @@ import { TASK_STATUSES } from '../breadcrumbs/tasks';
 import { describeTask } from '../iteration/projectTasks';
 import type { Range } from '../index/types';
 import { autodocAction } from './autodocAction';
+import { explainActions } from './explainAction';
 import { COMPILER_SOURCE } from './compilerDiagnostics';
 import { type DocumentRef, type ServerContext, documentRef } from './context';
 import { invalid, requireUri } from './params';
@@ -66,6 +67,8 @@ export async function codeActions(ctx: ServerContext, params: unknown): Promise<
     const doc = autodocAction(ref, range.start.line);
     if (doc) actions.push(doc);
   }
+  // Explain and review change nothing, so they have no kind: listed only when no kind is asked for.
+  if (!only) actions.push(...explainActions(ref, range.start.line));
   return actions;
 }
 

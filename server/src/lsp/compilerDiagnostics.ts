@@ -12,16 +12,21 @@ import { invalid } from './params';
 
 export const COMPILER_SOURCE = 'aros-lsp compiler';
 
-/** Compiler diagnostics per document, dropped when the document changes (their lines are stale then). */
+/**
+ * Diagnostics from commands (the compiler, a review) per document and source,
+ * dropped when the document changes (their lines are stale then).
+ */
 export class CompilerDiagnostics {
-  private readonly byFile = new Map<string, Diagnostic[]>();
+  private readonly byFile = new Map<string, Map<string, Diagnostic[]>>();
 
   get(key: string): Diagnostic[] {
-    return this.byFile.get(key) ?? [];
+    return [...(this.byFile.get(key)?.values() ?? [])].flat();
   }
 
-  set(key: string, diagnostics: Diagnostic[]): void {
-    this.byFile.set(key, diagnostics);
+  set(key: string, diagnostics: Diagnostic[], source = COMPILER_SOURCE): void {
+    let bySource = this.byFile.get(key);
+    if (!bySource) this.byFile.set(key, (bySource = new Map()));
+    bySource.set(source, diagnostics);
   }
 
   /** True when there was something to drop. */

@@ -21,6 +21,7 @@ import { uriToPath } from './convert';
 import { publishOpenDocuments, publishWorkspace } from './diagnostics';
 import { CompilerDiagnostics, checkDocument } from './compilerDiagnostics';
 import { AUTODOC_COMMAND, writeAutodoc } from './autodocAction';
+import { EXPLAIN_COMMANDS, REVIEW_SOURCE, explainOrReview } from './explainAction';
 import { documentSync, registerDocuments } from './documents';
 import { indexWithProgress } from './indexing';
 import { gateUntilInitialized } from './initGate';
@@ -56,6 +57,7 @@ export function startServer(options: ServeOptions): void {
   let watchDynamic = false;
   let indexable = false;
   let snippetSupport = false;
+  let showDocumentSupport = false;
   let models: ServerModels | undefined;
   /** The settings in force (the session keeps those it indexed with). */
   let currentSettings: WorkspaceSettings = defaultSettings();
@@ -126,6 +128,7 @@ export function startServer(options: ServeOptions): void {
       warn,
     );
     snippetSupport = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
+    showDocumentSupport = params.capabilities.window?.showDocument?.support === true;
     watchDynamic = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     return {
       capabilities: {
@@ -139,7 +142,7 @@ export function startServer(options: ServeOptions): void {
         completionProvider: { triggerCharacters: ['.', '>', '"', '<', '/', ':'], resolveProvider: true },
         inlineCompletionProvider: true,
         codeActionProvider: codeActionCapability,
-        executeCommandProvider: { commands: [...Object.values(COMMANDS), ACCEPT_COMMAND, ...Object.values(LOOP_COMMANDS), CHECK_FILE, AUTODOC_COMMAND] },
+        executeCommandProvider: { commands: [...Object.values(COMMANDS), ACCEPT_COMMAND, ...Object.values(LOOP_COMMANDS), CHECK_FILE, AUTODOC_COMMAND, ...Object.values(EXPLAIN_COMMANDS)] },
       },
       serverInfo: { name: 'aros-lsp', version: options.version },
     };
@@ -169,6 +172,22 @@ export function startServer(options: ServeOptions): void {
         if (t && t.status !== 'success') void connection.window.showInformationMessage(`aros-lsp: the error is not fixed: ${t.reason}`);
         return r;
       }
+      case EXPLAIN_COMMANDS.explain:
+      case EXPLAIN_COMMANDS.review:
+        return explainOrReview(
+          ctx,
+          {
+            runtime: () => models?.models(),
+            showDocumentSupport,
+            setReview: (key, uri, diagnostics) => {
+              compilerDiagnostics.set(key, diagnostics, REVIEW_SOURCE);
+              publishOpenDocuments(ctx, session as WorkspaceSession, new Map([[key, uri]]));
+            },
+          },
+          params.command === EXPLAIN_COMMANDS.review,
+          params.arguments,
+          token,
+        );
       case AUTODOC_COMMAND:
         return writeAutodoc(ctx, () => models?.models(), params.arguments, token);
       case CHECK_FILE:

@@ -1,0 +1,93 @@
+// "Explain" and "Review" a function with the instruction model. The text is
+// written to a Markdown file in the cache directory and shown with
+// `window/showDocument` (outside the workspace, so it is not the user's
+// file); clients without showDocument get it as a message. Review findings
+// naming a line become information diagnostics on those lines.
+
+import { DiagnosticSeverity, type CancellationToken, type CodeAction, type Diagnostic } from 'vscode-languageserver/node';
+import { mkdir, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { ModelRuntime } from '../models/modelRuntime';
+import { documentRef, type DocumentRef, type ServerContext } from './context';
+import { functionAt, symbolNamed } from './functionAt';
+import { pathToUri } from './convert';
+import { invalid } from './params';
+
+export const EXPLAIN_COMMANDS = { explain: 'aros.explainFunction', review: 'aros.reviewFunction' } as const;
+export const REVIEW_SOURCE = 'aros-lsp review';
+
+export function explainActions(ref: DocumentRef, line: number): CodeAction[] {
+  const fn = functionAt(ref, line);
+  if (!fn) return [];
+  const args = [{ file: ref.key, symbol: fn.name }];
+  return [
+    { title: `Explain ${fn.name} (AI)`, command: { title: 'Explain', command: EXPLAIN_COMMANDS.explain, arguments: args } },
+    { title: `Review ${fn.name} (AI)`, command: { title: 'Review', command: EXPLAIN_COMMANDS.review, arguments: args } },
+  ];
+}
+
+export interface ExplainDeps {
+  runtime(): ModelRuntime | undefined;
+  showDocumentSupport: boolean;
+  /** Review findings, published with the document's other diagnostics. */
+  setReview(key: string, uri: string, diagnostics: Diagnostic[]): void;
+}
+
+export async function explainOrReview(ctx: ServerContext, deps: ExplainDeps, review: boolean, args: unknown[] | undefined, token: CancellationToken): Promise<{ text: string; document?: string; findings: number }> {
+  const a = args?.[0] as { file?: unknown; symbol?: unknown } | undefined;
+  if (typeof a?.file !== 'string' || typeof a.symbol !== 'string' || a.file.includes('..')) throw invalid('needs arguments [{ file, symbol }]');
+  const session = ctx.session();
+  if (!session?.cacheDir) throw invalid('no workspace folder is open');
+  const uri = pathToUri(session.absOf(a.file));
+  const ref = documentRef(ctx, uri);
+  const text = ref ? await ref.session.readText(ref.key) : undefined;
+  const fn = ref && text !== undefined ? symbolNamed(ref, a.symbol) : undefined;
+  if (!ref || text === undefined || !fn) throw invalid(`no function ${a.symbol} in ${a.file}`);
+  const lines = text.split('\n');
+  const first = fn.range.start.line;
+  const body = lines.slice(first, fn.range.end.line + 1).map((l, i) => `${first + i + 1}: ${l}`).join('\n');
+  const controller = new AbortController();
+  token.onCancellationRequested(() => controller.abort());
+  const runtime = deps.runtime();
+  if (!runtime) throw invalid('no model is configured');
+  const instruction = review
+    ? 'Review this AROS C function. List each problem on its own line as "LINE: problem" using the line numbers shown; answer OK when there is none.'
+    : 'Explain what this AROS C function does, for a developer new to the code: its purpose, inputs, result, side effects and the AROS APIs it uses.';
+  let answer: string;
+  try {
+    const r = await runtime.generate('llm', { kind: 'chat', messages: [{ role: 'system', content: instruction }, { role: 'user', content: `${a.file}:\n${body}` }], sampling: { maxTokens: 600 } }, { signal: controller.signal, lane: 'loop' });
+    answer = r.text.trim();
+  } catch (err) {
+    void ctx.connection.window.showErrorMessage(`aros-lsp: ${review ? 'review' : 'explanation'} of ${fn.name} failed: ${(err as Error).message}`);
+    throw err;
+  }
+  let findings = 0;
+  if (review) {
+    const diagnostics = reviewDiagnostics(answer, first, fn.range.end.line, lines);
+    findings = diagnostics.length;
+    deps.setReview(ref.key, uri, diagnostics);
+  }
+  const title = `${review ? 'Review' : 'Explanation'} of ${fn.name} (${a.file})`;
+  const file = path.join(session.cacheDir, 'explanations', `${a.file.replace(/[/\\]/g, '_')}-${fn.name}-${review ? 'review' : 'explain'}.md`);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `# ${title}\n\n${answer}\n`);
+  if (deps.showDocumentSupport) {
+    await ctx.connection.window.showDocument({ uri: pathToUri(file), takeFocus: true });
+    return { text: answer, document: file, findings };
+  }
+  void ctx.connection.window.showInformationMessage(`${title}: ${answer.slice(0, 2000)}`);
+  return { text: answer, findings };
+}
+
+/** "LINE: problem" lines inside the function become information diagnostics. */
+function reviewDiagnostics(answer: string, first: number, last: number, lines: readonly string[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const m of answer.matchAll(/^\s*(?:line\s*)?(\d+)\s*[:.)-]\s*(.+)$/gim)) {
+    const line = Number(m[1]) - 1;
+    if (line < first || line > last) continue;
+    out.push({ range: { start: { line, character: 0 }, end: { line, character: lines[line]?.length ?? 0 } }, severity: DiagnosticSeverity.Information, source: REVIEW_SOURCE, message: m[2].trim() });
+  }
+  return out;
+}
+
+
