@@ -162,7 +162,13 @@ describe('Add an AI breadcrumb', () => {
 
     const all = await actionsAt(uri, cursor);
     // The other action on a function head writes its AutoDoc (test/protocol/iteration.test.ts).
-    expect(all.map((a) => a.title)).toEqual(['Add an AI breadcrumb', 'Write the AutoDoc for radeon_free_vram (AI)']);
+    expect(all.map((a) => a.title)).toEqual([
+      'Add an AI breadcrumb',
+      'Add an AI breadcrumb, strategy drafted by AI',
+      'Write the AutoDoc for radeon_free_vram (AI)',
+      'Explain radeon_free_vram (AI)',
+      'Review radeon_free_vram (AI)',
+    ]);
     const actions = all.slice(0, 1);
     expect(actions).toEqual([
       {
@@ -212,7 +218,10 @@ describe('Add an AI breadcrumb', () => {
     const actions = await actionsAt(uri, { start: { line, character: 14 }, end: { line, character: 14 } });
     expect(actions.map((a) => [a.title, a.kind])).toEqual([
       ['Add an AI breadcrumb', 'refactor'],
+      ['Add an AI breadcrumb, strategy drafted by AI', 'refactor'],
       [expect.stringMatching(/^Write the AutoDoc for /), 'refactor.rewrite'],
+      [expect.stringMatching(/^Explain /), undefined],
+      [expect.stringMatching(/^Review /), undefined],
     ]);
     expect(actions[0].edit.documentChanges).toBeUndefined();
     expect(actions[0].edit.changes?.[uri]?.[0].newText).toMatch(/^\/\*\n \* AI_PHASE: MYLIB\n \* AI_STATUS: IMPLEMENTED\n/);

@@ -58,6 +58,24 @@ describe('code actions with a model', () => {
     expect(fs.readFileSync(path.join(root, DEMO), 'utf8')).toBe(fs.readFileSync(path.join(FIXTURE, DEMO), 'utf8'));
   });
 
+  it('drafts the strategy of a new breadcrumb with the model, as a versioned edit', async () => {
+    const { c, root } = await start({ codegen: tiny, llm: tiny });
+    const uri = await c.open(DEMO);
+    const line = fs.readFileSync(path.join(root, DEMO), 'utf8').split('\n').indexOf('int demo_twice(int value)');
+    const actions = await c.request('textDocument/codeAction', { textDocument: { uri }, range: at(line), context: { diagnostics: [] } });
+    const draft = actions.find((a: { title: string }) => a.title === 'Add an AI breadcrumb, strategy drafted by AI');
+    const applied: Array<{ edit: { documentChanges: Array<{ textDocument: { version: number }; edits: Array<{ newText: string }> }> } }> = [];
+    c.requestHandlers.set('workspace/applyEdit', (params: (typeof applied)[number]) => {
+      applied.push(params);
+      return { applied: true };
+    });
+    const r = await c.request('workspace/executeCommand', draft.command);
+    expect(r.applied).toBe(true);
+    const change = applied[0].edit.documentChanges[0];
+    expect(change.textDocument.version).toBe(1);
+    expect(change.edits[0].newText).toMatch(/^\/\*\n \* AI_PHASE: DEMO\n \* AI_STATUS: IMPLEMENTED\n \* AI_STRATEGY: (?!TODO).+\n \*\/\n$/);
+  });
+
   it('withholds a fix that does not compile, and says so', async () => {
     const { c, root } = await start({ codegen: tiny, llm: tiny });
     const broken = fs.readFileSync(path.join(root, DEMO), 'utf8').replace('    (void)state;\n    (void)a;\n    (void)b;\n    return 0;', '    return a + c;');

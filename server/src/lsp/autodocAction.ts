@@ -7,6 +7,7 @@
 import type { CancellationToken, CodeAction } from 'vscode-languageserver/node';
 import { CodeActionKind } from 'vscode-languageserver/node';
 import { autodocEdit, autodocLayout, autodocPrompt, autodocSchema, fillAutodoc } from '../actions/autodoc';
+import { STRATEGY_PLACEHOLDER, insertBreadcrumb } from '../actions/breadcrumbFixes';
 import { findIdentifier, lexC, lineStarts, offsetToPosition } from '../index/lexer';
 import type { SymbolInfo } from '../index/types';
 import type { ModelRuntime } from '../models/modelRuntime';
@@ -89,4 +90,52 @@ async function callers(ref: DocumentRef, name: string): Promise<Array<{ file: st
     }
   }
   return out;
+}
+
+export const DRAFT_BREADCRUMB_COMMAND = 'aros.draftBreadcrumb';
+
+/** The breadcrumb action with its strategy drafted by the instruction model (the plain one inserts a placeholder). */
+export function draftBreadcrumbAction(ref: DocumentRef, line: number, plainTitle: string | undefined): CodeAction | undefined {
+  const fn = functionAt(ref, line);
+  if (!fn || plainTitle === undefined) return undefined;
+  return { title: `${plainTitle}, strategy drafted by AI`, kind: CodeActionKind.Refactor, command: { title: 'Draft breadcrumb', command: DRAFT_BREADCRUMB_COMMAND, arguments: [{ file: ref.key, symbol: fn.name }] } };
+}
+
+export async function draftBreadcrumb(ctx: ServerContext, runtime: () => ModelRuntime | undefined, args: unknown[] | undefined, token: CancellationToken): Promise<{ applied: boolean; strategy?: string; problem?: string }> {
+  const a = args?.[0] as { file?: unknown; symbol?: unknown } | undefined;
+  if (typeof a?.file !== 'string' || typeof a.symbol !== 'string' || a.file.includes('..')) throw invalid('aros.draftBreadcrumb needs arguments [{ file, symbol }]');
+  const session = ctx.session();
+  if (!session) throw invalid('no workspace folder is open');
+  const uri = pathToUri(session.absOf(a.file));
+  const ref = documentRef(ctx, uri);
+  const text = ref ? await ref.session.readText(ref.key) : undefined;
+  const fn = ref && text !== undefined ? symbolNamed(ref, a.symbol) : undefined;
+  const plain = fn && text !== undefined ? insertBreadcrumb(text, fn.range.start.line, a.file) : undefined;
+  if (!ref || text === undefined || !fn || !plain) throw invalid(`no function ${a.symbol} without a breadcrumb in ${a.file}`);
+  const version = session.documents.get(ref.key)?.version;
+  const controller = new AbortController();
+  token.onCancellationRequested(() => controller.abort());
+  let strategy: string;
+  try {
+    const rt = runtime();
+    if (!rt) throw new ModelError('config', 'no model runtime');
+    const r = await rt.generate(
+      'llm',
+      { kind: 'chat', messages: [{ role: 'system', content: 'Describe in one short sentence the approach this AROS C function takes or should take. No preamble.' }, { role: 'user', content: functionText(text, fn) }], sampling: { maxTokens: 60 } },
+      { signal: controller.signal, lane: 'loop' },
+    );
+    strategy = r.text.replace(/\s+/g, ' ').replace(/\*\//g, '* /').trim().slice(0, 160);
+    if (!strategy) throw new Error('the model wrote nothing');
+  } catch (err) {
+    const problem = `breadcrumb for ${fn.name} not added: ${(err as Error).message}`;
+    void ctx.connection.window.showErrorMessage(`aros-lsp: ${problem}`);
+    return { applied: false, problem };
+  }
+  if (version !== undefined && session.documents.get(ref.key)?.version !== version) return { applied: false, problem: `${ref.key} changed meanwhile; nothing applied` };
+  const edits = plain.edits.map((e) => ({ ...e, newText: e.newText.replace(STRATEGY_PLACEHOLDER, strategy) }));
+  const r = await ctx.connection.workspace.applyEdit({
+    label: `Breadcrumb for ${fn.name}`,
+    edit: version !== undefined ? { documentChanges: [{ textDocument: { uri, version }, edits }] } : { changes: { [uri]: edits } },
+  });
+  return { applied: r.applied, strategy };
 }

@@ -16,7 +16,7 @@ import { phaseOf, statusOf } from '../breadcrumbs/values';
 import { TASK_STATUSES } from '../breadcrumbs/tasks';
 import { describeTask } from '../iteration/projectTasks';
 import type { Range } from '../index/types';
-import { autodocAction } from './autodocAction';
+import { autodocAction, draftBreadcrumbAction } from './autodocAction';
 import { explainActions } from './explainAction';
 import { COMPILER_SOURCE } from './compilerDiagnostics';
 import { type DocumentRef, type ServerContext, documentRef } from './context';
@@ -63,6 +63,8 @@ export async function codeActions(ctx: ServerContext, params: unknown): Promise<
   if (wants(only, CodeActionKind.Refactor)) {
     const add = addBreadcrumb(ref, text, range);
     if (add) actions.push({ title: add.title, kind: CodeActionKind.Refactor, edit: edit(add.edits) });
+    const draft = draftBreadcrumbAction(ref, range.start.line, add?.title);
+    if (draft) actions.push(draft);
     actions.push(...loopActions(ref, range));
     const doc = autodocAction(ref, range.start.line);
     if (doc) actions.push(doc);

@@ -20,7 +20,7 @@ import type { ServerContext } from './context';
 import { uriToPath } from './convert';
 import { publishOpenDocuments, publishWorkspace } from './diagnostics';
 import { CompilerDiagnostics, checkDocument } from './compilerDiagnostics';
-import { AUTODOC_COMMAND, writeAutodoc } from './autodocAction';
+import { AUTODOC_COMMAND, DRAFT_BREADCRUMB_COMMAND, draftBreadcrumb, writeAutodoc } from './autodocAction';
 import { EXPLAIN_COMMANDS, REVIEW_SOURCE, explainOrReview } from './explainAction';
 import { documentSync, registerDocuments } from './documents';
 import { indexWithProgress } from './indexing';
@@ -142,7 +142,7 @@ export function startServer(options: ServeOptions): void {
         completionProvider: { triggerCharacters: ['.', '>', '"', '<', '/', ':'], resolveProvider: true },
         inlineCompletionProvider: true,
         codeActionProvider: codeActionCapability,
-        executeCommandProvider: { commands: [...Object.values(COMMANDS), ACCEPT_COMMAND, ...Object.values(LOOP_COMMANDS), CHECK_FILE, AUTODOC_COMMAND, ...Object.values(EXPLAIN_COMMANDS)] },
+        executeCommandProvider: { commands: [...Object.values(COMMANDS), ACCEPT_COMMAND, ...Object.values(LOOP_COMMANDS), CHECK_FILE, AUTODOC_COMMAND, DRAFT_BREADCRUMB_COMMAND, ...Object.values(EXPLAIN_COMMANDS)] },
       },
       serverInfo: { name: 'aros-lsp', version: options.version },
     };
@@ -190,6 +190,8 @@ export function startServer(options: ServeOptions): void {
         );
       case AUTODOC_COMMAND:
         return writeAutodoc(ctx, () => models?.models(), params.arguments, token);
+      case DRAFT_BREADCRUMB_COMMAND:
+        return draftBreadcrumb(ctx, () => models?.models(), params.arguments, token);
       case CHECK_FILE:
         return checkDocument(ctx, compilerDiagnostics, currentSettings, params.arguments, token, (key, uri) => publishOpenDocuments(ctx, session as WorkspaceSession, new Map([[key, uri]])));
       case COMMANDS.checkBreadcrumbs:
