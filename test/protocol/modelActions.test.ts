@@ -51,6 +51,7 @@ describe('code actions with a model', () => {
     const shown = c.serverRequests.filter((q) => q.method === 'window/showDocument').map((q) => fileURLToPath(q.params.uri));
     expect(shown).toEqual([r.document]);
     expect(r.document.startsWith(cache)).toBe(true);
+    expect(c.received('$/progress').some((p: { value: { kind: string; title?: string } }) => p.value.kind === 'begin' && p.value.title === 'Explaining the function')).toBe(true);
     expect(fs.readFileSync(r.document, 'utf8')).toMatch(/^# Explanation of demo_add \(workbench\/hidds\/demo\/demo\.c\)\n/);
     const rv = await c.request('workspace/executeCommand', review.command);
     expect(typeof rv.findings).toBe('number');

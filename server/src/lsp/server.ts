@@ -20,6 +20,7 @@ import type { ServerContext } from './context';
 import { uriToPath } from './convert';
 import { publishOpenDocuments, publishWorkspace } from './diagnostics';
 import { CompilerDiagnostics, checkDocument } from './compilerDiagnostics';
+import { withProgress } from './withProgress';
 import { AUTODOC_COMMAND, DRAFT_BREADCRUMB_COMMAND, draftBreadcrumb, writeAutodoc } from './autodocAction';
 import { EXPLAIN_COMMANDS, REVIEW_SOURCE, explainOrReview } from './explainAction';
 import { documentSync, registerDocuments } from './documents';
@@ -174,7 +175,7 @@ export function startServer(options: ServeOptions): void {
       }
       case EXPLAIN_COMMANDS.explain:
       case EXPLAIN_COMMANDS.review:
-        return explainOrReview(
+        return withProgress(ctx, params.command === EXPLAIN_COMMANDS.review ? 'Reviewing the function' : 'Explaining the function', token, (t) => explainOrReview(
           ctx,
           {
             runtime: () => models?.models(),
@@ -186,12 +187,12 @@ export function startServer(options: ServeOptions): void {
           },
           params.command === EXPLAIN_COMMANDS.review,
           params.arguments,
-          token,
-        );
+          t,
+        ));
       case AUTODOC_COMMAND:
-        return writeAutodoc(ctx, () => models?.models(), params.arguments, token);
+        return withProgress(ctx, 'Writing the AutoDoc', token, (t) => writeAutodoc(ctx, () => models?.models(), params.arguments, t));
       case DRAFT_BREADCRUMB_COMMAND:
-        return draftBreadcrumb(ctx, () => models?.models(), params.arguments, token);
+        return withProgress(ctx, 'Drafting the breadcrumb', token, (t) => draftBreadcrumb(ctx, () => models?.models(), params.arguments, t));
       case CHECK_FILE:
         return checkDocument(ctx, compilerDiagnostics, currentSettings, params.arguments, token, (key, uri) => publishOpenDocuments(ctx, session as WorkspaceSession, new Map([[key, uri]])));
       case COMMANDS.checkBreadcrumbs:
