@@ -334,6 +334,7 @@ export class LspClient {
           didChangeWatchedFiles: { dynamicRegistration: options.watchDynamic ?? true },
           symbol: { dynamicRegistration: false },
           executeCommand: { dynamicRegistration: false },
+          textDocumentContent: { dynamicRegistration: false },
         },
         textDocument: {
           synchronization: { dynamicRegistration: false, didSave: false },

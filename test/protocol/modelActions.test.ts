@@ -6,7 +6,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { LspClient, printServerStderrOnFailure } from './client';
@@ -48,11 +47,15 @@ describe('code actions with a model', () => {
     const review = actions.find((a: { title: string }) => a.title === 'Review demo_add (AI)');
     const r = await c.request('workspace/executeCommand', explain.command);
     expect(r.text.length).toBeGreaterThan(0);
-    const shown = c.serverRequests.filter((q) => q.method === 'window/showDocument').map((q) => fileURLToPath(q.params.uri));
+    // A read-only virtual document (LSP 3.18 workspace/textDocumentContent), not a file.
+    const shown = c.serverRequests.filter((q) => q.method === 'window/showDocument').map((q) => q.params.uri);
     expect(shown).toEqual([r.document]);
-    expect(r.document.startsWith(cache)).toBe(true);
+    expect(r.document).toBe('aros-lsp:/explanations/workbench_hidds_demo_demo.c-demo_add-explain.md');
+    const content = await c.request('workspace/textDocumentContent', { uri: r.document });
+    expect(content.text).toMatch(/^# Explanation of demo_add \(workbench\/hidds\/demo\/demo\.c\)\n/);
+    await expect(c.request('workspace/textDocumentContent', { uri: 'aros-lsp:/nothing' })).rejects.toThrow(/no such document/);
+    void cache;
     expect(c.received('$/progress').some((p: { value: { kind: string; title?: string } }) => p.value.kind === 'begin' && p.value.title === 'Explaining the function')).toBe(true);
-    expect(fs.readFileSync(r.document, 'utf8')).toMatch(/^# Explanation of demo_add \(workbench\/hidds\/demo\/demo\.c\)\n/);
     const rv = await c.request('workspace/executeCommand', review.command);
     expect(typeof rv.findings).toBe('number');
     // Nothing in the workspace changed.

@@ -29,6 +29,8 @@ export function explainActions(ref: DocumentRef, line: number): CodeAction[] {
 export interface ExplainDeps {
   runtime(): ModelRuntime | undefined;
   showDocumentSupport: boolean;
+  /** Serve the text as a read-only `aros-lsp:` document (LSP 3.18 `workspace/textDocumentContent`) instead of a file. */
+  virtualDocuments?: VirtualDocuments;
   /** Review findings, published with the document's other diagnostics. */
   setReview(key: string, uri: string, diagnostics: Diagnostic[]): void;
 }
@@ -71,6 +73,11 @@ export async function explainOrReview(ctx: ServerContext, deps: ExplainDeps, rev
   const file = path.join(session.cacheDir, 'explanations', `${a.file.replace(/[/\\]/g, '_')}-${fn.name}-${review ? 'review' : 'explain'}.md`);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, `# ${title}\n\n${answer}\n`);
+  if (deps.showDocumentSupport && deps.virtualDocuments) {
+    const virtual = deps.virtualDocuments.put(`explanations/${path.basename(file)}`, `# ${title}\n\n${answer}\n`);
+    await ctx.connection.window.showDocument({ uri: virtual, takeFocus: true });
+    return { text: answer, document: virtual, findings };
+  }
   if (deps.showDocumentSupport) {
     await ctx.connection.window.showDocument({ uri: pathToUri(file), takeFocus: true });
     return { text: answer, document: file, findings };
@@ -91,3 +98,24 @@ function reviewDiagnostics(answer: string, first: number, last: number, lines: r
 }
 
 
+
+export const VIRTUAL_SCHEME = 'aros-lsp';
+
+/** Read-only texts the server shows (explanations, reviews), by `aros-lsp:` URI; the newest few are kept. */
+export class VirtualDocuments {
+  private readonly texts = new Map<string, string>();
+
+  constructor(private readonly capacity = 50) {}
+
+  put(name: string, text: string): string {
+    const uri = `${VIRTUAL_SCHEME}:/${name}`;
+    this.texts.delete(uri);
+    this.texts.set(uri, text);
+    while (this.texts.size > this.capacity) this.texts.delete(this.texts.keys().next().value as string);
+    return uri;
+  }
+
+  get(uri: string): string | undefined {
+    return this.texts.get(uri);
+  }
+}

@@ -22,7 +22,7 @@ import { publishOpenDocuments, publishWorkspace } from './diagnostics';
 import { CompilerDiagnostics, checkDocument } from './compilerDiagnostics';
 import { withProgress } from './withProgress';
 import { AUTODOC_COMMAND, DRAFT_BREADCRUMB_COMMAND, draftBreadcrumb, writeAutodoc } from './autodocAction';
-import { EXPLAIN_COMMANDS, REVIEW_SOURCE, explainOrReview } from './explainAction';
+import { EXPLAIN_COMMANDS, REVIEW_SOURCE, VIRTUAL_SCHEME, VirtualDocuments, explainOrReview } from './explainAction';
 import { documentSync, registerDocuments } from './documents';
 import { indexWithProgress } from './indexing';
 import { gateUntilInitialized } from './initGate';
@@ -59,6 +59,7 @@ export function startServer(options: ServeOptions): void {
   let indexable = false;
   let snippetSupport = false;
   let showDocumentSupport = false;
+  let virtualDocuments: VirtualDocuments | undefined;
   let models: ServerModels | undefined;
   /** The settings in force (the session keeps those it indexed with). */
   let currentSettings: WorkspaceSettings = defaultSettings();
@@ -130,6 +131,8 @@ export function startServer(options: ServeOptions): void {
     );
     snippetSupport = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
     showDocumentSupport = params.capabilities.window?.showDocument?.support === true;
+    // Clients that can ask for a document's content get explanations as read-only virtual documents.
+    virtualDocuments = (params.capabilities.workspace as { textDocumentContent?: unknown } | undefined)?.textDocumentContent ? new VirtualDocuments() : undefined;
     watchDynamic = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     return {
       capabilities: {
@@ -142,6 +145,7 @@ export function startServer(options: ServeOptions): void {
         hoverProvider: true,
         completionProvider: { triggerCharacters: ['.', '>', '"', '<', '/', ':'], resolveProvider: true },
         inlineCompletionProvider: true,
+        workspace: { textDocumentContent: { schemes: [VIRTUAL_SCHEME] } },
         codeActionProvider: codeActionCapability,
         executeCommandProvider: { commands: [...Object.values(COMMANDS), ACCEPT_COMMAND, ...Object.values(LOOP_COMMANDS), CHECK_FILE, AUTODOC_COMMAND, DRAFT_BREADCRUMB_COMMAND, ...Object.values(EXPLAIN_COMMANDS)] },
       },
@@ -180,6 +184,7 @@ export function startServer(options: ServeOptions): void {
           {
             runtime: () => models?.models(),
             showDocumentSupport,
+            virtualDocuments,
             setReview: (key, uri, diagnostics) => {
               compilerDiagnostics.set(key, diagnostics, REVIEW_SOURCE);
               publishOpenDocuments(ctx, session as WorkspaceSession, new Map([[key, uri]]));
@@ -226,6 +231,11 @@ export function startServer(options: ServeOptions): void {
   );
 
   registerIteration(ctx, iterationService);
+  connection.workspace.textDocumentContent.on(({ uri }) => {
+    const text = virtualDocuments?.get(uri);
+    if (text === undefined) throw invalid(`no such document: ${uri}`);
+    return { text };
+  });
 
   let shutdownReceived = false;
   // New settings that change anything start a fresh session (open documents carried over) and re-index.
