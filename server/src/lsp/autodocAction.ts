@@ -12,9 +12,8 @@ import { findIdentifier, lexC, lineStarts, offsetToPosition } from '../index/lex
 import type { SymbolInfo } from '../index/types';
 import type { ModelRuntime } from '../models/modelRuntime';
 import { ModelError } from '../models/types';
-import { documentRef, type DocumentRef, type ServerContext } from './context';
-import { functionAt, symbolNamed } from './functionAt';
-import { pathToUri } from './convert';
+import type { DocumentRef, ServerContext } from './context';
+import { commandTarget, functionAt } from './functionAt';
 import { invalid } from './params';
 
 export const AUTODOC_COMMAND = 'aros.writeAutodoc';
@@ -28,16 +27,8 @@ export function autodocAction(ref: DocumentRef, line: number): CodeAction | unde
 }
 
 export async function writeAutodoc(ctx: ServerContext, runtime: () => ModelRuntime | undefined, args: unknown[] | undefined, token: CancellationToken): Promise<{ applied: boolean; problems: string[] }> {
-  const a = args?.[0] as { file?: unknown; symbol?: unknown } | undefined;
-  if (typeof a?.file !== 'string' || typeof a.symbol !== 'string' || a.file.includes('..')) throw invalid('aros.writeAutodoc needs arguments [{ file, symbol }]');
-  const session = ctx.session();
-  if (!session) throw invalid('no workspace folder is open');
-  const uri = pathToUri(session.absOf(a.file));
-  const ref = documentRef(ctx, uri);
-  const text = ref ? await ref.session.readText(ref.key) : undefined;
-  const fn = ref && text !== undefined ? symbolNamed(ref, a.symbol) : undefined;
-  if (!ref || text === undefined || !fn) throw invalid(`no function ${a.symbol} in ${a.file}`);
-  const version = session.documents.get(ref.key)?.version;
+  const { ref, uri, text, fn, version } = await commandTarget(ctx, AUTODOC_COMMAND, args);
+  const session = ref.session;
   const layout = autodocLayout(fn, ref.key);
   const controller = new AbortController();
   token.onCancellationRequested(() => controller.abort());
@@ -102,17 +93,10 @@ export function draftBreadcrumbAction(ref: DocumentRef, line: number, plainTitle
 }
 
 export async function draftBreadcrumb(ctx: ServerContext, runtime: () => ModelRuntime | undefined, args: unknown[] | undefined, token: CancellationToken): Promise<{ applied: boolean; strategy?: string; problem?: string }> {
-  const a = args?.[0] as { file?: unknown; symbol?: unknown } | undefined;
-  if (typeof a?.file !== 'string' || typeof a.symbol !== 'string' || a.file.includes('..')) throw invalid('aros.draftBreadcrumb needs arguments [{ file, symbol }]');
-  const session = ctx.session();
-  if (!session) throw invalid('no workspace folder is open');
-  const uri = pathToUri(session.absOf(a.file));
-  const ref = documentRef(ctx, uri);
-  const text = ref ? await ref.session.readText(ref.key) : undefined;
-  const fn = ref && text !== undefined ? symbolNamed(ref, a.symbol) : undefined;
-  const plain = fn && text !== undefined ? insertBreadcrumb(text, fn.range.start.line, a.file) : undefined;
-  if (!ref || text === undefined || !fn || !plain) throw invalid(`no function ${a.symbol} without a breadcrumb in ${a.file}`);
-  const version = session.documents.get(ref.key)?.version;
+  const { ref, uri, text, fn, version } = await commandTarget(ctx, DRAFT_BREADCRUMB_COMMAND, args);
+  const session = ref.session;
+  const plain = insertBreadcrumb(text, fn.range.start.line, ref.key);
+  if (!plain) throw invalid(`${fn.name} in ${ref.key} already has a breadcrumb`);
   const controller = new AbortController();
   token.onCancellationRequested(() => controller.abort());
   let strategy: string;

@@ -8,8 +8,8 @@ import { DiagnosticSeverity, type CancellationToken, type CodeAction, type Diagn
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ModelRuntime } from '../models/modelRuntime';
-import { documentRef, type DocumentRef, type ServerContext } from './context';
-import { functionAt, symbolNamed } from './functionAt';
+import type { DocumentRef, ServerContext } from './context';
+import { commandTarget, functionAt } from './functionAt';
 import { pathToUri } from './convert';
 import { invalid } from './params';
 
@@ -36,15 +36,10 @@ export interface ExplainDeps {
 }
 
 export async function explainOrReview(ctx: ServerContext, deps: ExplainDeps, review: boolean, args: unknown[] | undefined, token: CancellationToken): Promise<{ text: string; document?: string; findings: number }> {
-  const a = args?.[0] as { file?: unknown; symbol?: unknown } | undefined;
-  if (typeof a?.file !== 'string' || typeof a.symbol !== 'string' || a.file.includes('..')) throw invalid('needs arguments [{ file, symbol }]');
-  const session = ctx.session();
-  if (!session?.cacheDir) throw invalid('no workspace folder is open');
-  const uri = pathToUri(session.absOf(a.file));
-  const ref = documentRef(ctx, uri);
-  const text = ref ? await ref.session.readText(ref.key) : undefined;
-  const fn = ref && text !== undefined ? symbolNamed(ref, a.symbol) : undefined;
-  if (!ref || text === undefined || !fn) throw invalid(`no function ${a.symbol} in ${a.file}`);
+  const { ref, uri, text, fn } = await commandTarget(ctx, review ? EXPLAIN_COMMANDS.review : EXPLAIN_COMMANDS.explain, args);
+  const session = ref.session;
+  if (!session.cacheDir) throw invalid('no workspace folder is open');
+  const a = { file: ref.key };
   const lines = text.split('\n');
   const first = fn.range.start.line;
   const body = lines.slice(first, fn.range.end.line + 1).map((l, i) => `${first + i + 1}: ${l}`).join('\n');

@@ -1,7 +1,9 @@
 // The function definition a code action is about: by a line of its head, or by name.
 
 import type { SymbolInfo } from '../index/types';
-import type { DocumentRef } from './context';
+import { documentRef, type DocumentRef, type ServerContext } from './context';
+import { pathToUri } from './convert';
+import { invalid } from './params';
 
 /** The definition whose head (first line to its name) holds `line`. */
 export function functionAt(ref: DocumentRef, line: number): SymbolInfo | undefined {
@@ -13,4 +15,27 @@ export function functionAt(ref: DocumentRef, line: number): SymbolInfo | undefin
 export function symbolNamed(ref: DocumentRef, name: string): SymbolInfo | undefined {
   const file = ref.session.index.get(ref.key);
   return file ? ref.session.index.symbolsOf(file).find((s) => s.kind === 'function' && s.definition && s.name === name) : undefined;
+}
+
+export interface FunctionTarget {
+  ref: DocumentRef;
+  uri: string;
+  text: string;
+  fn: SymbolInfo;
+  /** The open document's version when the command started (undefined when it is not open). */
+  version?: number;
+}
+
+/** A command's `[{ file, symbol }]` argument resolved to the function and its document; InvalidParams otherwise. */
+export async function commandTarget(ctx: ServerContext, command: string, args: unknown[] | undefined): Promise<FunctionTarget> {
+  const a = args?.[0] as { file?: unknown; symbol?: unknown } | undefined;
+  if (typeof a?.file !== 'string' || typeof a.symbol !== 'string' || a.file.includes('..')) throw invalid(`${command} needs arguments [{ file, symbol }]`);
+  const session = ctx.session();
+  if (!session) throw invalid('no workspace folder is open');
+  const uri = pathToUri(session.absOf(a.file));
+  const ref = documentRef(ctx, uri);
+  const text = ref ? await ref.session.readText(ref.key) : undefined;
+  const fn = ref && text !== undefined ? symbolNamed(ref, a.symbol) : undefined;
+  if (!ref || text === undefined || !fn) throw invalid(`no function ${a.symbol} in ${a.file}`);
+  return { ref, uri, text, fn, version: session.documents.get(ref.key)?.version };
 }
