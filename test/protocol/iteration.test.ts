@@ -72,8 +72,8 @@ describe('aros/runIteration', () => {
   });
 
   it('cancellation during compilation answers at once and leaves no compiler running', async () => {
-    const marker = `aros-lsp-test-${process.pid}-${Date.now()}`;
-    const { c } = await start({ models: { codegen: tiny, llm: tiny }, compileCommand: ['sh', '-c', `exec sleep 30 # ${marker}`, '${file}'] });
+    // A duration no other test uses, so `ps` below sees only this test's compiler (test files run in parallel).
+    const { c } = await start({ models: { codegen: tiny, llm: tiny }, compileCommand: ['sh', '-c', 'exec sleep 37.25', '${file}'] });
     const source = new CancellationTokenSource();
     c.connection.onNotification('aros/iterationEvent', (e: { type: string; phase?: string }) => {
       if (e.type === 'phase-start' && e.phase === 'compile') setTimeout(() => source.cancel(), 200);
@@ -81,7 +81,7 @@ describe('aros/runIteration', () => {
     const r = await c.connection.sendRequest('aros/runIteration', { project: 'demo', maxIterations: 1 }, source.token).catch((err: Error) => err);
     if (!(r instanceof Error)) expect((r as { summary: { cancelled: number } }).summary.cancelled).toBe(1);
     const ps = execFileSync('ps', ['-eo', 'stat,args'], { encoding: 'utf8' });
-    expect(ps.split('\n').filter((l) => l.includes('sleep 30') && !l.startsWith('Z'))).toEqual([]);
+    expect(ps.split('\n').filter((l) => l.includes('sleep 37.25') && !l.startsWith('Z'))).toEqual([]);
     expect(c.alive).toBe(true);
   });
 
