@@ -2,8 +2,9 @@ import { describe, it, expect } from 'vitest';
 import { parseBreadcrumbs } from '../../server/src/breadcrumbs/parse';
 import type { BreadcrumbTarget } from '../../server/src/breadcrumbs/types';
 
-describe('performance', () => {
-  it('parses a 3 MB file with thousands of comments and breadcrumbs quickly', () => {
+// Speed is for benchmarks, not unit tests; this is the large-input correctness case.
+describe('a large file', () => {
+  it('parses a 3 MB file with thousands of comments and breadcrumbs, each attached to its function', () => {
     const chunk = [
       '/*****************************************************************************',
       '    NAME',
@@ -32,13 +33,9 @@ describe('performance', () => {
       size += text.length;
     }
     const text = parts.join('');
-    const t0 = performance.now();
     const bs = parseBreadcrumbs(text, targets);
-    const ms = performance.now() - t0;
     expect(bs).toHaveLength(parts.length);
     expect(bs[1].target).toEqual({ name: 'f1', kind: 'function', line: chunk.length + 8 });
     expect(bs.every((b) => b.insideFunction === false && b.contextError === undefined)).toBe(true);
-    // Generous bound for slow CI machines; locally this is well under a second.
-    expect(ms).toBeLessThan(3000);
   });
 });
