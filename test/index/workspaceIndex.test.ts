@@ -3,7 +3,7 @@ import type { FileEntry } from '../../server/src/index/fileIndex';
 import { packFile } from '../../server/src/index/packedFile';
 import type { ArosInfo, SymbolInfo, SymbolKind } from '../../server/src/index/types';
 import { letterMask } from '../../server/src/index/nameMatch';
-import { WorkspaceIndex } from '../../server/src/index/workspaceIndex';
+import { WorkspaceIndex, buildNameTable } from '../../server/src/index/workspaceIndex';
 
 function sym(name: string, line: number, extra: Partial<SymbolInfo> = {}): SymbolInfo {
   return {
@@ -253,5 +253,33 @@ describe('symbolsOf: the decoded-file LRU', () => {
     const neu = index.set(entry('a.c', [sym('New', 2)]));
     expect(index.symbolsOf(neu).map((s) => s.name)).toEqual(['New']);
     expect(index.lookup('New')[0].symbol.name).toBe('New');
+  });
+});
+
+describe('the name table after edits', () => {
+  it('merges names that appear and disappear into the table, the same as a rebuild would give', () => {
+    const index = new WorkspaceIndex();
+    const base = ['AllocMem', 'allocVec', 'FreeMem', 'Zeta', 'alpha', 'Beta', 'beta', 'MEMF_CLEAR'];
+    base.forEach((n, i) => index.set(entry(`f${i}.c`, [sym(n, i)])));
+    const before = index.names();
+    expect(before.names).toHaveLength(base.length);
+    // An edited document: one name goes, three come (one of them tied in lower case with an old one).
+    index.set(entry('f2.c', [sym('FreeVec', 1), sym('ALPHA', 2), sym('aaa_first', 3)]));
+    index.set(entry('new.c', [sym('zz_last', 1)]));
+    const merged = index.names();
+    expect(merged).not.toBe(before);
+    const rebuilt = buildNameTable([...new Set([...index.allFiles()].flatMap((f) => f.names))]);
+    // The same names, sorted by lower case (ties may keep either order).
+    expect([...merged.names].sort()).toEqual([...rebuilt.names].sort());
+    expect(merged.lower).toEqual(rebuilt.lower);
+    expect(merged.names).not.toContain('FreeMem');
+    merged.names.forEach((n, i) => {
+      expect(merged.masks[i]).toBe(letterMask(n.toLowerCase()));
+      expect(merged.lower[i]).toBe(n.toLowerCase());
+    });
+    // The old table a caller held is unchanged.
+    expect(before.names).toContain('FreeMem');
+    // Nothing pending: the same object again.
+    expect(index.names()).toBe(merged);
   });
 });
