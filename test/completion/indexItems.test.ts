@@ -3,7 +3,6 @@
 // written into the fixture. The index holds the files as they are on disk, as
 // it would for a document the user has just started typing in.
 
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,6 +16,7 @@ import {
 import { STATUS_VALUES } from '../../server/src/breadcrumbs/types';
 import { buildIndex } from '../../server/src/index/indexer';
 import { WorkspaceIndex } from '../../server/src/index/workspaceIndex';
+import { edited } from '../helpers/fixtureText';
 
 const ROOT = path.resolve(__dirname, '../fixtures/aros-mini');
 const MEMORY_C = 'workbench/hidds/radeonsi/radeonsi_memory.c';
@@ -42,19 +42,6 @@ beforeAll(async () => {
     allFiles: () => full.allFiles(),
   };
 });
-
-function source(rel: string): string {
-  return readFileSync(path.join(ROOT, rel), 'utf8');
-}
-
-/** The file's text with `insert` added right after `anchor`; the cursor at the end of the inserted text. */
-function edited(rel: string, anchor: string, insert = ''): { text: string; offset: number } {
-  const text = source(rel);
-  const at = text.indexOf(anchor);
-  if (at < 0) throw new Error(`anchor not found in ${rel}: ${anchor}`);
-  const end = at + anchor.length;
-  return { text: text.slice(0, end) + insert + text.slice(end), offset: end + insert.length };
-}
 
 function complete(file: string, at: { text: string; offset: number }, extra: Partial<IndexCompletionRequest> = {}): IndexCompletion {
   return indexCompletions(index, { file, text: at.text, offset: at.offset, ...extra });

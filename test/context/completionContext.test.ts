@@ -3,7 +3,6 @@
 // Nothing is written into the fixture: edits are applied to a copy of a file's
 // text and passed in the request.
 
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,6 +17,7 @@ import {
 } from '../../server/src/context/completionContext';
 import { buildIndex } from '../../server/src/index/indexer';
 import { WorkspaceIndex } from '../../server/src/index/workspaceIndex';
+import { edited, source } from '../helpers/fixtureText';
 
 const ROOT = path.resolve(__dirname, '../fixtures/aros-mini');
 const MEMORY_C = 'workbench/hidds/radeonsi/radeonsi_memory.c';
@@ -31,19 +31,6 @@ beforeAll(async () => {
   // Only the by-name lookups: a context that scanned every file would not compile against this.
   index = { lookup: (n) => full.lookup(n), get: (p) => full.get(p), symbolsOf: (f) => full.symbolsOf(f) };
 });
-
-function source(rel: string): string {
-  return readFileSync(path.join(ROOT, rel), 'utf8');
-}
-
-/** The file's text with `insert` added right after `anchor`; the cursor at the end of the inserted text. */
-function edited(rel: string, anchor: string, insert = ''): { text: string; offset: number } {
-  const text = source(rel);
-  const at = text.indexOf(anchor);
-  if (at < 0) throw new Error(`anchor not found in ${rel}: ${anchor}`);
-  const end = at + anchor.length;
-  return { text: text.slice(0, end) + insert + text.slice(end), offset: end + insert.length };
-}
 
 function request(file: string, at: { text: string; offset: number }, extra: Partial<ContextRequest> = {}): ContextRequest {
   return { file, text: at.text, offset: at.offset, ...extra };
