@@ -6,6 +6,7 @@
 
 import { STATUS_VALUES, COMPLEXITY_VALUES, KNOWN_TAGS, isKnownTag } from '../breadcrumbs/types';
 import { phaseKey } from '../breadcrumbs/values';
+import { TAG_LINE, blockCommentText, isTagLine, lineCommentRun } from '../breadcrumbs/commentText';
 import { C_KEYWORDS, DECLARATION, NOT_A_TYPE, declaredType, parseTypeName, type TypeName } from '../context/completionContext';
 import { hoverMarkdown } from '../index/hoverText';
 import { isIdentChar, lexC } from '../index/lexer';
@@ -200,8 +201,6 @@ function lineStartOf(text: string, offset: number): number {
 // ---------------------------------------------------------------------------
 // Breadcrumb comments
 
-// Tag-shaped line after the comment markers.
-const TAG_LINE = /^[ \t]*(?:\/\/+|\/\*+|\*+)?[ \t!]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*:/;
 const WORD_BEFORE = /^([A-Za-z_][A-Za-z0-9_]*)?$/;
 const VALUE_BEFORE = /^([A-Za-z_][A-Za-z0-9_]*)[ \t]*:[ \t]*(.*)$/;
 const MAX_RUN_LINES = 200;
@@ -228,7 +227,7 @@ function commentCompletions(index: CompletionIndex, text: string, offset: number
   const commentLine = lineStartOf(text, state.start);
   if (text.slice(commentLine, state.start).trim() !== '') return empty(offset, 'none');
   const before = commentTextBefore(text, offset, state).trimStart();
-  const body = state.kind === 'block-comment' ? blockCommentText(text, state.start) : lineCommentRun(text, commentLine);
+  const body = state.kind === 'block-comment' ? blockCommentText(text, state.start) : lineCommentRun(text, commentLine, MAX_RUN_LINES);
   const isCrumb = body.split('\n').some(isTagLine);
   const value = VALUE_BEFORE.exec(before);
   if (value) {
@@ -255,31 +254,8 @@ function startsTag(word: string): boolean {
   return KNOWN_TAGS.some((t) => t.startsWith(word));
 }
 
-function isTagLine(line: string): boolean {
-  const m = TAG_LINE.exec(line);
-  if (!m) return false;
-  const tag = m[1].toUpperCase();
-  return isKnownTag(tag) || tag.startsWith('AI_');
-}
 
-function blockCommentText(text: string, start: number): string {
-  const close = text.indexOf('*/', start + 2);
-  return text.slice(start, close < 0 ? text.length : close);
-}
 
-/** The run of consecutive own-line `//` comments around the line starting at `lineStart`. */
-function lineCommentRun(text: string, lineStart: number): string {
-  const commentLine = (from: number): boolean => /^[ \t]*\/\//.test(text.slice(from, from + 200));
-  let first = lineStart;
-  for (let n = 0; first > 0 && n < MAX_RUN_LINES; n++) {
-    const prev = lineStartOf(text, first - 1);
-    if (!commentLine(prev)) break;
-    first = prev;
-  }
-  let end = text.indexOf('\n', lineStart);
-  for (let n = 0; end >= 0 && n < MAX_RUN_LINES && commentLine(end + 1); n++) end = text.indexOf('\n', end + 1);
-  return text.slice(first, end < 0 ? text.length : end);
-}
 
 function tagCompletions(word: string, body: string, offset: number, opts: Options): IndexCompletion {
   const upper = word.toUpperCase();

@@ -5,7 +5,7 @@
 
 import Parser from 'tree-sitter';
 import C from 'tree-sitter-c';
-import { isKnownTag } from '../breadcrumbs/types';
+import { blockCommentText, isTagLine, lineCommentRun } from '../breadcrumbs/commentText';
 
 export type CompletionMode = 'none' | 'line' | 'block';
 
@@ -180,7 +180,6 @@ function statementLevel(text: string, scan: Scan): boolean {
 // Breadcrumb comments
 
 // Tag-shaped line after the comment markers; `@ai:` is accepted as a loose alias.
-const TAG_LINE = /^[ \t]*(?:\/\/+|\/\*+|\*+)?[ \t!]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*:/;
 const AT_AI = /@ai:/i;
 
 function commentIsBreadcrumb(text: string, scan: Scan): boolean {
@@ -189,39 +188,12 @@ function commentIsBreadcrumb(text: string, scan: Scan): boolean {
   // Tags in a comment trailing code are not breadcrumbs.
   if (text.slice(lineStart, start).trim() !== '') return false;
   const body = scan.kind === 'blockComment' ? blockCommentText(text, start) : lineCommentRun(text, lineStart);
-  return body.split('\n').some(isTagLine);
+  return body.split('\n').some(isCrumbLine);
 }
 
-function isTagLine(line: string): boolean {
-  if (AT_AI.test(line)) return true;
-  const m = TAG_LINE.exec(line);
-  if (!m) return false;
-  const tag = m[1].toUpperCase();
-  return isKnownTag(tag) || tag.startsWith('AI_');
-}
-
-function blockCommentText(text: string, start: number): string {
-  const close = text.indexOf('*/', start + 2);
-  return text.slice(start, close < 0 ? text.length : close);
-}
-
-/** The run of consecutive own-line `//` comments around the line at `lineStart`. */
-function lineCommentRun(text: string, lineStart: number): string {
-  const isCommentLine = (from: number, to: number): boolean => /^[ \t]*\/\//.test(text.slice(from, to));
-  let first = lineStart;
-  while (first > 0) {
-    const prev = text.lastIndexOf('\n', first - 2) + 1;
-    if (!isCommentLine(prev, first - 1)) break;
-    first = prev;
-  }
-  let last = text.indexOf('\n', lineStart);
-  while (last >= 0) {
-    let next = text.indexOf('\n', last + 1);
-    if (next < 0) next = text.length;
-    if (!isCommentLine(last + 1, next)) break;
-    last = next < text.length ? next : -1;
-  }
-  return text.slice(first, last < 0 ? text.length : last);
+/** A breadcrumb tag line, or the loose `@ai:` alias. */
+function isCrumbLine(line: string): boolean {
+  return AT_AI.test(line) || isTagLine(line);
 }
 
 // ---------------------------------------------------------------------------
