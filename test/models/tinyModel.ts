@@ -5,6 +5,7 @@
 
 import { ggufBytes, type Meta, type Tensor } from './ggufWriter';
 import { writeFileSync } from 'node:fs';
+import { mulberry32 } from '../../server/src/bench/seededRandom';
 
 export const FIM_TOKENS = ['<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<|fim_pad|>', '<|file_sep|>'] as const;
 export const CHATML_TOKENS = ['<|im_start|>', '<|im_end|>'] as const;
@@ -112,16 +113,4 @@ export function tinyModelBytes(options: TinyModelOptions = {}): Buffer {
 export function writeTinyModel(file: string, options: TinyModelOptions = {}): string {
   writeFileSync(file, tinyModelBytes(options));
   return file;
-}
-
-/** A small seeded PRNG so the weights, and so the outputs, repeat run to run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -14,6 +14,7 @@ import { openIndex } from '../cli/openIndex';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
 import type { WorkspaceSession } from '../index/workspaceSession';
 import { explore, sessionExploreSource, type Exploration, type ExploreTask } from '../iteration/explore';
+import { mulberry32 } from './seededRandom';
 
 interface BenchArgs {
   dir: string | undefined;
@@ -46,17 +47,6 @@ function readArgs(argv: readonly string[]): BenchArgs {
   return out;
 }
 
-/** A small seeded PRNG (mulberry32), so runs pick the same tasks. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const a = [...items];
@@ -117,7 +107,7 @@ async function main(): Promise<void> {
   const table = index.names();
   const tableMs = performance.now() - tableStart;
 
-  const random = prng(args.seed);
+  const random = mulberry32(args.seed);
   let kind = 'breadcrumb';
   let tasks = args.synthetic ? [] : breadcrumbTasks(session, args.tasks, random);
   if (!tasks.length) {
