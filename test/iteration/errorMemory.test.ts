@@ -3,12 +3,13 @@
 // a process killed with SIGKILL in the middle of writing leaves every earlier
 // record readable.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { asMemoryRecord, ERROR_MEMORY_FILE, ErrorMemory, parseJsonLines, unifiedDiff, type MemoryRecord } from '../../server/src/iteration/errorMemory';
+import { ensureBuilt } from '../helpers/ensureBuilt';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const BUILT = path.join(REPO, 'out', 'iteration', 'errorMemory.js');
@@ -27,17 +28,6 @@ function fileLines(dir: string): { complete: string[]; rest: string } {
   const parts = text.split('\n');
   const rest = parts.pop() ?? '';
   return { complete: parts, rest };
-}
-
-/** The crash tests run the built module in a child; build it if out/ is missing or older than the sources. */
-function ensureBuilt(): void {
-  const sources = ['errorMemory', 'errorSignature', 'sessionLog'].map((n) => path.join(REPO, 'server', 'src', 'iteration', `${n}.ts`));
-  const fresh = (src: string): boolean => {
-    const out = path.join(REPO, 'out', 'iteration', `${path.basename(src, '.ts')}.js`);
-    return existsSync(out) && statSync(out).mtimeMs >= statSync(src).mtimeMs;
-  };
-  if (sources.every(fresh)) return;
-  spawnSync(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(REPO, 'tsconfig.json')], { stdio: 'ignore' });
 }
 
 describe('recording and reopening', () => {

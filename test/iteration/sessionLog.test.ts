@@ -2,12 +2,13 @@
 // ids are never paths; a run killed with SIGKILL leaves its earlier records
 // readable and is listed as unfinished.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkSessionId, listSessions, readSession, SESSIONS_DIR, SessionLog, type SessionRecord } from '../../server/src/iteration/sessionLog';
+import { ensureBuilt } from '../helpers/ensureBuilt';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const BUILT = path.join(REPO, 'out', 'iteration', 'sessionLog.js');
@@ -20,16 +21,6 @@ function tempDir(): string {
 function clock(start = Date.UTC(2025, 2, 10, 12, 0, 0)): () => Date {
   let t = start;
   return () => new Date((t += 1000));
-}
-
-function ensureBuilt(): void {
-  const sources = ['errorMemory', 'errorSignature', 'sessionLog'].map((n) => path.join(REPO, 'server', 'src', 'iteration', `${n}.ts`));
-  const fresh = (src: string): boolean => {
-    const out = path.join(REPO, 'out', 'iteration', `${path.basename(src, '.ts')}.js`);
-    return existsSync(out) && statSync(out).mtimeMs >= statSync(src).mtimeMs;
-  };
-  if (sources.every(fresh)) return;
-  spawnSync(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(REPO, 'tsconfig.json')], { stdio: 'ignore' });
 }
 
 describe('a run', () => {
