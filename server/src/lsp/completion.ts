@@ -69,7 +69,7 @@ export function registerCompletion(ctx: ServerContext, deps: CompletionDeps, rec
     if (!at) return { isIncomplete: false, items: [] };
     const snippets = deps.snippets();
     const found = indexCompletions(at.session.index, { file: at.key, text: at.text, offset: at.offset, snippets });
-    const start = positionAt(at.text, found.replaceStart);
+    const start = offsetToPosition(at.starts, found.replaceStart);
     const items: CompletionItem[] = found.items.map((i) => toLspItem(i, start, params.position));
     // The model is asked only when the user invoked completion explicitly; typing gets ghost text instead.
     const engine = deps.engine();
@@ -104,16 +104,18 @@ export function recordEdit(recent: RecentEdits, key: string, changes: readonly {
   }
 }
 
-function cursor(ctx: ServerContext, uri: string, position: Position): { key: string; text: string; offset: number; session: NonNullable<ReturnType<ServerContext['session']>> } | undefined {
+function cursor(
+  ctx: ServerContext,
+  uri: string,
+  position: Position,
+): { key: string; text: string; starts: number[]; offset: number; session: NonNullable<ReturnType<ServerContext['session']>> } | undefined {
   const ref = documentKey(ctx, uri);
   if (!ref) return undefined;
   const doc = ref.session.documents.get(ref.key);
   if (!doc) return undefined;
-  return { key: ref.key, text: doc.text, offset: clampOffset(lineStarts(doc.text), doc.text, position), session: ref.session };
-}
-
-function positionAt(text: string, offset: number): Position {
-  return offsetToPosition(lineStarts(text), offset);
+  // Line starts once per request: the offset and the replace range both need them.
+  const starts = lineStarts(doc.text);
+  return { key: ref.key, text: doc.text, starts, offset: clampOffset(starts, doc.text, position), session: ref.session };
 }
 
 function abortOn(token: { isCancellationRequested: boolean; onCancellationRequested(listener: () => void): unknown }): AbortController {
