@@ -9,28 +9,7 @@
 
 ;;; Code:
 
-(require 'cl-lib)
-(require 'json)
-(require 'subr-x)
-
-(defun aros-test-fail (name format-string &rest args)
-  "Report check NAME failed (FORMAT-STRING and ARGS say why) and exit 1."
-  (message "FAIL %s: %s" name (apply #'format format-string args))
-  (kill-emacs 1))
-
-(defun aros-test-ok (name format-string &rest args)
-  "Report check NAME passed; FORMAT-STRING and ARGS say what was seen."
-  (message "OK %s: %s" name (apply #'format format-string args)))
-
-(defun aros-test-wait (what seconds predicate)
-  "Wait up to SECONDS, serving process output, until PREDICATE is non-nil.
-Fail naming WHAT on timeout.  Returns PREDICATE's value."
-  (let ((deadline (+ (float-time) seconds)) value)
-    (while (and (not (setq value (funcall predicate))) (< (float-time) deadline))
-      (accept-process-output nil 0.1))
-    (or value (aros-test-fail what "nothing after %s s" seconds))))
-
-(run-at-time 150 nil (lambda () (aros-test-fail "watchdog" "the script ran for 150 s")))
+(load (expand-file-name "prelude" (file-name-directory (or load-file-name buffer-file-name))) nil t)
 
 (defvar aros-test-config (json-read-file (or (getenv "AROS_LSP_TEST_CONFIG")
                                              (aros-test-fail "config" "AROS_LSP_TEST_CONFIG is not set"))))
