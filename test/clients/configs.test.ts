@@ -6,8 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parse } from 'smol-toml';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from './editorWorkspace';
 
 const CLIENTS = path.join(REPO, 'clients');
@@ -15,15 +14,21 @@ const SERVE = ['serve', '--stdio'];
 const ROOTS = ['mmake.config.in', '.git'];
 
 type Table = Record<string, unknown>;
+// smol-toml is an ES module; the tests are type-checked as CommonJS.
+let parse: (text: string) => Table;
+beforeAll(async () => {
+  ({ parse } = await import('smol-toml'));
+});
 const table = (v: unknown, what: string): Table => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${what} is not a table`);
   return v as Table;
 };
 
 describe('Helix languages.toml', () => {
-  const toml = parse(fs.readFileSync(path.join(CLIENTS, 'helix', 'languages.toml'), 'utf8'));
+  const helix = (): Table => parse(fs.readFileSync(path.join(CLIENTS, 'helix', 'languages.toml'), 'utf8'));
 
   it('defines the aros-lsp server with the stdio command and its settings', () => {
+    const toml = helix();
     const server = table(table(toml['language-server'], 'language-server')['aros-lsp'], 'language-server.aros-lsp');
     expect(server.command).toBe('aros-lsp');
     expect(server.args).toEqual(SERVE);
@@ -33,7 +38,7 @@ describe('Helix languages.toml', () => {
   });
 
   it('attaches it to C files, rooted at an AROS checkout', () => {
-    const languages = toml.language as Table[];
+    const languages = helix().language as Table[];
     const c = languages.find((l) => l.name === 'c');
     expect(c).toBeDefined();
     expect(c!['language-servers']).toContain('aros-lsp');
