@@ -202,6 +202,19 @@ describe('aros/runIteration', () => {
     expect(body.response_format?.type).toBe('json_schema');
   });
 
+  it('takes the task file as an absolute path or a file URI inside the workspace (editors that cannot make it relative)', async () => {
+    const { c, root } = await start({ models: { codegen: tiny, llm: tiny } });
+    const abs = path.join(root, DEMO);
+    for (const file of [abs, pathToFileURL(abs).href]) {
+      const r = await c.request('aros/runIteration', { task: { file, symbol: 'demo_add' }, maxIterations: 1, maxRetries: 0 });
+      expect(r.results).toHaveLength(1);
+      expect(r.results[0].task).toMatchObject({ file: DEMO, symbol: 'demo_add' });
+    }
+    // The same through the code-action command, as Kakoune's aros-lsp-run-iteration sends it.
+    const viaCommand = await c.request('workspace/executeCommand', { command: 'aros.runIterationHere', arguments: [{ file: abs, symbol: 'demo_scale' }] });
+    expect(viaCommand.results[0].task).toMatchObject({ file: DEMO, symbol: 'demo_scale' });
+  });
+
   it('rejects bad params with a clear error', async () => {
     const { c } = await start({ models: { codegen: tiny, llm: tiny } });
     await expect(c.request('aros/runIteration', {})).rejects.toThrow(/needs params\.project or params\.task/);

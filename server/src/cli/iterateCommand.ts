@@ -5,6 +5,7 @@
 
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import * as path from 'node:path';
+import { relativePathProblem } from '../config/workspacePaths';
 import { IterationService } from '../iteration/iterationService';
 import type { IterationEvent, TextEdit } from '../iteration/types';
 import { ModelRuntime } from '../models/modelRuntime';
@@ -91,7 +92,8 @@ function display(quiet: boolean): (e: IterationEvent) => void {
 /** Replaces the edit's lines, atomically, keeping the file inside the workspace. */
 function applyEdit(root: string, edit: TextEdit): void {
   const file = path.resolve(root, edit.file);
-  if (path.relative(root, file).startsWith('..')) throw new Error(`refusing to write outside the workspace: ${edit.file}`);
+  const outside = relativePathProblem(root, edit.file);
+  if (outside) throw new Error(`refusing to write ${edit.file}: it ${outside}`);
   const lines = readFileSync(file, 'utf8').split('\n');
   const replacement = edit.newText === '' ? [] : edit.newText.replace(/\n$/, '').split('\n');
   lines.splice(edit.startLine, edit.endLine - edit.startLine, ...replacement);

@@ -3,6 +3,7 @@
 
 import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { outsideProblem } from '../config/workspacePaths';
 import { resolveSettings, type WorkspaceSettings } from '../config/workspaceSettings';
 import type { IndexSummary } from '../index/indexer';
 import { WorkspaceSession } from '../index/workspaceSession';
@@ -65,8 +66,15 @@ export function resolveCliSettings(root: string, args: ParsedArgs): WorkspaceSet
 }
 
 function readWorkspaceFile(root: string): unknown {
+  const file = path.join(root, 'aros-lsp.json');
+  // A settings file that is a symlink out of the workspace is not the workspace's to give.
+  const outside = outsideProblem(root, file);
+  if (outside) {
+    process.stderr.write(`aros-lsp: aros-lsp.json ${outside}; it is ignored\n`);
+    return undefined;
+  }
   try {
-    return JSON.parse(readFileSync(path.join(root, 'aros-lsp.json'), 'utf8'));
+    return JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return undefined;
   }

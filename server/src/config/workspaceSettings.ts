@@ -5,6 +5,9 @@
 
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isInside, realInside, relativePathProblem } from './workspacePaths';
+
+export { isInside } from './workspacePaths';
 
 export interface WorkspaceSettings {
   /** gitignore-style patterns, relative to the workspace root, left out of the index. */
@@ -81,9 +84,10 @@ const CHECKS: Record<string, Check> = {
       return;
     }
     const resolved = path.resolve(ctx.root, v);
-    // A file in the workspace may not send the cache elsewhere; the user's own settings may.
-    if (ctx.source === 'workspace' && !isInside(ctx.root, resolved)) {
-      problems.push(`${ctx.origin}: '${key}' points outside the workspace (${resolved}); set it in your editor settings instead`);
+    // A file in the workspace may not send the cache elsewhere, not even through a symlink; the user's own settings may.
+    if (ctx.source === 'workspace' && !(isInside(ctx.root, resolved) && realInside(ctx.root, resolved))) {
+      const how = isInside(ctx.root, resolved) ? ' through a symbolic link' : '';
+      problems.push(`${ctx.origin}: '${key}' points outside the workspace${how} (${resolved}); set it in your editor settings instead`);
       return;
     }
     out.cacheDir = resolved;
@@ -109,7 +113,7 @@ const CHECKS: Record<string, Check> = {
   projects: (v, key, out, problems, ctx) => {
     const ok =
       typeof v === 'object' && v !== null && !Array.isArray(v) &&
-      Object.values(v as Record<string, unknown>).every((dirs) => Array.isArray(dirs) && dirs.every((d) => typeof d === 'string' && d !== '' && !path.isAbsolute(d) && isInside(ctx.root, path.resolve(ctx.root, d))));
+      Object.values(v as Record<string, unknown>).every((dirs) => Array.isArray(dirs) && dirs.every((d) => typeof d === 'string' && relativePathProblem(ctx.root, d) === undefined));
     if (ok) out.projects = { ...(v as Record<string, string[]>) };
     else problems.push(`${ctx.origin}: '${key}' must map project names to arrays of directories inside the workspace`);
   },
@@ -134,10 +138,4 @@ export function resolveSettings(root: string, layers: ReadonlyArray<{ value: unk
     }
   }
   return { settings, problems };
-}
-
-export function isInside(root: string, candidate: string): boolean {
-  const rel = path.relative(path.resolve(root), path.resolve(candidate));
-  // `..` alone or followed by a separator leaves the root; `..cache` is a name inside it.
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }

@@ -6,7 +6,8 @@
 // ignored (the index is rebuilt).
 
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -83,18 +84,31 @@ export async function saveIndexCache(cacheDir: string, entries: readonly PackedF
       const length = Buffer.alloc(4);
       length.writeUInt32LE(bytes.length);
       crc = crc32(bytes, crc32(length, crc));
-      await handle.write(length, 0, 4, position);
-      await handle.write(bytes, 0, bytes.length, position + 4);
+      await writeAll(handle, length, position);
+      await writeAll(handle, bytes, position + 4);
       position += 4 + bytes.length;
       await yieldToEventLoop();
     }
-    await handle.write(Buffer.from(header(hex8(crc)), 'latin1'), 0, headerLength, 0);
+    await writeAll(handle, Buffer.from(header(hex8(crc)), 'latin1'), 0);
     await handle.close();
     await rename(temp, target);
   } catch (err) {
     await handle.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
     throw err;
+  }
+}
+
+/**
+ * A positioned write of every byte. A full disk first answers with a short
+ * write, not an error: ignoring the count would save a torn cache and say
+ * "saved". The retry of the rest then fails with ENOSPC.
+ */
+async function writeAll(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  for (let done = 0; done < bytes.length; ) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
+    if (bytesWritten <= 0) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    done += bytesWritten;
   }
 }
 
@@ -163,7 +177,8 @@ function processAlive(pid: number): boolean {
 
 /** One read of the whole file: readFile's 512 KB steps cost a thread-pool round trip each (160 for the AROS cache). */
 async function readWhole(file: string): Promise<Buffer> {
-  const handle = await open(file, 'r');
+  // O_NOFOLLOW: an index.bin planted as a symlink (a cache inside the workspace) is unreadable, then replaced by the save.
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     const { size } = await handle.stat();
     const buffer = Buffer.allocUnsafe(size);

@@ -5,6 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { BreadcrumbItem } from '../breadcrumbs/types';
 import type { WorkspaceSettings } from '../config/workspaceSettings';
+import { outsideProblem } from '../config/workspacePaths';
 import { isExcluded, isIndexedPath } from './discover';
 import { defaultCacheDir, saveIndexCache } from './indexCache';
 import { buildIndex, type IndexProgress, type IndexSummary } from './indexer';
@@ -18,6 +19,8 @@ export type IndexState = 'idle' | 'indexing' | 'ready' | 'error';
 export interface SessionEvents {
   /** false keeps the index in memory only (no cache read or written). */
   persist?: boolean;
+  /** false: `root` is no workspace folder (the server opened without one), so no file on disk is the workspace's. */
+  workspace?: boolean;
   log?: (message: string) => void;
   onState?: (state: Exclude<IndexState, 'idle'>, message: string) => void;
 }
@@ -68,7 +71,9 @@ export class WorkspaceSession {
     })
       .then((summary) => {
         this.lastSummary = summary;
-        this.setState('ready', `indexed ${summary.files} files (${summary.parsed} parsed, ${summary.reused} reused) in ${summary.elapsedMs} ms`);
+        // A read-only or full cache directory is worth a word in the status, not only in the log.
+        const unsaved = /cache not saved \(([^)]*)\)/.exec(summary.cache)?.[1];
+        this.setState('ready', `indexed ${summary.files} files (${summary.parsed} parsed, ${summary.reused} reused) in ${summary.elapsedMs} ms${unsaved ? `; cache not saved (${unsaved}): the index stays in memory` : ''}`);
         return summary;
       })
       .catch((err: unknown) => {
@@ -82,10 +87,21 @@ export class WorkspaceSession {
     return this.indexing;
   }
 
-  /** Text of a file as the user sees it: the open document, else the disk, decoded leniently. */
+  /**
+   * Why the server may not read `key` from disk or edit it (outside the
+   * workspace, or reached through a symlink leading out); undefined for a file
+   * of the workspace. Open documents are read from memory whatever this says.
+   */
+  diskProblem(key: string): string | undefined {
+    if (this.events.workspace === false) return 'is not in a workspace folder (none is open)';
+    return outsideProblem(this.root, this.absOf(key));
+  }
+
+  /** Text of a file as the user sees it: the open document, else the disk (workspace files only), decoded leniently. */
   async readText(key: string): Promise<string | undefined> {
     const doc = this.documents.get(key);
     if (doc) return doc.text;
+    if (this.diskProblem(key)) return undefined;
     try {
       const bytes = await readFile(this.absOf(key));
       const decoded = decodeSource(bytes);
@@ -98,6 +114,11 @@ export class WorkspaceSession {
   /** A file changed or appeared on disk (file watcher); open documents are the editor's business. */
   async fileChanged(key: string): Promise<void> {
     if (!isIndexedPath(key) || this.documents.has(key)) return;
+    // Not read from disk: a file outside the workspace (a closed document, a stray watcher event) or behind a symlink leading out.
+    if (this.diskProblem(key)) {
+      this.fileDeleted(key);
+      return;
+    }
     if (!path.isAbsolute(key) && isExcluded(this.root, key, this.settings.exclude)) return;
     let mtimeMs: number;
     try {

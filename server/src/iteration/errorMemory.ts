@@ -13,6 +13,7 @@
 // newest occurrences are written to a temporary file that is renamed over it.
 
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import * as path from 'node:path';
 import { errorKind, normaliseError, signatureSimilarity, type ErrorKind } from './errorSignature';
@@ -171,7 +172,8 @@ function parseLine<T>(line: string, validate: (value: unknown) => T | undefined)
 export async function readJsonLines<T>(file: string, validate: (value: unknown) => T | undefined): Promise<JsonLinesRead<T> | undefined> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // Not through a symlink either: a cache inside the workspace must not make us read a file elsewhere.
+    text = await readFile(file, { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW });
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return undefined;
     throw err;
@@ -191,6 +193,8 @@ export interface AppenderOptions {
   fsync?: boolean;
   log?: (message: string) => void;
 }
+
+const APPEND_NO_FOLLOW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
 
 /**
  * Appends whole lines to one file, one at a time. Each line is a single
@@ -239,7 +243,8 @@ export class LineAppender {
   private async write(line: string): Promise<boolean> {
     const data = Buffer.from(`${this.needsNewline ? '\n' : ''}${line}\n`, 'utf8');
     try {
-      const handle = await open(this.file, 'a');
+      // O_NOFOLLOW: a symlink planted where the file belongs (a cache inside the workspace) is refused, not written through.
+      const handle = await open(this.file, APPEND_NO_FOLLOW);
       try {
         await handle.appendFile(data);
         if (this.opts.fsync) await handle.sync();
@@ -247,6 +252,8 @@ export class LineAppender {
         await handle.close();
       }
     } catch (err) {
+      // Part of the line may be in the file (a full disk writes short): the next record must start on a line of its own.
+      this.needsNewline = true;
       this.fail(`cannot write ${this.file}: ${errorText(err)}`);
       return false;
     }

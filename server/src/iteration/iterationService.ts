@@ -4,6 +4,7 @@
 // language server (`aros/runIteration`) and the command line (`aros-lsp iterate`).
 
 import type { WorkspaceSettings } from '../config/workspaceSettings';
+import { relativePathProblem } from '../config/workspacePaths';
 import type { WorkspaceSession } from '../index/workspaceSession';
 import type { ModelConfig } from '../models/modelConfig';
 import type { ModelRuntime } from '../models/modelRuntime';
@@ -51,6 +52,7 @@ export class IterationService {
           cacheDir: this.cacheDir,
           breadcrumbs: () => session.breadcrumbItems(),
           readText: (file) => session.readText(file),
+          pathProblem: (file) => relativePathProblem(session.root, file) ?? session.diskProblem(file),
           explore: async (task) => this.explore(task),
           generate: (role, request, options) => runtime.generate(role, request, options),
           compile: { argv: settings.compileCommand, timeoutMs: settings.compileTimeoutMs },

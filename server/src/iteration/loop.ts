@@ -42,6 +42,8 @@ export interface LoopDeps {
   cacheDir: string;
   breadcrumbs(): readonly BreadcrumbItem[];
   readText(file: string): Promise<string | undefined>;
+  /** Why a task's file may not be read or edited (outside the workspace, a symlink leading out); undefined when it may. */
+  pathProblem?(file: string): string | undefined;
   /** The explore phase: snippets for the task as text, and what it looked at. */
   explore(task: TaskSpec, signal: AbortSignal): Promise<{ text: string; summary: string }>;
   generate(role: Role, request: RuntimeRequest, options: GenerateOptions): Promise<GenerateResult>;
@@ -83,6 +85,8 @@ export async function runIteration(params: IterationParams, deps: LoopDeps, sign
 }
 
 async function runTask(iteration: number, task: TaskSpec, params: IterationParams, deps: LoopDeps, signal: AbortSignal): Promise<TaskResult> {
+  const outside = deps.pathProblem?.(task.file);
+  if (outside) return { task, status: 'skipped', reason: `${task.file} ${outside}: the loop reads and edits workspace files only`, attempts: [] };
   const original = await deps.readText(task.file);
   if (original === undefined) return { task, status: 'skipped', reason: `${task.file} cannot be read`, attempts: [] };
   const name = task.symbol ?? '';

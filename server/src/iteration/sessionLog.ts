@@ -6,8 +6,9 @@
 // and a run without `end` is listed as unfinished.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import * as path from 'node:path';
+import { ownSubdirectory } from '../config/workspacePaths';
 import { errorCode, LineAppender, parseJsonLines, readJsonLines } from './errorMemory';
 
 export const SESSIONS_DIR = 'sessions';
@@ -103,7 +104,8 @@ export class SessionLog {
     const started = now();
     const id = newSessionId(started);
     const file = sessionFile(dir, id);
-    await mkdir(path.dirname(file), { recursive: true });
+    // A plain directory of the cache: a `sessions` symlink planted in a cache inside the workspace is refused.
+    await ownSubdirectory(dir, SESSIONS_DIR);
     // 'wx': never append to somebody else's log, however unlikely the same id.
     await (await open(file, 'wx')).close();
     const appender = new LineAppender(file, { fsync: opts.fsync, log: opts.log });

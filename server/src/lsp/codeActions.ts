@@ -49,6 +49,8 @@ export async function codeActions(ctx: ServerContext, params: unknown): Promise<
     version !== undefined ? { documentChanges: [{ textDocument: { uri, version }, edits }] } : { changes: { [uri]: edits } };
 
   const actions: CodeAction[] = [];
+  // The server edits only workspace files: a document outside it (or behind a symlink leading out) gets no edit, only explain and review.
+  if (ref.session.diskProblem(ref.key)) return only ? [] : explainActions(ref, range.start.line);
   if (wants(only, CodeActionKind.QuickFix)) actions.push(...compilerFixActions(ref, params));
   if (wants(only, CodeActionKind.QuickFix) && diagnostics.length > 0) {
     const options = fixOptions(ref, diagnostics);

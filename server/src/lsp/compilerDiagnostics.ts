@@ -55,11 +55,18 @@ export async function checkDocument(
   const ref = documentRef(ctx, uri);
   const cacheDir = ref?.session.cacheDir;
   if (!ref || !cacheDir) throw invalid('checking a file needs a workspace folder');
+  const outside = ref.session.diskProblem(ref.key);
+  if (outside) throw invalid(`aros.checkFile: ${uri} ${outside}: only workspace files are compiled`);
   const text = await ref.session.readText(ref.key);
   if (text === undefined) throw invalid(`${ref.key} cannot be read`);
   const controller = new AbortController();
   token.onCancellationRequested(() => controller.abort());
   const r = await compileCheck({ workspace: ref.session.root, cacheDir, file: ref.key, text, compile: { argv: settings.compileCommand, timeoutMs: settings.compileTimeoutMs } }, controller.signal);
+  // A compiler that could not start, hung or crashed gave no verdict: say so where the user looks, not only in the result.
+  if (r.fatal || r.crashed) {
+    ctx.log(`aros.checkFile ${ref.key}: ${r.summary}`);
+    void ctx.connection.window.showErrorMessage(`aros-lsp: checking ${ref.key} failed: ${r.summary}`);
+  }
   const own = r.diagnostics.filter((d) => d.file === ref.session.absOf(ref.key));
   store.set(ref.key, own.map(toLsp));
   publish(ref.key, uri);

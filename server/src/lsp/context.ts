@@ -24,12 +24,16 @@ export interface DocumentRef {
 
 /**
  * Resolves a request's document, its analysis brought up to date with the
- * latest edits; an unusable URI is the client's error, an unknown file is
- * simply empty.
+ * latest edits; an unusable URI, or a file outside the workspace that is not
+ * open, is the client's error; an unknown file is simply empty.
  */
 export function documentRef(ctx: ServerContext, uri: string): DocumentRef | undefined {
   const ref = documentKey(ctx, uri);
-  ref?.session.documents.flush(ref.key);
+  // An open document is the editor's text, wherever it lives; anything else is read from disk, and only inside the workspace.
+  const outside = ref && !ref.session.documents.has(ref.key) ? ref.session.diskProblem(ref.key) : undefined;
+  if (outside) throw invalid(`${uri} ${outside} and is not open in the editor: the server reads only workspace files from disk`);
+  // Every pending document, not only this one: answers read other files' symbols too (references, definitions).
+  ref?.session.documents.flush();
   return ref;
 }
 

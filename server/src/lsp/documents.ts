@@ -86,14 +86,26 @@ export function registerDocuments(ctx: ServerContext): void {
       if (!abs) continue;
       const key = session.keyOf(abs);
       if (change.type === FileChangeType.Deleted) session.fileDeleted(key);
-      else await session.fileChanged(key);
+      else {
+        // fileChanged reads nothing outside the workspace; say why the event is dropped.
+        const outside = session.documents.has(key) ? undefined : session.diskProblem(key);
+        if (outside) ctx.log(`ignored a file event for ${change.uri}: it ${outside}`);
+        await session.fileChanged(key);
+      }
     }
     refresh();
   });
 }
 
+/** A change with text, and a range that is absent, null (the whole text) or two integer positions; others are dropped. */
 function isChange(c: unknown): c is TextDocumentContentChangeEvent {
-  return typeof c === 'object' && c !== null && typeof (c as { text?: unknown }).text === 'string';
+  if (typeof c !== 'object' || c === null || typeof (c as { text?: unknown }).text !== 'string') return false;
+  const range = (c as { range?: unknown }).range as { start?: unknown; end?: unknown } | null | undefined;
+  return range === undefined || range === null || (typeof range === 'object' && isPosition(range.start) && isPosition(range.end));
+}
+
+function isPosition(p: unknown): boolean {
+  return typeof p === 'object' && p !== null && Number.isInteger((p as { line?: unknown }).line) && Number.isInteger((p as { character?: unknown }).character);
 }
 
 /** Notifications cannot answer with an error, so a bad URI is logged and dropped. */

@@ -4,9 +4,11 @@
 // file); clients without showDocument get it as a message. Review findings
 // naming a line become information diagnostics on those lines.
 
-import { DiagnosticSeverity, type CancellationToken, type CodeAction, type Diagnostic } from 'vscode-languageserver/node';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { DiagnosticSeverity, LSPErrorCodes, ResponseError, type CancellationToken, type CodeAction, type Diagnostic } from 'vscode-languageserver/node';
+import { constants } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { ownSubdirectory } from '../config/workspacePaths';
 import type { ModelRuntime } from '../models/modelRuntime';
 import type { DocumentRef, ServerContext } from './context';
 import { commandTarget, functionAt } from './functionAt';
@@ -36,7 +38,7 @@ export interface ExplainDeps {
 }
 
 export async function explainOrReview(ctx: ServerContext, deps: ExplainDeps, review: boolean, args: unknown[] | undefined, token: CancellationToken): Promise<{ text: string; document?: string; findings: number }> {
-  const { ref, uri, text, fn } = await commandTarget(ctx, review ? EXPLAIN_COMMANDS.review : EXPLAIN_COMMANDS.explain, args);
+  const { ref, uri, text, fn } = await commandTarget(ctx, review ? EXPLAIN_COMMANDS.review : EXPLAIN_COMMANDS.explain, args, 'read');
   const session = ref.session;
   if (!session.cacheDir) throw invalid('no workspace folder is open');
   const a = { file: ref.key };
@@ -55,8 +57,10 @@ export async function explainOrReview(ctx: ServerContext, deps: ExplainDeps, rev
     const r = await runtime.generate('llm', { kind: 'chat', messages: [{ role: 'system', content: instruction }, { role: 'user', content: `${a.file}:\n${body}` }], sampling: { maxTokens: 600 } }, { signal: controller.signal, lane: 'loop' });
     answer = r.text.trim();
   } catch (err) {
-    void ctx.connection.window.showErrorMessage(`aros-lsp: ${review ? 'review' : 'explanation'} of ${fn.name} failed: ${(err as Error).message}`);
-    throw err;
+    const message = `${review ? 'review' : 'explanation'} of ${fn.name} failed: ${(err as Error).message}`;
+    void ctx.connection.window.showErrorMessage(`aros-lsp: ${message}`);
+    // The request was fine and the server did not crash: the model could not answer (RequestFailed, not InternalError).
+    throw new ResponseError(LSPErrorCodes.RequestFailed, message);
   }
   let findings = 0;
   if (review) {
@@ -65,9 +69,9 @@ export async function explainOrReview(ctx: ServerContext, deps: ExplainDeps, rev
     deps.setReview(ref.key, uri, diagnostics);
   }
   const title = `${review ? 'Review' : 'Explanation'} of ${fn.name} (${a.file})`;
-  const file = path.join(session.cacheDir, 'explanations', `${a.file.replace(/[/\\]/g, '_')}-${fn.name}-${review ? 'review' : 'explain'}.md`);
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, `# ${title}\n\n${answer}\n`);
+  // A plain directory of the cache, and no symlink followed at the file: the cache may lie inside the workspace.
+  const file = path.join(await ownSubdirectory(session.cacheDir, 'explanations'), `${a.file.replace(/[/\\]/g, '_')}-${fn.name}-${review ? 'review' : 'explain'}.md`);
+  await writeFile(file, `# ${title}\n\n${answer}\n`, { flag: constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW });
   if (deps.showDocumentSupport && deps.virtualDocuments) {
     const virtual = deps.virtualDocuments.put(`explanations/${path.basename(file)}`, `# ${title}\n\n${answer}\n`);
     await ctx.connection.window.showDocument({ uri: virtual, takeFocus: true });

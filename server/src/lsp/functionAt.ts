@@ -1,5 +1,6 @@
 // The function definition a code action is about: by a line of its head, or by name.
 
+import { relativePathProblem } from '../config/workspacePaths';
 import type { SymbolInfo } from '../index/types';
 import { documentRef, type DocumentRef, type ServerContext } from './context';
 import { pathToUri } from './convert';
@@ -26,12 +27,21 @@ export interface FunctionTarget {
   version?: number;
 }
 
-/** A command's `[{ file, symbol }]` argument resolved to the function and its document; InvalidParams otherwise. */
-export async function commandTarget(ctx: ServerContext, command: string, args: unknown[] | undefined): Promise<FunctionTarget> {
+/**
+ * A command's `[{ file, symbol }]` argument resolved to the function and its
+ * document; InvalidParams otherwise. `file` must be a file of the workspace
+ * (relative, no `..`, no symlink leading out); a command that only reads
+ * (`read`) may also name an open document, which is the editor's text.
+ */
+export async function commandTarget(ctx: ServerContext, command: string, args: unknown[] | undefined, purpose: 'read' | 'edit' = 'edit'): Promise<FunctionTarget> {
   const a = args?.[0] as { file?: unknown; symbol?: unknown } | undefined;
-  if (typeof a?.file !== 'string' || typeof a.symbol !== 'string' || a.file.includes('..')) throw invalid(`${command} needs arguments [{ file, symbol }]`);
+  if (typeof a?.file !== 'string' || typeof a.symbol !== 'string') throw invalid(`${command} needs arguments [{ file, symbol }]`);
   const session = ctx.session();
   if (!session) throw invalid('no workspace folder is open');
+  if (purpose === 'edit' || !session.documents.has(a.file)) {
+    const problem = relativePathProblem(session.root, a.file) ?? session.diskProblem(a.file);
+    if (problem) throw invalid(`${command}: '${a.file}' ${problem}: the server ${purpose === 'edit' ? 'edits only workspace files' : 'reads only workspace files and open documents'}`);
+  }
   const uri = pathToUri(session.absOf(a.file));
   const ref = documentRef(ctx, uri);
   const text = ref ? await ref.session.readText(ref.key) : undefined;

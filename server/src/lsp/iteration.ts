@@ -5,10 +5,12 @@
 // only when asked and only if the documents have not changed meanwhile.
 
 import { NotificationType, ProgressType, RequestType, type CancellationToken, type WorkspaceEdit } from 'vscode-languageserver/node';
+import * as path from 'node:path';
+import { isInside, relativePathProblem } from '../config/workspacePaths';
 import type { IterationService } from '../iteration/iterationService';
 import type { IterationEvent, IterationParams, IterationResult, TaskResult, TextEdit } from '../iteration/types';
 import type { ServerContext } from './context';
-import { pathToUri } from './convert';
+import { pathToUri, uriToPath } from './convert';
 import { invalid } from './params';
 
 export interface RunIterationParams {
@@ -48,6 +50,8 @@ export async function runWithProgress(
   const svc = service();
   const session = ctx.session();
   if (!svc || !session) throw invalid('the loop needs a workspace folder');
+  params = withRelativeTaskFile(session.root, params);
+  checkPaths(session.root, params);
   const controller = new AbortController();
   if (token.isCancellationRequested) controller.abort();
   token.onCancellationRequested(() => controller.abort());
@@ -65,7 +69,15 @@ export async function runWithProgress(
   };
   try {
     const result = await svc.run(params, controller.signal, onEvent);
-    if (params.apply && result.edits.length) {
+    // Edits go to workspace files only (the loop checks its tasks too; this is the last gate before the editor).
+    const outside = result.edits.flatMap((e) => {
+      const problem = relativePathProblem(session.root, e.file);
+      return problem ? [`${e.file} ${problem}`] : [];
+    });
+    if (params.apply && outside.length) {
+      result.applied = false;
+      result.applyMessage = `not applied: ${outside.join(', ')}`;
+    } else if (params.apply && result.edits.length) {
       const stale = result.edits.filter((edit) => {
         const now = session.documents.get(edit.file)?.version;
         return versions.has(edit.file) ? now !== versions.get(edit.file) : now !== undefined;
@@ -102,6 +114,32 @@ export function loopTask(args: unknown[] | undefined, apply: boolean): Iteration
   return params;
 }
 
+/**
+ * Editors that cannot compute a workspace-relative path (Kakoune, Vim) name
+ * the task's file by its absolute path or file URI: one inside the workspace
+ * becomes relative; anything else is left for checkPaths to refuse.
+ */
+function withRelativeTaskFile(root: string, params: IterationParams): IterationParams {
+  const file = params.task?.file;
+  if (!params.task || file === undefined) return params;
+  const abs = file.startsWith('file:') ? uriToPath(file) : path.isAbsolute(file) ? file : undefined;
+  if (abs === undefined || !isInside(root, abs)) return params;
+  return { ...params, task: { ...params.task, file: path.relative(root, abs).split(path.sep).join('/') } };
+}
+
+/**
+ * Paths in the params name workspace files: relative, no `..`, no symlink
+ * leading out (a project name is a path when it has a separator).
+ */
+function checkPaths(root: string, params: IterationParams): void {
+  const project = params.project;
+  const projectProblem = project !== undefined && /[\\/]|^\.\.?$/.test(project) ? relativePathProblem(root, project) : undefined;
+  if (projectProblem) throw invalid(`params.project must be a project name or a workspace-relative path: '${project}' ${projectProblem}`);
+  const file = params.task?.file;
+  const fileProblem = file !== undefined ? relativePathProblem(root, file) : undefined;
+  if (fileProblem) throw invalid(`params.task.file must be a workspace-relative path inside the workspace: '${file}' ${fileProblem}`);
+}
+
 function checkParams(raw: unknown): IterationParams {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('aros/runIteration params must be an object');
   const p = raw as RunIterationParams;
@@ -110,13 +148,12 @@ function checkParams(raw: unknown): IterationParams {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw invalid(`params.${name} must be an integer from 0 to ${max}`);
     return v;
   };
-  if (p.project !== undefined && (typeof p.project !== 'string' || p.project === '' || p.project.includes('..'))) throw invalid('params.project must be a project name or a workspace-relative path');
+  if (p.project !== undefined && (typeof p.project !== 'string' || p.project === '')) throw invalid('params.project must be a project name or a workspace-relative path');
   if (p.apply !== undefined && typeof p.apply !== 'boolean') throw invalid('params.apply must be a boolean');
   let task: IterationParams['task'];
   if (p.task !== undefined) {
     const t = p.task;
     if (typeof t !== 'object' || t === null || typeof t.file !== 'string' || typeof t.symbol !== 'string') throw invalid('params.task needs file and symbol (strings)');
-    if (t.file.includes('..') || t.file.startsWith('/')) throw invalid('params.task.file must be a workspace-relative path');
     task = { description: typeof t.description === 'string' ? t.description : `Implement ${t.symbol}`, file: t.file, symbol: t.symbol };
     const errors = (t as { errors?: unknown }).errors;
     if (errors !== undefined) {

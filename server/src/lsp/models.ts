@@ -5,7 +5,9 @@
 // but not a remote endpoint: only the user's own settings may send code away.
 
 import type { Connection } from 'vscode-languageserver/node';
-import { loadModelConfig, type ConfigLayer, type ModelConfig } from '../models/modelConfig';
+import * as path from 'node:path';
+import { outsideProblem } from '../config/workspacePaths';
+import { isLocalPath, loadModelConfig, type ConfigLayer, type ModelConfig } from '../models/modelConfig';
 import { ModelRuntime, type RoleStatus } from '../models/modelRuntime';
 import { InlineCompletionEngine } from '../completion/inlineEngine';
 import type { ContextIndex } from '../context/completionContext';
@@ -21,7 +23,7 @@ export interface ModelLayers {
 export function resolveModelLayers(layers: ModelLayers, configFile?: string): { config: ModelConfig; problems: string[] } {
   const problems: string[] = [];
   const overrides: ConfigLayer[] = [
-    { value: withoutRemote(layers.workspace, problems), origin: 'aros-lsp.json models', baseDir: layers.root },
+    { value: workspaceModels(layers.workspace, layers.root, problems), origin: 'aros-lsp.json models', baseDir: layers.root },
     { value: layers.initialization, origin: 'initializationOptions.models', baseDir: layers.root },
     { value: layers.client, origin: 'workspace/didChangeConfiguration models', baseDir: layers.root },
   ];
@@ -29,7 +31,12 @@ export function resolveModelLayers(layers: ModelLayers, configFile?: string): { 
   return { config: result.config, problems: [...problems, ...result.problems] };
 }
 
-function withoutRemote(value: unknown, problems: string[]): unknown {
+/**
+ * The workspace file's model settings without what only the user may choose:
+ * a remote endpoint (code would leave the machine) or a local file outside the
+ * workspace (`hf:` and URL references name the user's own model cache).
+ */
+function workspaceModels(value: unknown, root: string | undefined, problems: string[]): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   for (const role of ['codegen', 'llm']) {
@@ -41,6 +48,12 @@ function withoutRemote(value: unknown, problems: string[]): unknown {
         problems.push(`aros-lsp.json models: '${role}.${key}' is ignored: only your editor settings may point a model at a server`);
         delete clean[key];
       }
+    }
+    const file = clean.model_path;
+    const outside = typeof file === 'string' && file !== '' && isLocalPath(file) && root !== undefined ? outsideProblem(root, path.resolve(root, file)) : undefined;
+    if (outside) {
+      problems.push(`aros-lsp.json models: '${role}.model_path' ${path.resolve(root as string, file as string)} ${outside}; set it in your editor settings instead`);
+      delete clean.model_path;
     }
     copy[role] = clean;
   }
