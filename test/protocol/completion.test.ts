@@ -72,7 +72,15 @@ describe('completion with a working code model', () => {
     expect(again.items[0].insertText).toBe(r.items[0].insertText);
   });
 
-  it('lists library functions as snippets, with the model’s suggestion first when invoked', async () => {
+  it('lists library functions as snippets; the model’s suggestion comes first only when invoked where no word is being typed', async () => {
+    const blank = await openAt(c, ws, '    return list;', '    mc = ');
+    const invoked = await c.request<{ items: Item[] }>('textDocument/completion', {
+      textDocument: { uri: blank.uri },
+      position: { line: blank.line, character: blank.character },
+      context: { triggerKind: 1 },
+    });
+    expect(invoked.items[0].detail).toBe('aros-lsp: code model');
+    // Mid-word, as editors ask while the user types: index items at once, no model.
     const at = await openAt(c, ws, '    return list;', '    AllocP');
     const r = await c.request<{ isIncomplete: boolean; items: Item[] }>('textDocument/completion', {
       textDocument: { uri: at.uri },
@@ -83,7 +91,7 @@ describe('completion with a working code model', () => {
     expect(alloc?.insertTextFormat).toBe(2);
     expect(alloc?.textEdit?.newText).toBe('AllocPooled(${1:poolHeader}, ${2:memSize})');
     expect(alloc?.detail).toMatch(/APTR AllocPooled\(APTR poolHeader, IPTR memSize\)/);
-    expect(r.items[0].detail).toBe('aros-lsp: code model');
+    expect(r.items.some((i) => i.detail === 'aros-lsp: code model')).toBe(false);
     const resolved = await c.request<Item>('completionItem/resolve', alloc);
     expect(resolved.documentation?.value).toMatch(/AllocPooled/);
     expect(resolved.documentation?.value).toMatch(/LVO 118/);

@@ -71,9 +71,12 @@ export function registerCompletion(ctx: ServerContext, deps: CompletionDeps, rec
     const found = indexCompletions(at.session.index, { file: at.key, text: at.text, offset: at.offset, snippets });
     const start = offsetToPosition(at.starts, found.replaceStart);
     const items: CompletionItem[] = found.items.map((i) => toLspItem(i, start, params.position));
-    // The model is asked only when the user invoked completion explicitly; typing gets ghost text instead.
+    // The model is asked only when completion is invoked where no word is being
+    // typed: editors (VS Code, nvim-cmp) send their as-you-type requests as
+    // Invoked too, and a list must not wait on the model for every keystroke;
+    // typing gets ghost text from inlineCompletion instead.
     const engine = deps.engine();
-    if (engine && params.context?.triggerKind === 1 && found.context === 'code') {
+    if (engine && params.context?.triggerKind === 1 && found.context === 'code' && found.replaceStart === at.offset) {
       const controller = abortOn(token);
       const r = await engine.complete({ file: at.key, text: at.text, offset: at.offset, automatic: false, signal: controller.signal, recentEdits: recent.list(at.key) });
       note(deps, r);
