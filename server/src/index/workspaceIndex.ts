@@ -4,7 +4,6 @@
 
 import type { FileEntry } from './fileIndex';
 import { initialsMask, letterMask } from './nameMatch';
-import { firstAtOrAfter } from './pathNearness';
 import {
   FLAG_CONF,
   FLAG_DEFINITION,
@@ -34,7 +33,7 @@ export interface NameTable {
 }
 
 
-/** More pending changes than this rebuild the table instead (a re-index). */
+/** More pending changes than this, and more than the table holds, rebuild the table instead (a merge is linear in the table). */
 const MERGE_LIMIT = 5000;
 
 function byLower(a: readonly [string, string], b: readonly [string, string]): number {
@@ -62,51 +61,46 @@ function tableOf(names: string[], lower: string[]): NameTable {
 }
 
 /**
- * The table with `gone` left out and `added` put in order: each change is a
- * binary search and one block move of the arrays (a copy of 300,000 slots
- * costs about a millisecond); masks of kept names are kept.
+ * The table with `gone` left out and `added` put in order, in one linear pass
+ * over the old table after sorting `added`; masks of kept names are kept.
+ * (Inserting each name with a block move was O(added × names): while a tree
+ * was being indexed, one workspace/symbol merged thousands of new names into
+ * 100,000 and held the event loop for hundreds of milliseconds.)
  */
 export function mergeNameTable(old: NameTable, added: readonly string[], gone: ReadonlySet<string>): NameTable {
-  const names = old.names.slice();
-  const lower = old.lower.slice();
-  let masks = old.masks;
-  let initials = old.initials;
-  for (const name of gone) {
-    const key = name.toLowerCase();
-    let i = firstAtOrAfter(lower, key);
-    while (i < lower.length && lower[i] === key && names[i] !== name) i++;
-    if (i >= lower.length || names[i] !== name) continue;
-    names.splice(i, 1);
-    lower.splice(i, 1);
-    masks = without(masks, i);
-    initials = without(initials, i);
+  const add = added.map((n) => [n.toLowerCase(), n] as const).sort(byLower);
+  const size = old.names.length + add.length;
+  const names: string[] = new Array<string>(size);
+  const lower: string[] = new Array<string>(size);
+  const masks = new Int32Array(size);
+  const initials = new Int32Array(size);
+  let o = 0;
+  let j = 0;
+  for (let i = 0; i < old.names.length; i++) {
+    const key = old.lower[i];
+    // A new name goes after any old names equal to it in lower case, as a stable sort of the whole table would put it.
+    for (; j < add.length && add[j][0] < key; j++, o++) {
+      names[o] = add[j][1];
+      lower[o] = add[j][0];
+      masks[o] = letterMask(add[j][0]);
+      initials[o] = initialsMask(add[j][1]);
+    }
+    if (gone.size > 0 && gone.has(old.names[i])) continue;
+    names[o] = old.names[i];
+    lower[o] = key;
+    masks[o] = old.masks[i];
+    initials[o] = old.initials[i];
+    o++;
   }
-  for (const name of added) {
-    const key = name.toLowerCase();
-    // After any names equal in lower case, as a stable sort of the whole table would put a newer name.
-    let i = firstAtOrAfter(lower, key);
-    while (i < lower.length && lower[i] === key) i++;
-    names.splice(i, 0, name);
-    lower.splice(i, 0, key);
-    masks = inserted(masks, i, letterMask(key));
-    initials = inserted(initials, i, initialsMask(name));
+  for (; j < add.length; j++, o++) {
+    names[o] = add[j][1];
+    lower[o] = add[j][0];
+    masks[o] = letterMask(add[j][0]);
+    initials[o] = initialsMask(add[j][1]);
   }
-  return { names, lower, masks, initials };
-}
-
-function without(a: Int32Array, i: number): Int32Array {
-  const out = new Int32Array(a.length - 1);
-  out.set(a.subarray(0, i));
-  out.set(a.subarray(i + 1), i);
-  return out;
-}
-
-function inserted(a: Int32Array, i: number, value: number): Int32Array {
-  const out = new Int32Array(a.length + 1);
-  out.set(a.subarray(0, i));
-  out[i] = value;
-  out.set(a.subarray(i), i + 1);
-  return out;
+  names.length = o;
+  lower.length = o;
+  return { names, lower, masks: o === size ? masks : masks.slice(0, o), initials: o === size ? initials : initials.slice(0, o) };
 }
 
 export interface StoredFile extends PackedFile {
@@ -255,11 +249,12 @@ export class WorkspaceIndex {
   /**
    * Distinct symbol names, with lower-case copies and letter masks for
    * matching. Built once; later changes (an edited document declaring a new
-   * name) are merged into a new table in one linear pass, because rebuilding
-   * 300,000 names took up to a second and edits add names one at a time.
+   * name, files indexed meanwhile) are merged into a new table in one linear
+   * pass, because rebuilding 300,000 names took up to a second.
    */
   names(): NameTable {
-    if (!this.namesCache || this.namesAdded.size + this.namesGone.size > MERGE_LIMIT) {
+    const pending = this.namesAdded.size + this.namesGone.size;
+    if (!this.namesCache || (pending > MERGE_LIMIT && pending > this.namesCache.names.length)) {
       this.namesCache = buildNameTable([...this.byName.keys()]);
     } else if (this.namesAdded.size || this.namesGone.size) {
       this.namesCache = mergeNameTable(this.namesCache, [...this.namesAdded], this.namesGone);

@@ -21,6 +21,8 @@ export interface CompileCommand {
   maxOutputBytes?: number;
   /** Merged over this process's environment. */
   env?: Record<string, string>;
+  /** Diagnostics parsed per stream; the rest of the output is not parsed. Default: all. */
+  maxDiagnostics?: number;
 }
 
 export interface CompileResult {
@@ -420,7 +422,7 @@ class CompileRun {
       stdout,
       stderr,
       truncatedBytes: this.out.dropped + this.err.dropped,
-      diagnostics: [...parseGccOutput(stderr, this.cmd.cwd), ...parseGccOutput(stdout, this.cmd.cwd)],
+      diagnostics: [...parseGccOutput(stderr, this.cmd.cwd, this.cmd.maxDiagnostics), ...parseGccOutput(stdout, this.cmd.cwd, this.cmd.maxDiagnostics)],
     };
     if (this.child?.pid !== undefined) result.pid = this.child.pid;
     if (this.spawnError !== undefined) result.spawnError = this.spawnError;

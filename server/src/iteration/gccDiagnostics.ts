@@ -62,11 +62,22 @@ interface ParseState {
   out: CompilerDiagnostic[];
 }
 
-/** Parses compiler (and make) output; `cwd` resolves relative paths. Lines that are not diagnostics are skipped. */
-export function parseGccOutput(text: string, cwd: string): CompilerDiagnostic[] {
+/**
+ * Parses compiler (and make) output; `cwd` resolves relative paths. Lines that are not diagnostics are skipped.
+ * Stops at `limit` diagnostics (the notes after the last are not read): a flood of errors costs no more than that.
+ */
+export function parseGccOutput(text: string, cwd: string, limit = Infinity): CompilerDiagnostic[] {
   const state: ParseState = { dirs: [path.resolve(cwd)], pending: [], pendingClang: false, inChain: false, parent: undefined, chains: new Map(), out: [] };
-  for (const raw of text.split('\n')) {
-    parseLine(raw.replace(ANSI_RE, '').replace(/\r$/, ''), state);
+  for (let at = 0; at <= text.length; ) {
+    const nl = text.indexOf('\n', at);
+    const end = nl < 0 ? text.length : nl;
+    let line = text.slice(at, end);
+    // Most lines have neither: testing first is far cheaper than two replaces per line.
+    if (line.includes('\x1b')) line = line.replace(ANSI_RE, '');
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    at = end + 1;
+    parseLine(line, state);
+    if (state.out.length >= limit) break;
   }
   return state.out;
 }

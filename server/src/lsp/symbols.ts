@@ -18,6 +18,8 @@ export function registerSymbols(ctx: ServerContext): void {
     const query = requireString(params, 'query');
     const session = ctx.session();
     if (!session) return [];
+    // Edits whose analysis is still deferred (typing) count.
+    session.documents.flush();
     return searchSymbols(session.index, query, { limit: 200 }).map((r) => ({
       name: r.name,
       kind: lspSymbolKind(r.kind),

@@ -23,6 +23,8 @@ export interface LocalBackendOptions {
 export class LocalBackend implements ModelBackend {
   private info?: ModelInfo;
   private loading?: Promise<ModelInfo>;
+  /** Size and mtime of the file when it was loaded. */
+  private loadedStamp?: string;
   private readonly key: string;
 
   constructor(private readonly options: LocalBackendOptions) {
@@ -37,7 +39,15 @@ export class LocalBackend implements ModelBackend {
 
   async generate(request: GenerateRequest, options: GenerateOptions = {}): Promise<GenerateResult> {
     await this.load(options.signal);
-    return this.options.host.generate(this.key, options.lane ?? 'completion', request, options.onText, options.signal);
+    try {
+      return await this.options.host.generate(this.key, options.lane ?? 'completion', request, options.onText, options.signal);
+    } catch (err) {
+      // llama.cpp maps the file: cut short in place under it, the host dies of SIGBUS. Say why.
+      if (err instanceof ModelError && err.code === 'runtime-crashed' && this.loadedStamp !== undefined && fileStamp(this.key) !== this.loadedStamp) {
+        throw new ModelError('runtime-crashed', `${err.message}; ${this.key} changed on disk while it was loaded`);
+      }
+      throw err;
+    }
   }
 
   async dispose(): Promise<void> {
@@ -53,6 +63,7 @@ export class LocalBackend implements ModelBackend {
     }
     try {
       this.info = await host.load(this.key, spec, signal);
+      this.loadedStamp = stamp;
       return this.info;
     } catch (err) {
       if (err instanceof ModelError && err.code === 'runtime-crashed') {
@@ -89,5 +100,14 @@ export class LocalBackend implements ModelBackend {
       throw err;
     }
     return `${size}:${mtime}`;
+  }
+}
+
+function fileStamp(file: string): string | undefined {
+  try {
+    const st = statSync(file);
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return undefined;
   }
 }

@@ -1,0 +1,47 @@
+// `aros/health`: the server measures its own event loop and memory, so a
+// client (or a load benchmark) can see a stall without profiling. The event
+// loop is sampled every 10 ms by perf_hooks; a sample is how late that tick
+// came, so an idle loop reads about 0 and a 60 ms stall reads about 60.
+
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import type { Connection } from 'vscode-languageserver/node';
+import { invalid } from './params';
+
+export interface HealthParams {
+  /** Start a new measuring window after answering (the answer covers the old one). */
+  reset?: boolean;
+}
+
+export interface HealthResult {
+  /** Delay of the event loop beyond the 10 ms sampling interval, since start or the last reset. */
+  eventLoopDelayMs: { max: number; p99: number; mean: number };
+  /** Bytes. */
+  memory: { rss: number; heapUsed: number };
+  uptimeMs: number;
+}
+
+/** A method name rather than a RequestType: a RequestType of one parameter refuses a request without params. */
+export const HEALTH_METHOD = 'aros/health';
+
+const RESOLUTION_MS = 10;
+
+export function registerHealth(connection: Connection): void {
+  const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  histogram.enable();
+  const started = performance.now();
+  const ms = (ns: number): number => (Number.isFinite(ns) && histogram.count > 0 ? Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 100) / 100) : 0);
+  connection.onRequest(HEALTH_METHOD, (params: unknown): HealthResult => {
+    const reset = params === null || params === undefined ? undefined : (params as { reset?: unknown }).reset;
+    if ((params !== null && params !== undefined && (typeof params !== 'object' || Array.isArray(params))) || (reset !== undefined && typeof reset !== 'boolean')) {
+      throw invalid('aros/health params must be { reset?: boolean }');
+    }
+    const memory = process.memoryUsage();
+    const result: HealthResult = {
+      eventLoopDelayMs: { max: ms(histogram.max), p99: ms(histogram.percentile(99)), mean: ms(histogram.mean) },
+      memory: { rss: memory.rss, heapUsed: memory.heapUsed },
+      uptimeMs: Math.round(performance.now() - started),
+    };
+    if (reset) histogram.reset();
+    return result;
+  });
+}
