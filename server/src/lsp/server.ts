@@ -8,12 +8,12 @@ import {
   createConnection,
   DidChangeWatchedFilesNotification,
   ProposedFeatures,
-  StreamMessageReader,
   StreamMessageWriter,
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { defaultSettings, type WorkspaceSettings } from '../config/workspaceSettings';
+import { outsideProblem } from '../config/workspacePaths';
 import { SettingsLayers, sameSettings } from './configuration';
 import { WorkspaceSession } from '../index/workspaceSession';
 import type { ServerContext } from './context';
@@ -25,10 +25,11 @@ import { AUTODOC_COMMAND, DRAFT_BREADCRUMB_COMMAND, draftBreadcrumb, writeAutodo
 import { EXPLAIN_COMMANDS, REVIEW_SOURCE, VIRTUAL_SCHEME, VirtualDocuments, explainOrReview } from './explainAction';
 import { documentSync, registerDocuments } from './documents';
 import { indexWithProgress } from './indexing';
+import { FrameReader } from './frameReader';
 import { gateUntilInitialized } from './initGate';
 import { registerNavigation } from './navigation';
 import { LOOP_COMMANDS, codeActionCapability, registerCodeActions } from './codeActions';
-import { invalid } from './params';
+import { invalid, requireString } from './params';
 import { statusNotification } from './status';
 import { registerSymbols } from './symbols';
 import { recordEdit, registerCompletion } from './completion';
@@ -38,6 +39,7 @@ import { IterationService } from '../iteration/iterationService';
 import { RecentEdits } from '../context/completionContext';
 import type { AcceptanceStats } from '../completion/acceptanceStats';
 import { ACCEPT_COMMAND, completionShownNotification, handleAccepted, handleShown, reopenStats } from './acceptance';
+import { registerHealth } from './health';
 
 export const COMMANDS = { checkBreadcrumbs: 'aros.checkBreadcrumbs', reindex: 'aros.reindex' } as const;
 /** Compile a document's current text with the configured command and publish the diagnostics. */
@@ -51,8 +53,9 @@ export interface ServeOptions {
 
 export function startServer(options: ServeOptions): void {
   const writer = new StreamMessageWriter(options.output ?? claimStdout());
-  const reader = gateUntilInitialized(new StreamMessageReader(options.input ?? process.stdin), writer, (m) => process.stderr.write(`[aros-lsp] ${m}\n`));
-  const connection = createConnection(ProposedFeatures.all, reader, writer);
+  const stderrLog = (m: string): boolean => process.stderr.write(`[aros-lsp] ${m}\n`);
+  const gate = gateUntilInitialized(new FrameReader(options.input ?? process.stdin, stderrLog), writer, stderrLog);
+  const connection = createConnection(ProposedFeatures.all, gate.reader, gate.writer);
   let session: WorkspaceSession | undefined;
   let indexAbort = new AbortController();
   let watchDynamic = false;
@@ -119,7 +122,7 @@ export function startServer(options: ServeOptions): void {
     } else {
       // No folder: open documents are still analysed and navigable; nothing is indexed or persisted.
       log('no workspace folder: serving open documents only');
-      session = new WorkspaceSession(path.parse(process.cwd()).root, { ...defaultSettings(), workers: 0 }, { persist: false, log });
+      session = new WorkspaceSession(path.parse(process.cwd()).root, { ...defaultSettings(), workers: 0 }, { persist: false, workspace: false, log });
     }
     indexable = root !== undefined;
     models = new ServerModels(
@@ -163,8 +166,10 @@ export function startServer(options: ServeOptions): void {
   });
 
   connection.onExecuteCommand(async (params, token) => {
+    // Not String(command): an object whose own `toString` is not a function throws on conversion.
+    if (typeof params?.command !== 'string') throw invalid('params.command must be a string');
     // Sent by the client when the user accepts an inline suggestion; needs no session.
-    if (params?.command === ACCEPT_COMMAND) return handleAccepted(stats, params.arguments);
+    if (params.command === ACCEPT_COMMAND) return handleAccepted(stats, params.arguments);
     if (!session) return { error: 'no workspace folder is open' };
     switch (params?.command) {
       case LOOP_COMMANDS.implement:
@@ -231,7 +236,9 @@ export function startServer(options: ServeOptions): void {
   );
 
   registerIteration(ctx, iterationService);
-  connection.workspace.textDocumentContent.on(({ uri }) => {
+  registerHealth(connection);
+  connection.workspace.textDocumentContent.on((params) => {
+    const uri = requireString(params, 'uri');
     const text = virtualDocuments?.get(uri);
     if (text === undefined) throw invalid(`no such document: ${uri}`);
     return { text };
@@ -293,15 +300,21 @@ function modelsOf(options: unknown): unknown {
 }
 
 function workspaceRoot(params: InitializeParams): string | undefined {
-  const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
+  // Fields of the wrong type (a client's bug) count as absent.
+  const first: unknown = Array.isArray(params.workspaceFolders) ? (params.workspaceFolders[0] as { uri?: unknown } | null | undefined)?.uri : undefined;
+  const folder = typeof first === 'string' ? first : typeof params.rootUri === 'string' ? params.rootUri : undefined;
   if (folder) return uriToPath(folder);
-  return params.rootPath ? path.resolve(params.rootPath) : undefined;
+  return typeof params.rootPath === 'string' && params.rootPath ? path.resolve(params.rootPath) : undefined;
 }
 
 async function readWorkspaceSettingsFile(root: string): Promise<{ value?: unknown; problems: string[] }> {
+  const file = path.join(root, 'aros-lsp.json');
+  // A settings file that is a symlink out of the workspace is not the workspace's to give.
+  const outside = outsideProblem(root, file);
+  if (outside) return { problems: [`aros-lsp.json ${outside}; it is ignored`] };
   let text: string;
   try {
-    text = await readFile(path.join(root, 'aros-lsp.json'), 'utf8');
+    text = await readFile(file, 'utf8');
   } catch {
     return { problems: [] };
   }
