@@ -24,12 +24,12 @@
 // The test test/reliability/load.test.ts runs part 1 small and fast through
 // runTypingLoad() and checks correctness only.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
+import { startBenchServer, type BenchServer } from './lspClient';
 import { mulberry32 } from './seededRandom';
 
 // ---------------------------------------------------------------------------
@@ -41,92 +41,14 @@ export interface Health {
   uptimeMs: number;
 }
 
-interface Server {
-  connection: MessageConnection;
-  child: ChildProcess;
-  stderr: () => string;
-  /** Resolves with ms since spawn when aros/status says the index is ready. */
-  ready: Promise<number>;
-  stop(): Promise<void>;
-}
-
-/** The built server: out/cli/main.js beside this file when run from out/, else the repository's out/. */
-function serverMain(): string {
-  const beside = path.join(__dirname, '..', 'cli', 'main.js');
-  return existsSync(beside) ? beside : path.resolve(__dirname, '..', '..', '..', 'out', 'cli', 'main.js');
-}
+type Server = BenchServer;
 
 /** Set by --cpu-prof DIR: the server writes a CPU profile there when it exits. */
 let serverNodeArgs: string[] = [];
 
-async function startServer(root: string, cacheDir: string, options: Record<string, unknown>, home: string, onStatus?: (p: { component: string; state: string; files?: number }) => void): Promise<Server> {
-  const child = spawn(process.execPath, [...serverNodeArgs, serverMain(), 'serve', '--stdio'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, '.cache') },
-  });
-  let err = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (d: string) => {
-    err = (err + d).slice(-50_000);
-    // For a look at what the server says while it is under load.
-    if (process.env.LOAD_BENCH_SERVER_STDERR) process.stderr.write(d);
-  });
-  child.stdin?.on('error', () => undefined);
-  const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-  const started = Date.now();
-  const ready = new Promise<number>((resolve, reject) => {
-    // One handler per method in vscode-jsonrpc: other listeners come through onStatus.
-    connection.onNotification('aros/status', (p: { component: string; state: string; message: string; files?: number }) => {
-      onStatus?.(p);
-      if (p.component !== 'index') return;
-      if (p.state === 'ready') resolve(Date.now() - started);
-      if (p.state === 'error') reject(new Error(p.message));
-    });
-  });
-  connection.onRequest('window/workDoneProgress/create', () => null);
-  connection.onRequest('client/registerCapability', () => null);
-  connection.onRequest('window/showMessageRequest', () => null);
-  connection.onRequest('workspace/configuration', (p: { items?: unknown[] }) => (p.items ?? []).map(() => null));
-  connection.onError(() => undefined);
-  connection.listen();
-  const rootUri = pathToFileURL(root).href;
-  await connection.sendRequest('initialize', {
-    processId: process.pid,
-    rootUri,
-    workspaceFolders: [{ uri: rootUri, name: path.basename(root) }],
-    capabilities: {
-      window: { workDoneProgress: true },
-      textDocument: {
-        documentSymbol: { hierarchicalDocumentSymbolSupport: true },
-        completion: { completionItem: { snippetSupport: true } },
-        hover: { contentFormat: ['markdown', 'plaintext'] },
-        inlineCompletion: {},
-      },
-    },
-    initializationOptions: { cacheDir, ...options },
-  });
-  await connection.sendNotification('initialized', {});
-  return {
-    connection,
-    child,
-    stderr: () => err,
-    ready,
-    async stop() {
-      await connection.sendRequest('shutdown').catch(() => undefined);
-      await connection.sendNotification('exit').catch(() => undefined);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          child.kill('SIGKILL');
-          resolve();
-        }, 10_000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-      connection.dispose();
-    },
-  };
+function startServer(root: string, cacheDir: string, options: Record<string, unknown>, home: string, onStatus?: (p: { component: string; state: string; files?: number }) => void): Promise<Server> {
+  // LOAD_BENCH_SERVER_STDERR=1: a look at what the server says while it is under load.
+  return startBenchServer(root, cacheDir, options, undefined, { home, nodeArgs: serverNodeArgs, onStatus, echoStderr: Boolean(process.env.LOAD_BENCH_SERVER_STDERR) });
 }
 
 // ---------------------------------------------------------------------------
