@@ -27,6 +27,7 @@ export const MAX_HEADER_BYTES = 64 * 1024;
 export const MAX_BODY_BYTES = 256 * 1024 * 1024;
 const STALL_LOG_MS = 10_000;
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
+const UTF8 = new TextDecoder('utf-8');
 const HEADER_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([^\r\n]*?)[ \t]*$/;
 
 /** A frame whose body is not JSON: the gate answers it with ParseError (id null). */
@@ -139,7 +140,7 @@ export class FrameReader extends AbstractMessageReader {
   private deliver(bytes: Buffer): void {
     let message: Message;
     try {
-      message = JSON.parse(new TextDecoder('utf-8').decode(bytes)) as Message;
+      message = JSON.parse(UTF8.decode(bytes)) as Message;
     } catch (err) {
       const problem = `a frame's body is not JSON (${(err as Error).message}): ${JSON.stringify(bytes.subarray(0, 80).toString('utf8'))}${bytes.length > 80 ? '...' : ''}`;
       this.log(`bad frame: ${problem}`);

@@ -8,8 +8,8 @@
 //   (-32002) and a notification other than `exit` is dropped. An `initialize`
 //   whose params are not an object with a `capabilities` object is answered
 //   with InvalidParams and the server stays uninitialized; a `processId` that
-//   is not a positive integer is ignored (vscode-languageserver would take it
-//   for a dead parent and exit).
+//   is not a positive 32-bit integer is ignored (vscode-languageserver would
+//   take it for a dead parent and exit).
 // - A second `initialize`, and any request after `shutdown`, is answered with
 //   InvalidRequest (-32600); after `shutdown` notifications other than `exit` are dropped.
 // - JSON that is not a JSON-RPC message (a batch array, a number, a string,
@@ -73,13 +73,13 @@ export function gateUntilInitialized(reader: MessageReader, writer: MessageWrite
         }
         if (Message.isRequest(message)) {
           if (state === 'new' && message.method !== 'initialize') {
-            log(`request ${message.method} before initialize: answered with ServerNotInitialized`);
-            answer(message.id, ErrorCodes.ServerNotInitialized, `the server is not initialized: send 'initialize' before '${message.method}'`);
+            log(`request ${clip(message.method)} before initialize: answered with ServerNotInitialized`);
+            answer(message.id, ErrorCodes.ServerNotInitialized, `the server is not initialized: send 'initialize' before '${clip(message.method)}'`);
             return;
           }
           if (state === 'shutdown') {
-            log(`request ${message.method} after shutdown: answered with InvalidRequest`);
-            answer(message.id, ErrorCodes.InvalidRequest, `the server is shutting down: only 'exit' may follow 'shutdown', not '${message.method}'`);
+            log(`request ${clip(message.method)} after shutdown: answered with InvalidRequest`);
+            answer(message.id, ErrorCodes.InvalidRequest, `the server is shutting down: only 'exit' may follow 'shutdown', not '${clip(message.method)}'`);
             return;
           }
           if (state === 'running' && message.method === 'initialize') {
@@ -89,13 +89,13 @@ export function gateUntilInitialized(reader: MessageReader, writer: MessageWrite
           }
           const key = String(message.id);
           if (serving.has(key)) {
-            log(`request ${message.method} with the id ${JSON.stringify(message.id)} of a request still being served: answered with InvalidRequest`);
-            answer(message.id, ErrorCodes.InvalidRequest, `the id ${JSON.stringify(message.id)} is in use by a request still being served`);
+            log(`request ${clip(message.method)} with the id ${clip(JSON.stringify(message.id))} of a request still being served: answered with InvalidRequest`);
+            answer(message.id, ErrorCodes.InvalidRequest, `the id ${clip(JSON.stringify(message.id))} is in use by a request still being served`);
             return;
           }
           if (message.params === null) delete message.params;
           if (deeperThan(message.params, MAX_PARAMS_DEPTH)) {
-            log(`request ${message.method} with params nested deeper than ${MAX_PARAMS_DEPTH} levels: answered with InvalidParams`);
+            log(`request ${clip(message.method)} with params nested deeper than ${MAX_PARAMS_DEPTH} levels: answered with InvalidParams`);
             answer(message.id, ErrorCodes.InvalidParams, `params are nested deeper than ${MAX_PARAMS_DEPTH} levels`);
             return;
           }
@@ -107,7 +107,7 @@ export function gateUntilInitialized(reader: MessageReader, writer: MessageWrite
               return;
             }
             const pid = params.processId;
-            if (pid !== undefined && pid !== null && !(typeof pid === 'number' && Number.isSafeInteger(pid) && pid > 0)) {
+            if (pid !== undefined && pid !== null && !(typeof pid === 'number' && Number.isInteger(pid) && pid > 0 && pid <= 0x7fffffff)) {
               log(`initialize: processId ${JSON.stringify(pid)} is not a process id; ignored`);
               params.processId = null;
             }
@@ -116,11 +116,11 @@ export function gateUntilInitialized(reader: MessageReader, writer: MessageWrite
           serving.add(key);
         } else if (Message.isNotification(message) && message.method !== 'exit') {
           if (state !== 'running') {
-            log(`notification ${message.method} ${state === 'new' ? 'before initialize' : 'after shutdown'}: dropped`);
+            log(`notification ${clip(message.method)} ${state === 'new' ? 'before initialize' : 'after shutdown'}: dropped`);
             return;
           }
           if (deeperThan(message.params, MAX_PARAMS_DEPTH)) {
-            log(`notification ${message.method} with params nested deeper than ${MAX_PARAMS_DEPTH} levels: dropped`);
+            log(`notification ${clip(message.method)} with params nested deeper than ${MAX_PARAMS_DEPTH} levels: dropped`);
             return;
           }
           const required = LIBRARY_NOTIFICATIONS.get(message.method);
@@ -147,6 +147,11 @@ export function gateUntilInitialized(reader: MessageReader, writer: MessageWrite
 }
 
 export const MAX_PARAMS_DEPTH = 256;
+
+/** A client's string as it goes into a log line or an error message: at most 100 characters. */
+function clip(s: string): string {
+  return s.length > 100 ? `${s.slice(0, 100)}… (${s.length} characters)` : s;
+}
 
 const idLike = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number';
 /** Notifications handled inside vscode-jsonrpc / vscode-languageserver, and the field each reads without checking. */
