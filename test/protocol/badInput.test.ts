@@ -285,16 +285,17 @@ describe('the end of the input', () => {
 });
 
 describe('malformed frames', () => {
-  // How vscode-jsonrpc (the server's transport) handles bad bytes, and so what these tests expect:
-  // - A body that is not JSON (with a correct Content-Length): the frame is dropped; the next frame parses.
-  // - A header line without ':' or a header block without Content-Length: the header block is dropped
-  //   and the next frame parses, but only once more bytes arrive: the reader stops looking at the
-  //   chunk that held the bad header. The tests keep sending a harmless `$/setTrace` until answered.
+  // How the server's own frame reader (lsp/frameReader.ts) handles bad bytes, and so what these tests expect:
+  // - A body that is not JSON (with a correct Content-Length): the frame is dropped and answered with
+  //   ParseError (id null); the next frame parses.
+  // - A header line without ':' or a header block without Content-Length: the block is dropped (logged)
+  //   and reading resumes at the next header, without waiting for more bytes. The tests still send a
+  //   harmless `$/setTrace` until answered, which holds for either behaviour.
   // - A wrong Content-Length: the frame boundary is lost. Too short: the rest of the body is read as
-  //   the next header; everything up to the next empty line (CRLF CRLF) is garbage, after which the
-  //   stream is in sync again. Too long: the reader waits for bytes that belong to later frames.
-  //   Neither ends the process; the tests resynchronize with a bare CRLF CRLF (too short) or
-  //   start a new server, which is what an editor does (too long).
+  //   the next header block and dropped, after which the stream is in sync again. Too long: the reader
+  //   waits for bytes that belong to later frames (no reader can tell it from a slow pipe). Neither ends
+  //   the process; the tests resynchronize with a bare CRLF CRLF (too short) or start a new server,
+  //   which is what an editor does (too long).
   // In every case the server writes nothing but well-formed frames.
 
   const INIT = { processId: null, rootUri: null, capabilities: {} };
