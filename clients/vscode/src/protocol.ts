@@ -1,77 +1,13 @@
-// The server's own protocol extensions, as plain types. They mirror
-// server/src/lsp/status.ts, server/src/lsp/iteration.ts and
-// server/src/iteration/types.ts; the extension is built on its own, so it
-// cannot import them, and test/clients/vscode.test.ts checks (at compile
-// time) that the two stay assignable to each other.
+// The server's protocol extensions, as the server itself defines them. The
+// imports are type-only: esbuild erases them when it bundles the extension,
+// so nothing of the server ships in the .vsix, and a change on either side
+// that breaks the other fails the extension's type-check.
 
-export type StatusState = 'loading' | 'indexing' | 'ready' | 'busy' | 'error' | 'unloaded';
-export type ModelRole = 'codegen' | 'llm';
+import type { StatusParams } from '../../../server/src/lsp/status';
 
-/** `aros/status`. */
-export interface StatusParams {
-  state: StatusState;
-  message: string;
-  component: 'index' | 'model';
-  role?: ModelRole;
-  files?: number;
-}
-
-export type Phase = 'explore' | 'reason' | 'generate' | 'review' | 'compile' | 'learn';
-
-export interface TaskSpec {
-  description: string;
-  file: string;
-  symbol?: string;
-  breadcrumbLine?: number;
-  errors?: Array<{ line: number; message: string }>;
-}
-
-export interface TextEdit {
-  file: string;
-  startLine: number;
-  endLine: number;
-  newText: string;
-}
-
-export type TaskStatus = 'success' | 'failed' | 'cancelled' | 'skipped';
-
-/** The parts of a task's result the extension shows (the server sends more: attempts, phases). */
-export interface TaskResult {
-  task: TaskSpec;
-  status: TaskStatus;
-  reason: string;
-  edit?: TextEdit;
-}
-
-/** `aros/iterationEvent`. */
-export type IterationEvent =
-  | { type: 'task'; iteration: number; total: number; task: TaskSpec }
-  | { type: 'phase-start'; iteration: number; attempt: number; phase: Phase }
-  | { type: 'phase-end'; iteration: number; attempt: number; phase: Phase; ok: boolean; summary: string; ms: number }
-  | { type: 'token'; iteration: number; attempt: number; phase: Phase; text: string }
-  | { type: 'compiler-output'; iteration: number; attempt: number; text: string }
-  | { type: 'task-end'; iteration: number; result: TaskResult };
-
-/** `aros/runIteration` params. */
-export interface RunIterationParams {
-  project?: string;
-  task?: { description?: string; file?: string; symbol?: string };
-  maxIterations?: number;
-  maxRetries?: number;
-  apply?: boolean;
-  workDoneToken?: string | number;
-  partialResultToken?: string | number;
-}
-
-/** `aros/runIteration` result. */
-export interface IterationResult {
-  sessionId: string;
-  results: TaskResult[];
-  summary: { total: number; successful: number; failed: number; cancelled: number };
-  edits: TextEdit[];
-  applied?: boolean;
-  applyMessage?: string;
-}
+export type { StatusParams, StatusState } from '../../../server/src/lsp/status';
+export type { IterationEvent, IterationResult, Phase, RunIterationParams, TaskResult, TaskSpec, TaskStatus, TextEdit } from '../../../server/src/iteration/types';
+export type ModelRole = NonNullable<StatusParams['role']>;
 
 export const METHODS = {
   status: 'aros/status',

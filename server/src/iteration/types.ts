@@ -27,6 +27,17 @@ export interface IterationParams {
   apply: boolean;
 }
 
+/** `aros/runIteration` params as a client sends them (checked into IterationParams by lsp/iteration.ts). */
+export interface RunIterationParams {
+  project?: string;
+  task?: { description?: string; file?: string; symbol?: string };
+  maxIterations?: number;
+  maxRetries?: number;
+  apply?: boolean;
+  workDoneToken?: string | number;
+  partialResultToken?: string | number;
+}
+
 export interface PhaseRecord {
   phase: Phase;
   ok: boolean;

@@ -8,20 +8,11 @@ import { NotificationType, ProgressType, RequestType, type CancellationToken, ty
 import * as path from 'node:path';
 import { isInside, relativePathProblem } from '../config/workspacePaths';
 import type { IterationService } from '../iteration/iterationService';
-import type { IterationEvent, IterationParams, IterationResult, TaskResult, TextEdit } from '../iteration/types';
+import type { IterationEvent, IterationParams, IterationResult, RunIterationParams, TaskResult, TextEdit } from '../iteration/types';
 import type { ServerContext } from './context';
 import { pathToUri, uriToPath } from './convert';
 import { invalid } from './params';
 
-export interface RunIterationParams {
-  project?: string;
-  task?: { description?: string; file?: string; symbol?: string };
-  maxIterations?: number;
-  maxRetries?: number;
-  apply?: boolean;
-  workDoneToken?: string | number;
-  partialResultToken?: string | number;
-}
 
 export const runIterationRequest = new RequestType<RunIterationParams, IterationResult, void>('aros/runIteration');
 export const iterationEventNotification = new NotificationType<IterationEvent>('aros/iterationEvent');
