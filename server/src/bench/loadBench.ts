@@ -609,6 +609,15 @@ function latencyRows(latency: Record<string, LatencyStats>): string[] {
   return Object.entries(latency).map(([kind, s]) => `| ${kind} | ${s.count} | ${s.errors} | ${s.p50} | ${s.p95} | ${s.p99} | ${s.max} |`);
 }
 
+/** The request latency table, then the head of the table of measures (both reports open with them). */
+function latencyAndMeasureHeader(latency: Record<string, LatencyStats>): string[] {
+  return ['', '| request | answered | errors | p50 ms | p95 ms | p99 ms | max ms |', '| --- | --- | --- | --- | --- | --- | --- |', ...latencyRows(latency), '', '| measure | value |', '| --- | --- |'];
+}
+
+function eventLoopRow(e: EventLoopSummary): string {
+  return `| event loop delay: max / worst 1 s window p99 / median window p99 | ${e.maxMs} / ${e.worstWindowP99Ms} / ${e.medianWindowP99Ms} ms (${e.windows} windows) |`;
+}
+
 export function typingTable(r: TypingResult): string {
   const mb = (b: number): string => (b / 2 ** 20).toFixed(0);
   const rssLine = [0.0, 0.25, 0.5, 0.75, 1]
@@ -618,16 +627,10 @@ export function typingTable(r: TypingResult): string {
     .join('; ');
   return [
     `### Typing: ${r.changes} didChange on a ${r.lines}-line file, one every ${r.intervalMs} ms, ${r.autoClose ? 'as an editor types (auto-closed braces)' : 'every character as it stands (no auto-close)'}, model: ${r.model}`,
-    '',
-    '| request | answered | errors | p50 ms | p95 ms | p99 ms | max ms |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...latencyRows(r.latency),
-    '',
-    '| measure | value |',
-    '| --- | --- |',
+    ...latencyAndMeasureHeader(r.latency),
     `| wall time of the typing | ${(r.elapsedMs / 1000).toFixed(1)} s |`,
     `| requests sent / answered | ${r.sent} / ${r.answered} |`,
-    `| event loop delay: max / worst 1 s window p99 / median window p99 | ${r.eventLoop.maxMs} / ${r.eventLoop.worstWindowP99Ms} / ${r.eventLoop.medianWindowP99Ms} ms (${r.eventLoop.windows} windows) |`,
+    eventLoopRow(r.eventLoop),
     `| windows with a stall over 50 ms | ${r.eventLoop.stalls.length}${r.eventLoop.stalls.length ? `: ${r.eventLoop.stalls.slice(0, 8).map((s) => `${s.maxMs} ms at change ${s.progress}`).join(', ')}` : ''} |`,
     `| server RSS / heap used (MB) at change: | ${rssLine} |`,
     `| server RSS start / end / max | ${r.rssMb.start.toFixed(0)} / ${r.rssMb.end.toFixed(0)} / ${r.rssMb.max.toFixed(0)} MB |`,
@@ -638,15 +641,9 @@ export function typingTable(r: TypingResult): string {
 export function indexTable(r: IndexLoadResult): string {
   return [
     `### Indexing ${path.basename(r.tree)} (${r.files} files, cold cache) while serving requests`,
-    '',
-    '| request | answered | errors | p50 ms | p95 ms | p99 ms | max ms |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-    ...latencyRows(r.latency),
-    '',
-    '| measure | value |',
-    '| --- | --- |',
+    ...latencyAndMeasureHeader(r.latency),
     `| index ready after | ${(r.readyMs / 1000).toFixed(1)} s (${r.rounds} rounds of requests) |`,
-    `| event loop delay: max / worst 1 s window p99 / median window p99 | ${r.eventLoop.maxMs} / ${r.eventLoop.worstWindowP99Ms} / ${r.eventLoop.medianWindowP99Ms} ms (${r.eventLoop.windows} windows) |`,
+    eventLoopRow(r.eventLoop),
     `| windows with a stall over 50 ms | ${r.eventLoop.stalls.length}${r.eventLoop.stalls.length ? `: ${r.eventLoop.stalls.slice(0, 12).map((s) => `${s.maxMs} ms at ${(s.atMs / 1000).toFixed(0)} s (${s.progress} files)`).join(', ')}` : ''} |`,
     `| server RSS max / end | ${r.rssMb.max.toFixed(0)} / ${r.rssMb.end.toFixed(0)} MB |`,
   ].join('\n');
