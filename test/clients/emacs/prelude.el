@@ -29,6 +29,25 @@ Fail naming WHAT on timeout.  Returns PREDICATE's value."
 
 ;; A test that hangs is a failure, never a stuck CI job.
 (run-at-time 150 nil (lambda () (aros-test-fail "watchdog" "the script ran for 150 s")))
+;; Used after aros-lsp.el is loaded: its run record and iteration buffer.
+(declare-function aros-lsp-iteration-done "aros-lsp")
+(declare-function aros-lsp-iteration-error "aros-lsp")
+(declare-function aros-lsp-iteration-result "aros-lsp")
+(declare-function aros-lsp--get "aros-lsp")
+(defvar aros-lsp-iteration-buffer-name)
+
+(defun aros-test-finished-run (run)
+  "Wait for the loop RUN to finish without error; return (SESSION-ID . BUFFER-TEXT).
+Fails check \"iteration\" on a timeout, an error or a malformed session id."
+  (aros-test-wait "iteration" 100 (lambda () (aros-lsp-iteration-done run)))
+  (when (aros-lsp-iteration-error run)
+    (aros-test-fail "iteration" "error %s" (aros-lsp-iteration-error run)))
+  (let ((session (aros-lsp--get (aros-lsp-iteration-result run) "sessionId"))
+        (text (with-current-buffer aros-lsp-iteration-buffer-name
+                (buffer-substring-no-properties (point-min) (point-max)))))
+    (unless (and (stringp session) (string-match-p "^[0-9]\\{4\\}-" session))
+      (aros-test-fail "iteration" "sessionId %S" session))
+    (cons session text)))
 
 (provide 'prelude)
 ;;; prelude.el ends here

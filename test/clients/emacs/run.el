@@ -137,14 +137,7 @@
 
         ;; The loop on project demo with the tiny model: live events, then the summary.
         (let ((run (aros-lsp-run-iteration-project "demo" 1 0)))
-          (aros-test-wait "iteration" 100 (lambda () (aros-lsp-iteration-done run)))
-          (when (aros-lsp-iteration-error run)
-            (aros-test-fail "iteration" "error %s" (aros-lsp-iteration-error run)))
-          (let ((session (aros-lsp--get (aros-lsp-iteration-result run) "sessionId"))
-                (text (with-current-buffer aros-lsp-iteration-buffer-name
-                        (buffer-substring-no-properties (point-min) (point-max)))))
-            (unless (and (stringp session) (string-match-p "^[0-9]\\{4\\}-" session))
-              (aros-test-fail "iteration" "sessionId %S" session))
+          (pcase-let ((`(,session . ,text) (aros-test-finished-run run)))
             (dolist (phase '("explore" "reason" "generate" "review" "compile" "learn"))
               (unless (string-match-p (format "^\\[1\\.1\\] %s \\.\\.\\.$" phase) text)
                 (aros-test-fail "iteration" "no start line for %s in:\n%s" phase text))
