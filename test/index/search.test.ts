@@ -83,7 +83,7 @@ describe('segments', () => {
 });
 
 describe('scoreName', () => {
-  const score = (name: string, q: string): number => scoreName(name, name.toLowerCase(), q, q.toLowerCase());
+  const score = (name: string, q: string): number => scoreName(name, q);
 
   it('ranks exact > exact ignoring case > prefix > word segments > substring > fuzzy', () => {
     expect(score('alpo', 'alpo')).toBe(1000);
@@ -114,7 +114,62 @@ describe('scoreName', () => {
     expect(score('rxxp', 'rp')).toBe(0);
     expect(score('xrxp', 'rp')).toBe(0);
   });
+
+  it('names and queries outside ASCII match as prefixes and substrings', () => {
+    expect(score('Größe', 'grö')).toBe(798);
+    expect(score('maxGröße', 'größe')).toBe(395);
+    expect(score('Größe', 'gre')).toBe(0);
+    expect(score('AllocMem', 'allocmé')).toBe(0);
+  });
+
+  it('agrees with a plain reading of the rules on strings, for random names and queries', () => {
+    // The search reads packed bytes with segment marks; this reference reads
+    // the strings the way the rules are written.
+    let seed = 777;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor(seed / 65536) % n;
+    };
+    const parts = ['Alloc', 'Pool', 'MEM', 'free', 'Vec', '_', 'x', 'LH2', 'io', 'Sig', 'RP', 'ab'];
+    for (let n = 0; n < 3000; n++) {
+      const name = Array.from({ length: 1 + rand(5) }, () => parts[rand(parts.length)]).join('');
+      const lower = name.toLowerCase();
+      // Queries: pieces of the name (so most match somehow) and random letters.
+      const from = rand(lower.length);
+      const pieces = [lower.slice(from, from + 1 + rand(6)), segments(name).map((s) => s.slice(0, 1 + rand(3))).join(''), 'apo'.slice(0, 1 + rand(3))];
+      for (const q of pieces) if (q.trim()) expect([name, q, scoreName(name, q)]).toEqual([name, q, referenceScore(name, q)]);
+    }
+  });
 });
+
+/** The ranking rules read straight off the strings, without the search's shortcuts. */
+function referenceScore(name: string, q: string): number {
+  const lower = name.toLowerCase();
+  const ql = q.toLowerCase();
+  const at = lower.indexOf(ql);
+  if (at === 0) return name === q ? 1000 : lower.length === ql.length ? 950 : 800 - Math.min(100, lower.length - ql.length);
+  if (ql.length === 1) return 0;
+  const substring = 400 - Math.min(100, at) - Math.min(50, lower.length / 4);
+  const short = ql.length < 3;
+  if (short && lower[0] !== ql[0]) return at > 0 ? substring : 0;
+  const segs = segments(name);
+  const bySegments = (qi: number, si: number): boolean =>
+    qi === ql.length || segs.slice(si).some((seg, k) => [...Array(seg.length).keys()].some((t) => ql.startsWith(seg.slice(0, t + 1), qi) && bySegments(qi + t + 1, si + k + 1)));
+  if (segs.length >= 2 && bySegments(0, 0)) return 600 + 100 - Math.min(90, segs.length * 5) - Math.min(50, name.length / 4);
+  if (at > 0) return substring;
+  if (short) return 0;
+  let j = 0;
+  let first = -1;
+  let last = 0;
+  for (let i = 0; i < lower.length && j < ql.length; i++) {
+    if (lower[i] === ql[j]) {
+      if (first < 0) first = i;
+      last = i;
+      j++;
+    }
+  }
+  return j < ql.length ? 0 : 100 + Math.max(0, 100 - (last - first + 1 - ql.length) * 5);
+}
 
 describe('searchSymbols: name ranking', () => {
   it('orders exact, prefix, segments, substring, fuzzy', () => {
@@ -179,7 +234,7 @@ describe('searchSymbols: limit', () => {
     const index = namesIndex(list);
     const q = 'alpo';
     const expected = list
-      .map((n) => ({ n, s: scoreName(n, n.toLowerCase(), q, q) }))
+      .map((n) => ({ n, s: scoreName(n, q) }))
       .filter((x) => x.s > 0)
       .sort((a, b) => b.s - a.s || a.n.length - b.n.length || (a.n < b.n ? -1 : 1))
       .map((x) => x.n);

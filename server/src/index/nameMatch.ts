@@ -1,7 +1,10 @@
 // Cheap per-name facts for symbol search: which letters a name contains,
 // where its word segments begin, and which letters begin them.
 
-/** Bits 0-25 for a-z, 26 for digits, 27 for `_`. Input is lower-case. */
+/** letterMask's bit for a character outside ASCII (such names are matched on strings, not bytes). */
+export const NON_ASCII = 1 << 30;
+
+/** Bits 0-25 for a-z, 26 for digits, 27 for `_`, NON_ASCII. Input is lower-case. */
 export function letterMask(lower: string): number {
   let m = 0;
   for (let i = 0; i < lower.length; i++) {
@@ -9,6 +12,7 @@ export function letterMask(lower: string): number {
     if (c >= 97 && c <= 122) m |= 1 << (c - 97);
     else if (c >= 48 && c <= 57) m |= 1 << 26;
     else if (c === 95) m |= 1 << 27;
+    else if (c > 127) m |= NON_ASCII;
   }
   return m;
 }
@@ -22,22 +26,28 @@ export function initialsMask(name: string): number {
 
 /** Where segments begin: after `_`, at a lower-to-upper step, at the last capital of a run before lower case. */
 export function segmentStarts(name: string): number[] {
-  const starts: number[] = [];
+  const out = new Int32Array(name.length);
+  return Array.from(out.subarray(0, segmentStartsInto(name, out)));
+}
+
+/** segmentStarts written into `out` (allocation-free for hot loops); returns how many, at most out.length. */
+export function segmentStartsInto(name: string, out: Int32Array): number {
+  let n = 0;
   let prev = 0; // 0 start/underscore, 1 lower or digit, 2 upper
-  for (let i = 0; i < name.length; i++) {
+  for (let i = 0; i < name.length && n < out.length; i++) {
     const c = name.charCodeAt(i);
     const upper = c >= 65 && c <= 90;
     if (c === 95) {
       prev = 0;
       continue;
     }
-    if (prev === 0) starts.push(i);
-    else if (upper && prev === 1) starts.push(i);
+    if (prev === 0) out[n++] = i;
+    else if (upper && prev === 1) out[n++] = i;
     // A digit does not end a capital run: `AROS_LH2` is aros, lh2 (not aros, l, h2).
-    else if (isLower(c) && prev === 2 && i >= 2 && isUpper(name.charCodeAt(i - 2)) && starts[starts.length - 1] !== i - 1) starts.push(i - 1);
+    else if (isLower(c) && prev === 2 && i >= 2 && isUpper(name.charCodeAt(i - 2)) && out[n - 1] !== i - 1) out[n++] = i - 1;
     prev = upper ? 2 : 1;
   }
-  return starts;
+  return n;
 }
 
 function isLower(c: number): boolean {
@@ -51,3 +61,4 @@ function isUpper(c: number): boolean {
 export function lowerCode(c: number): number {
   return c >= 65 && c <= 90 ? c + 32 : c;
 }
+

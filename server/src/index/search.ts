@@ -2,8 +2,17 @@
 // (exact, prefix, word segments, substring, fuzzy), then order each name's
 // symbols so definitions come before prototypes and `.conf` entries.
 
-import { letterMask, lowerCode, segmentStarts } from './nameMatch';
-import type { SymbolRef, WorkspaceIndex } from './workspaceIndex';
+import { letterMask, NON_ASCII, segmentStarts } from './nameMatch';
+import {
+  packedCompactness,
+  packedFirst,
+  packedIndexOf,
+  packedSegmentCount,
+  packedSegmentsMatch,
+  packedSubsequence,
+  queryBytes,
+} from './packedNames';
+import { buildNameTable, type NameTable, type SymbolRef, type WorkspaceIndex } from './workspaceIndex';
 import { firstAtOrAfter } from './pathNearness';
 
 export interface SearchOptions {
@@ -16,7 +25,7 @@ const PREFIX = 800;
 const SEGMENTS = 600;
 const SUBSTRING = 400;
 const FUZZY = 100;
-/** fuzzyCompactness adds at most 100. */
+/** packedCompactness adds at most 100. */
 const BEST_FUZZY = FUZZY + 100;
 
 
@@ -24,19 +33,21 @@ export function searchSymbols(index: WorkspaceIndex, query: string, options: Sea
   const limit = options.limit ?? 200;
   const q = query.trim();
   if (!q) return [];
-  const ql = q.toLowerCase();
-  const { names, lower, masks, initials } = index.names();
-  const need = letterMask(ql);
+  const table = index.names();
+  const { names, lower, masks } = table;
+  const wanted = queryOf(q);
+  const need = letterMask(wanted.ql);
   // Keep only the best `limit` names: every name has at least one symbol.
   const top = new TopNames(limit);
   // Names that start with the query are one range of the sorted table, and they
   // outrank every other match: when there are enough of them, nothing else is read.
-  const prefixStart = firstAtOrAfter(lower, ql);
+  const prefixStart = firstAtOrAfter(lower, wanted.ql);
   let prefixEnd = prefixStart;
-  for (; prefixEnd < lower.length && lower[prefixEnd].startsWith(ql); prefixEnd++) {
-    top.offer(names[prefixEnd], scoreName(names[prefixEnd], lower[prefixEnd], q, ql));
+  for (; prefixEnd < lower.length && lower[prefixEnd].startsWith(wanted.ql); prefixEnd++) {
+    top.offer(names[prefixEnd], scoreAt(table, prefixEnd, wanted, 0));
   }
-  if (prefixEnd - prefixStart >= limit) return collect(index, top, limit);
+  // One letter matches only as a prefix (see scorePacked).
+  if (prefixEnd - prefixStart >= limit || wanted.ql.length === 1) return collect(index, top, limit);
   for (let i = 0; i < names.length; i++) {
     // The prefix range is scored already.
     if (i === prefixStart && prefixEnd > prefixStart) {
@@ -44,10 +55,81 @@ export function searchSymbols(index: WorkspaceIndex, query: string, options: Sea
       continue;
     }
     if ((masks[i] & need) !== need) continue;
-    const score = scoreName(names[i], lower[i], q, ql, initials[i], top.floor());
+    const score = scoreAt(table, i, wanted, top.floor());
     if (score > 0) top.offer(names[i], score);
   }
   return collect(index, top, limit);
+}
+
+interface Query {
+  q: string;
+  ql: string;
+  /** ql as bytes; undefined when it holds a character outside ASCII. */
+  bytes: Uint8Array | undefined;
+  /** letterMask of the query's first letter. */
+  first: number;
+}
+
+function queryOf(q: string): Query {
+  const ql = q.toLowerCase();
+  return { q, ql, bytes: queryBytes(ql), first: letterMask(ql.charAt(0)) };
+}
+
+/** How well `name` matches the query `q` (0: not at all): the score a search gives it. */
+export function scoreName(name: string, q: string): number {
+  return scoreAt(buildNameTable([name]), 0, queryOf(q.trim()), 0);
+}
+
+/**
+ * The score of name i of the table. `floor` is the score a name must beat
+ * to be kept: a name that can only match fuzzily below it is not scored.
+ */
+function scoreAt(t: NameTable, i: number, query: Query, floor: number): number {
+  if (query.bytes && !(t.masks[i] & NON_ASCII)) return scorePacked(t, i, query.bytes, query, floor);
+  return scoreString(t.names[i], t.lower[i], query);
+}
+
+function scorePacked(t: NameTable, i: number, bytes: Uint8Array, query: Query, floor: number): number {
+  const { packed } = t;
+  // Every kind of match is a subsequence of the lower-case name: most names fail this cheap test.
+  if (!packedSubsequence(packed, i, bytes)) return 0;
+  const length = packed.offsets[i + 1] - packed.offsets[i];
+  const at = packedIndexOf(packed, i, bytes);
+  if (at === 0) return prefixScore(t.names[i], length, query);
+  // Short queries match almost everything fuzzily; keep them to substrings and
+  // word initials that start where the name starts (`rp` -> RastPort).
+  // One letter: only names that start with it.
+  if (bytes.length === 1) return 0;
+  const short = bytes.length < 3;
+  if (short && packedFirst(packed, i) !== bytes[0]) return at > 0 ? substringScore(at, length) : 0;
+  // A word-segment match starts at a segment, so without the query's first
+  // letter among the segment initials the costliest test is skipped.
+  const mayBeSegments = (t.initials[i] & query.first) !== 0;
+  // Nothing but a fuzzy match is left, and the kept names all beat any fuzzy score.
+  if (at < 0 && !mayBeSegments && floor >= BEST_FUZZY) return 0;
+  if (mayBeSegments) {
+    const n = packedSegmentCount(packed, i);
+    if (n >= 2 && packedSegmentsMatch(packed, i, bytes)) return SEGMENTS + 100 - Math.min(90, n * 5) - Math.min(50, length / 4);
+  }
+  if (at > 0) return substringScore(at, length);
+  return short ? 0 : FUZZY + packedCompactness(packed, i, bytes);
+}
+
+/** Names or queries outside ASCII (never a C identifier) match as prefixes and substrings only. */
+function scoreString(name: string, lower: string, query: Query): number {
+  const at = lower.indexOf(query.ql);
+  if (at === 0) return prefixScore(name, lower.length, query);
+  return at > 0 && query.ql.length > 1 ? substringScore(at, lower.length) : 0;
+}
+
+function prefixScore(name: string, length: number, query: Query): number {
+  if (name === query.q) return EXACT;
+  if (length === query.ql.length) return EXACT_NOCASE;
+  return PREFIX - Math.min(100, length - query.ql.length);
+}
+
+function substringScore(at: number, length: number): number {
+  return SUBSTRING - Math.min(100, at) - Math.min(50, length / 4);
 }
 
 function collect(index: WorkspaceIndex, top: TopNames, limit: number): SymbolRef[] {
@@ -105,8 +187,13 @@ class TopNames {
   }
 
   private swap(i: number, j: number): void {
-    [this.names[i], this.names[j]] = [this.names[j], this.names[i]];
-    [this.scores[i], this.scores[j]] = [this.scores[j], this.scores[i]];
+    // Temporaries, not destructuring: V8 allocated an array per swap here.
+    const name = this.names[i];
+    this.names[i] = this.names[j];
+    this.names[j] = name;
+    const score = this.scores[i];
+    this.scores[i] = this.scores[j];
+    this.scores[j] = score;
   }
 
   private up(i: number): void {
@@ -133,42 +220,6 @@ class TopNames {
   }
 }
 
-/**
- * How well `name` matches the query (0: not at all). `initials`, when given,
- * is the letterMask of the name's segment-initial letters: a word-segment match
- * must start at one, so without the query's first letter among them the
- * costliest test is skipped.
- */
-export function scoreName(name: string, lower: string, q: string, ql: string, initials?: number, floor = 0): number {
-  if (lower.length < ql.length) return 0;
-  const at = lower.indexOf(ql);
-  if (at === 0) {
-    if (name === q) return EXACT;
-    if (lower.length === ql.length) return EXACT_NOCASE;
-    return PREFIX - Math.min(100, lower.length - ql.length);
-  }
-  // Short queries match almost everything fuzzily; keep them to substrings and
-  // word initials that start where the name starts (`rp` -> RastPort).
-  // One letter: only names that start with it.
-  if (ql.length === 1) return 0;
-  const short = ql.length < 3;
-  if (short && lower.charCodeAt(0) !== ql.charCodeAt(0)) return at > 0 ? SUBSTRING - Math.min(100, at) - Math.min(50, lower.length / 4) : 0;
-  const mayBeSegments = initials === undefined || (initials & letterMask(ql[0])) !== 0;
-  // Nothing but a fuzzy match is left, and the kept names all beat any fuzzy score.
-  if (at < 0 && !mayBeSegments && floor >= BEST_FUZZY) return 0;
-  if (at < 0 && !isSubsequence(lower, ql)) return 0;
-  const seg = mayBeSegments ? segmentScore(name, ql) : 0;
-  if (seg > 0) return SEGMENTS + seg - Math.min(50, name.length / 4);
-  if (at > 0) return SUBSTRING - Math.min(100, at) - Math.min(50, lower.length / 4);
-  return short ? 0 : FUZZY + fuzzyCompactness(lower, ql);
-}
-
-function isSubsequence(hay: string, needle: string): boolean {
-  let j = 0;
-  for (let i = 0; i < hay.length && j < needle.length; i++) if (hay.charCodeAt(i) === needle.charCodeAt(j)) j++;
-  return j === needle.length;
-}
-
 /** Word segments of an identifier: `AllocPooled` -> alloc, pooled; `ai_phase_id` -> ai, phase, id. */
 export function segments(name: string): string[] {
   const starts = segmentStarts(name);
@@ -180,56 +231,6 @@ export function segments(name: string): string[] {
     if (to > from) out.push(name.slice(from, to).toLowerCase());
   }
   return out;
-}
-
-
-
-
-
-/**
- * Positive when the query is a concatenation of prefixes of successive segments
- * (`alpo` -> AllocPooled). Works on segment offsets in the name itself: this
- * runs for every candidate of a full scan, so it allocates no strings.
- */
-function segmentScore(name: string, ql: string): number {
-  const starts = segmentStarts(name);
-  if (starts.length < 2) return 0;
-  // A segment ends where the next starts, less any underscores before it.
-  const ends = starts.map((_, k) => {
-    let to = k + 1 < starts.length ? starts[k + 1] : name.length;
-    while (to > starts[k] && name.charCodeAt(to - 1) === 95) to--;
-    return to;
-  });
-  let steps = 0;
-  const match = (qi: number, si: number): boolean => {
-    if (qi === ql.length) return true;
-    // Bounded: pathological names cannot make a query slow.
-    if (++steps > 200) return false;
-    for (let s = si; s < starts.length; s++) {
-      const from = starts[s];
-      let k = 0;
-      while (from + k < ends[s] && qi + k < ql.length && lowerCode(name.charCodeAt(from + k)) === ql.charCodeAt(qi + k)) k++;
-      for (let take = k; take >= 1; take--) if (match(qi + take, s + 1)) return true;
-    }
-    return false;
-  };
-  return match(0, 0) ? 100 - Math.min(90, starts.length * 5) : 0;
-}
-
-
-function fuzzyCompactness(hay: string, needle: string): number {
-  let j = 0;
-  let first = -1;
-  let last = 0;
-  for (let i = 0; i < hay.length && j < needle.length; i++) {
-    if (hay.charCodeAt(i) === needle.charCodeAt(j)) {
-      if (first < 0) first = i;
-      last = i;
-      j++;
-    }
-  }
-  const span = last - first + 1;
-  return Math.max(0, 100 - (span - needle.length) * 5);
 }
 
 /**

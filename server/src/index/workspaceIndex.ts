@@ -4,6 +4,7 @@
 
 import type { FileEntry } from './fileIndex';
 import { initialsMask, letterMask } from './nameMatch';
+import { packNames, type PackedNames } from './packedNames';
 import {
   FLAG_CONF,
   FLAG_DEFINITION,
@@ -30,6 +31,8 @@ export interface NameTable {
   masks: Int32Array;
   /** The same bits for the letters that begin the name's word segments. */
   initials: Int32Array;
+  /** `lower` packed into bytes, for the full scan of a search. */
+  packed: PackedNames;
 }
 
 
@@ -57,7 +60,7 @@ function tableOf(names: string[], lower: string[]): NameTable {
     masks[i] = letterMask(lower[i]);
     initials[i] = initialsMask(names[i]);
   }
-  return { names, lower, masks, initials };
+  return { names, lower, masks, initials, packed: packNames(names, lower, masks) };
 }
 
 /**
@@ -100,7 +103,13 @@ export function mergeNameTable(old: NameTable, added: readonly string[], gone: R
   }
   names.length = o;
   lower.length = o;
-  return { names, lower, masks: o === size ? masks : masks.slice(0, o), initials: o === size ? initials : initials.slice(0, o) };
+  return {
+    names,
+    lower,
+    masks: o === size ? masks : masks.slice(0, o),
+    initials: o === size ? initials : initials.slice(0, o),
+    packed: packNames(names, lower, masks),
+  };
 }
 
 export interface StoredFile extends PackedFile {
