@@ -3,7 +3,8 @@ import type { FileEntry } from '../../server/src/index/fileIndex';
 import { packFile } from '../../server/src/index/packedFile';
 import type { ArosInfo, SymbolInfo, SymbolKind } from '../../server/src/index/types';
 import { letterMask } from '../../server/src/index/nameMatch';
-import { WorkspaceIndex, buildNameTable } from '../../server/src/index/workspaceIndex';
+import { nameCount, type NameView } from '../../server/src/index/nameTables';
+import { WorkspaceIndex } from '../../server/src/index/workspaceIndex';
 
 function sym(name: string, line: number, extra: Partial<SymbolInfo> = {}): SymbolInfo {
   return {
@@ -24,7 +25,7 @@ function entry(path: string, symbols: SymbolInfo[], identifiers: string[] = symb
 /** name -> sorted "path:line" of every symbol with that name, through lookup(). */
 function lookupAll(index: WorkspaceIndex): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const n of [...index.names().names].sort()) out[n] = index.lookup(n).map((r) => `${r.file.path}:${r.line}`).sort();
+  for (const n of visibleNames(index.names())) out[n] = index.lookup(n).map((r) => `${r.file.path}:${r.line}`).sort();
   return out;
 }
 
@@ -71,11 +72,11 @@ describe('WorkspaceIndex: set, replace, remove', () => {
     index.set(entry('a.c', [sym('Open', 1), sym('OnlyInOld', 3)]));
     index.set(entry('b.c', [sym('Open', 2)]));
     const namesBefore = index.names();
-    expect([...namesBefore.names].sort()).toEqual(['OnlyInOld', 'Open']);
+    expect(visibleNames(namesBefore)).toEqual(['OnlyInOld', 'Open']);
     index.set(entry('a.c', [sym('Open', 7), sym('OnlyInNew', 8)]));
     expect(index.fileCount).toBe(2);
     expect(lookupAll(index)).toEqual({ OnlyInNew: ['a.c:8'], Open: ['a.c:7', 'b.c:2'] });
-    expect([...index.names().names].sort()).toEqual(['OnlyInNew', 'Open']);
+    expect(visibleNames(index.names())).toEqual(['OnlyInNew', 'Open']);
     expect(lookupAll(index)).toEqual(expectedFromFiles(index));
   });
 
@@ -89,24 +90,27 @@ describe('WorkspaceIndex: set, replace, remove', () => {
     expect(index.get('a.c')).toBeUndefined();
     expect(index.fileCount).toBe(1);
     expect(lookupAll(index)).toEqual({ Shared: ['b.c:3'] });
-    expect([...index.names().names]).toEqual(['Shared']);
+    expect(visibleNames(index.names())).toEqual(['Shared']);
     index.remove('b.c');
-    expect(index.names().names).toEqual([]);
+    expect(visibleNames(index.names())).toEqual([]);
     expect(index.fileCount).toBe(0);
   });
 
   it('names() carries lower-case copies and masks in step with the names', () => {
     const index = new WorkspaceIndex();
     index.set(entry('a.c', [sym('AllocMem', 1), sym('FREE_2', 2)]));
-    const t = index.names();
+    const view = index.names();
+    expect(view.tables).toHaveLength(1);
+    const t = view.tables[0];
     const i = t.names.indexOf('FREE_2');
     expect(t.lower[i]).toBe('free_2');
     expect(t.masks[i]).toBe(letterMask('free_2'));
     expect(t.names.length).toBe(t.lower.length);
     expect(t.masks.length).toBe(t.names.length);
-    // Unchanged names: the same table object is handed out again.
+    // Unchanged names: the same table objects are handed out again.
     index.set(entry('b.c', [sym('AllocMem', 3)]));
-    expect(index.names()).toBe(t);
+    expect(index.names().tables).toEqual([t]);
+    expect(index.names().tables[0]).toBe(t);
   });
 
   it('stays consistent through a long series of random sets and removes', () => {
@@ -256,30 +260,32 @@ describe('symbolsOf: the decoded-file LRU', () => {
   });
 });
 
-describe('the name table after edits', () => {
-  it('merges names that appear and disappear into the table, the same as a rebuild would give', () => {
+describe('the name tables after edits', () => {
+  it('follow names that appear and disappear as files are set and replaced', () => {
     const index = new WorkspaceIndex();
     const base = ['AllocMem', 'allocVec', 'FreeMem', 'Zeta', 'alpha', 'Beta', 'beta', 'MEMF_CLEAR'];
     base.forEach((n, i) => index.set(entry(`f${i}.c`, [sym(n, i)])));
     const before = index.names();
-    expect(before.names).toHaveLength(base.length);
+    expect(nameCount(before)).toBe(base.length);
     // An edited document: one name goes, three come (one of them tied in lower case with an old one).
     index.set(entry('f2.c', [sym('FreeVec', 1), sym('ALPHA', 2), sym('aaa_first', 3)]));
     index.set(entry('new.c', [sym('zz_last', 1)]));
-    const merged = index.names();
-    expect(merged).not.toBe(before);
-    const rebuilt = buildNameTable([...new Set([...index.allFiles()].flatMap((f) => f.names))]);
-    // The same names, sorted by lower case (ties may keep either order).
-    expect([...merged.names].sort()).toEqual([...rebuilt.names].sort());
-    expect(merged.lower).toEqual(rebuilt.lower);
-    expect(merged.names).not.toContain('FreeMem');
-    merged.names.forEach((n, i) => {
-      expect(merged.masks[i]).toBe(letterMask(n.toLowerCase()));
-      expect(merged.lower[i]).toBe(n.toLowerCase());
-    });
-    // The old table a caller held is unchanged.
-    expect(before.names).toContain('FreeMem');
-    // Nothing pending: the same object again.
-    expect(index.names()).toBe(merged);
+    const after = index.names();
+    const live = [...new Set([...index.allFiles()].flatMap((f) => f.names))].sort();
+    expect(visibleNames(after)).toEqual(live);
+    expect(visibleNames(after)).not.toContain('FreeMem');
+    for (const t of after.tables) {
+      expect(t.lower).toEqual([...t.lower].sort());
+      t.names.forEach((n, i) => {
+        expect(t.masks[i]).toBe(letterMask(n.toLowerCase()));
+        expect(t.lower[i]).toBe(n.toLowerCase());
+      });
+    }
+    // The view a caller held is unchanged.
+    expect(visibleNames(before)).toContain('FreeMem');
   });
 });
+
+function visibleNames(view: NameView): string[] {
+  return view.tables.flatMap((t) => t.names.filter((n) => !view.gone.has(n))).sort();
+}

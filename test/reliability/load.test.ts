@@ -12,8 +12,6 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateTree } from '../../server/src/bench/generateTree';
 import { runIndexLoad, runTypingLoad, type Health } from '../../server/src/bench/loadBench';
-import { mulberry32 } from '../../server/src/bench/seededRandom';
-import { buildNameTable, mergeNameTable } from '../../server/src/index/workspaceIndex';
 import { killLeftovers, LspClient, makeWorkspace, printServerStderrOnFailure } from '../protocol/client';
 
 printServerStderrOnFailure();
@@ -79,26 +77,6 @@ describe('indexing a tree while requests are served', () => {
     },
     240_000,
   );
-
-  it('merging names into the table (what workspace/symbol does while files arrive) gives what a rebuild gives', () => {
-    const random = mulberry32(11);
-    const word = (): string => Array.from({ length: 1 + Math.floor(random() * 8) }, () => 'abAB_x9'[Math.floor(random() * 7)]).join('');
-    for (let round = 0; round < 50; round++) {
-      const base = [...new Set(Array.from({ length: Math.floor(random() * 400) }, word))];
-      const table = buildNameTable(base);
-      const gone = new Set(base.filter(() => random() < 0.2));
-      const added = [...new Set(Array.from({ length: Math.floor(random() * 300) }, word))].filter((n) => !base.includes(n));
-      const merged = mergeNameTable(table, added, gone);
-      const kept = base.filter((n) => !gone.has(n));
-      // A stable sort of the old order followed by the new names: ties in lower case keep old before new.
-      const rebuilt = buildNameTable([...table.names.filter((n) => !gone.has(n)), ...added]);
-      expect(merged.names).toEqual(rebuilt.names);
-      expect(merged.lower).toEqual(rebuilt.lower);
-      expect([...merged.masks]).toEqual([...rebuilt.masks]);
-      expect([...merged.initials]).toEqual([...rebuilt.initials]);
-      expect(merged.names.length).toBe(kept.length + added.length);
-    }
-  });
 });
 
 describe('aros/health', () => {

@@ -7,6 +7,7 @@
 // number of files ranked. The deadline is off unless --deadline is given, so
 // the figures are the time a full exploration takes.
 
+import { nameCount } from '../index/nameTables';
 import { selectTasks } from '../breadcrumbs/tasks';
 import { effective } from '../breadcrumbs/values';
 import { parseArgs } from '../cli/args';
@@ -70,7 +71,7 @@ function breadcrumbTasks(session: WorkspaceSession, n: number, random: () => num
 }
 
 function syntheticTasks(index: WorkspaceIndex, n: number, random: () => number): ExploreTask[] {
-  const { names } = index.names();
+  const names = index.names().tables.flatMap((t) => t.names);
   const out: ExploreTask[] = [];
   for (let attempts = 0; out.length < n && attempts < n * 200 && names.length; attempts++) {
     const name = names[Math.floor(random() * names.length)];
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
 
   // The name table is built once after indexing and kept; an exploration should not pay for it.
   const tableStart = performance.now();
+  index.settleNames();
   const table = index.names();
   const tableMs = performance.now() - tableStart;
 
@@ -125,7 +127,7 @@ async function main(): Promise<void> {
   const times = results.map((r) => r.e.elapsedMs).sort((a, b) => a - b);
   const over = times.filter((t) => t > 150).length;
   const lines = [
-    `tree: ${session.root}: ${summary.files} files (${summary.parsed} parsed, ${summary.reused} reused), opened in ${fmt(openMs)} ms; name table: ${table.names.length} names, built in ${fmt(tableMs)} ms`,
+    `tree: ${session.root}: ${summary.files} files (${summary.parsed} parsed, ${summary.reused} reused), opened in ${fmt(openMs)} ms; name tables: ${nameCount(table)} names in ${table.tables.length}, merges finished in ${fmt(tableMs)} ms`,
     `tasks: ${results.length} (${kind}), cold (no exploration cache), deadline ${Number.isFinite(args.deadlineMs) ? `${args.deadlineMs} ms` : 'off'}`,
     `explore ms: p50 ${fmt(percentile(times, 0.5))}, p95 ${fmt(percentile(times, 0.95))}, max ${fmt(times[times.length - 1] ?? 0)}; over 150 ms: ${over}; timed out: ${results.filter((r) => r.e.timedOut).length}`,
     `median per task: ${median(results.map((r) => r.e.files.length))} files, ${median(results.map((r) => r.e.symbols.length))} symbols, ${median(results.map((r) => r.e.snippets.length))} snippets, ${median(results.map((r) => r.e.tokensUsed))} tokens`,

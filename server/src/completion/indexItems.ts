@@ -14,7 +14,8 @@ import { sortRefs } from '../index/search';
 import { splitParams } from '../index/signatureText';
 import type { ParamInfo, SymbolInfo, SymbolKind } from '../index/types';
 import type { StoredFile, SymbolRef, WorkspaceIndex } from '../index/workspaceIndex';
-import { dirOf, firstAtOrAfter, locality } from '../index/pathNearness';
+import { forEachWithPrefix } from '../index/nameTables';
+import { dirOf, locality } from '../index/pathNearness';
 
 export type ItemKind =
   | 'function'
@@ -510,21 +511,23 @@ function currentFileNames(
 
 /** Names of the workspace in the prefix range of the sorted table; true when the range was not read to its end. */
 function workspaceCandidates(index: CompletionIndex, q: IdentifierQuery, taken: Set<string>, ctx: ItemContext, limit: number, out: Candidate[]): boolean {
-  const { names, lower } = index.names();
   const ql = q.prefix.toLowerCase();
   const maxScan = Math.max(MIN_SCAN, limit * SCAN_PER_ITEM);
   const found: Array<{ c: Classified; key: number[] }> = [];
-  let i = firstAtOrAfter(lower, ql);
   let scanned = 0;
-  for (; i < lower.length && lower[i].startsWith(ql); i++) {
-    if (++scanned > maxScan) return finishWorkspace(found, ctx, limit, out, true);
-    const name = names[i];
-    if (taken.has(name)) continue;
+  let capped = false;
+  forEachWithPrefix(index.names(), ql, (name) => {
+    if (++scanned > maxScan) {
+      capped = true;
+      return false;
+    }
+    if (taken.has(name)) return;
     const c = classify(index, name, q.tag);
-    if (!c) continue;
+    if (!c) return;
     taken.add(name);
     found.push({ c, key: [G_WORKSPACE, caseRank(name, q.prefix), c.rank] });
-  }
+  });
+  if (capped) return finishWorkspace(found, ctx, limit, out, true);
   return finishWorkspace(found, ctx, limit, out, false);
 }
 

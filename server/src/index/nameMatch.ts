@@ -19,10 +19,15 @@ export function letterMask(lower: string): number {
 
 /** letterMask of the letters that begin the name's word segments (lower-cased). */
 export function initialsMask(name: string): number {
+  if (initialsScratch.length < name.length) initialsScratch = new Int32Array(name.length);
+  const n = segmentStartsInto(name, initialsScratch);
   let m = 0;
-  for (const at of segmentStarts(name)) m |= letterMask(String.fromCharCode(lowerCode(name.charCodeAt(at))));
+  for (let k = 0; k < n; k++) m |= letterMask(String.fromCharCode(lowerCode(name.charCodeAt(initialsScratch[k]))));
   return m;
 }
+
+/** Reused by initialsMask, which runs for every name of a new table. */
+let initialsScratch = new Int32Array(64);
 
 /** Where segments begin: after `_`, at a lower-to-upper step, at the last capital of a run before lower case. */
 export function segmentStarts(name: string): number[] {

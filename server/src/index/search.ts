@@ -12,8 +12,9 @@ import {
   packedSubsequence,
   queryBytes,
 } from './packedNames';
-import { buildNameTable, type NameTable, type SymbolRef, type WorkspaceIndex } from './workspaceIndex';
+import { buildNameTable, type NameTable, type NameView } from './nameTables';
 import { firstAtOrAfter } from './pathNearness';
+import type { SymbolRef, WorkspaceIndex } from './workspaceIndex';
 
 export interface SearchOptions {
   limit?: number;
@@ -22,6 +23,8 @@ export interface SearchOptions {
 const EXACT = 1000;
 const EXACT_NOCASE = 950;
 const PREFIX = 800;
+/** No other kind of match scores this much (word segments stay under 700). */
+const LOWEST_PREFIX = PREFIX - 100;
 const SEGMENTS = 600;
 const SUBSTRING = 400;
 const FUZZY = 100;
@@ -33,32 +36,43 @@ export function searchSymbols(index: WorkspaceIndex, query: string, options: Sea
   const limit = options.limit ?? 200;
   const q = query.trim();
   if (!q) return [];
-  const table = index.names();
-  const { names, lower, masks } = table;
+  const view = index.names();
   const wanted = queryOf(q);
-  const need = letterMask(wanted.ql);
   // Keep only the best `limit` names: every name has at least one symbol.
   const top = new TopNames(limit);
-  // Names that start with the query are one range of the sorted table, and they
-  // outrank every other match: when there are enough of them, nothing else is read.
-  const prefixStart = firstAtOrAfter(lower, wanted.ql);
-  let prefixEnd = prefixStart;
-  for (; prefixEnd < lower.length && lower[prefixEnd].startsWith(wanted.ql); prefixEnd++) {
-    top.offer(names[prefixEnd], scoreAt(table, prefixEnd, wanted, 0));
-  }
+  // Names that start with the query are one range of each sorted table, and
+  // they outrank every other match: when the kept names are all such, nothing
+  // else is read.
+  const prefixRanges = view.tables.map((t) => {
+    const start = firstAtOrAfter(t.lower, wanted.ql);
+    let end = start;
+    for (; end < t.lower.length && t.lower[end].startsWith(wanted.ql); end++) offer(top, view, t, end, scoreAt(t, end, wanted, 0));
+    return { start, end };
+  });
   // One letter matches only as a prefix (see scorePacked).
-  if (prefixEnd - prefixStart >= limit || wanted.ql.length === 1) return collect(index, top, limit);
-  for (let i = 0; i < names.length; i++) {
-    // The prefix range is scored already.
-    if (i === prefixStart && prefixEnd > prefixStart) {
-      i = prefixEnd - 1;
-      continue;
+  if ((top.full() && top.floor() >= LOWEST_PREFIX) || wanted.ql.length === 1) return collect(index, top, limit);
+  const need = letterMask(wanted.ql);
+  view.tables.forEach((t, k) => {
+    const { masks } = t;
+    const range = prefixRanges[k];
+    for (let i = 0; i < masks.length; i++) {
+      // The prefix range is scored already.
+      if (i === range.start && range.end > range.start) {
+        i = range.end - 1;
+        continue;
+      }
+      if ((masks[i] & need) !== need) continue;
+      const score = scoreAt(t, i, wanted, top.floor());
+      if (score > 0) offer(top, view, t, i, score);
     }
-    if ((masks[i] & need) !== need) continue;
-    const score = scoreAt(table, i, wanted, top.floor());
-    if (score > 0) top.offer(names[i], score);
-  }
+  });
   return collect(index, top, limit);
+}
+
+/** Offers name i of table t, unless it is gone from the index. */
+function offer(top: TopNames, view: NameView, t: NameTable, i: number, score: number): void {
+  if (view.gone.size && view.gone.has(t.names[i])) return;
+  top.offer(t.names[i], score);
 }
 
 interface Query {
@@ -168,6 +182,10 @@ class TopNames {
       this.scores[0] = score;
       this.down(0);
     }
+  }
+
+  full(): boolean {
+    return this.names.length >= this.capacity;
   }
 
   /** The score a name must beat to be kept; 0 while there is room. */

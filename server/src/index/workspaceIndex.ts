@@ -3,8 +3,8 @@
 // has been added so far, so they can be answered while indexing still runs.
 
 import type { FileEntry } from './fileIndex';
-import { initialsMask, letterMask } from './nameMatch';
-import { packNames, type PackedNames } from './packedNames';
+import { ShardedMap } from './shardedMap';
+import { NameTables, type NameTablesOptions, type NameView } from './nameTables';
 import {
   FLAG_CONF,
   FLAG_DEFINITION,
@@ -22,95 +22,6 @@ import type { Range, SymbolInfo, SymbolKind } from './types';
 
 /** Files whose symbol details are kept decoded; the rest stay serialized. */
 const DECODED_FILES = 256;
-
-export interface NameTable {
-  /** Distinct names, ordered by their lower-case form. */
-  names: string[];
-  lower: string[];
-  /** One bit per letter/digit class a name contains: a query needing a bit the name lacks cannot match. */
-  masks: Int32Array;
-  /** The same bits for the letters that begin the name's word segments. */
-  initials: Int32Array;
-  /** `lower` packed into bytes, for the full scan of a search. */
-  packed: PackedNames;
-}
-
-
-/** More pending changes than this, and more than the table holds, rebuild the table instead (a merge is linear in the table). */
-const MERGE_LIMIT = 5000;
-
-function byLower(a: readonly [string, string], b: readonly [string, string]): number {
-  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
-}
-
-/** Sorted by lower case, so the names starting with a query are one range. */
-export function buildNameTable(all: readonly string[]): NameTable {
-  const pairs = all.map((n) => [n.toLowerCase(), n] as const);
-  pairs.sort(byLower);
-  return tableOf(
-    pairs.map((p) => p[1]),
-    pairs.map((p) => p[0]),
-  );
-}
-
-function tableOf(names: string[], lower: string[]): NameTable {
-  const masks = new Int32Array(names.length);
-  const initials = new Int32Array(names.length);
-  for (let i = 0; i < names.length; i++) {
-    masks[i] = letterMask(lower[i]);
-    initials[i] = initialsMask(names[i]);
-  }
-  return { names, lower, masks, initials, packed: packNames(names, lower, masks) };
-}
-
-/**
- * The table with `gone` left out and `added` put in order, in one linear pass
- * over the old table after sorting `added`; masks of kept names are kept.
- * (Inserting each name with a block move was O(added × names): while a tree
- * was being indexed, one workspace/symbol merged thousands of new names into
- * 100,000 and held the event loop for hundreds of milliseconds.)
- */
-export function mergeNameTable(old: NameTable, added: readonly string[], gone: ReadonlySet<string>): NameTable {
-  const add = added.map((n) => [n.toLowerCase(), n] as const).sort(byLower);
-  const size = old.names.length + add.length;
-  const names: string[] = new Array<string>(size);
-  const lower: string[] = new Array<string>(size);
-  const masks = new Int32Array(size);
-  const initials = new Int32Array(size);
-  let o = 0;
-  let j = 0;
-  for (let i = 0; i < old.names.length; i++) {
-    const key = old.lower[i];
-    // A new name goes after any old names equal to it in lower case, as a stable sort of the whole table would put it.
-    for (; j < add.length && add[j][0] < key; j++, o++) {
-      names[o] = add[j][1];
-      lower[o] = add[j][0];
-      masks[o] = letterMask(add[j][0]);
-      initials[o] = initialsMask(add[j][1]);
-    }
-    if (gone.size > 0 && gone.has(old.names[i])) continue;
-    names[o] = old.names[i];
-    lower[o] = key;
-    masks[o] = old.masks[i];
-    initials[o] = old.initials[i];
-    o++;
-  }
-  for (; j < add.length; j++, o++) {
-    names[o] = add[j][1];
-    lower[o] = add[j][0];
-    masks[o] = letterMask(add[j][0]);
-    initials[o] = initialsMask(add[j][1]);
-  }
-  names.length = o;
-  lower.length = o;
-  return {
-    names,
-    lower,
-    masks: o === size ? masks : masks.slice(0, o),
-    initials: o === size ? initials : initials.slice(0, o),
-    packed: packNames(names, lower, masks),
-  };
-}
 
 export interface StoredFile extends PackedFile {
   id: number;
@@ -166,13 +77,14 @@ export class SymbolRef {
 
 export class WorkspaceIndex {
   private readonly files = new Map<string, StoredFile>();
-  private readonly byName = new Map<string, Array<StoredFile | number>>();
+  private readonly byName = new ShardedMap<Array<StoredFile | number>>();
   private readonly decoded = new Map<StoredFile, SymbolInfo[]>();
   private nextFileId = 1;
-  private namesCache: NameTable | undefined;
-  /** Names added or gone since `namesCache` was built: merged into it on the next `names()`. */
-  private readonly namesAdded = new Set<string>();
-  private readonly namesGone = new Set<string>();
+  private readonly nameTables: NameTables;
+
+  constructor(nameOptions?: NameTablesOptions) {
+    this.nameTables = new NameTables((name) => this.byName.has(name), nameOptions);
+  }
 
   get fileCount(): number {
     return this.files.size;
@@ -191,7 +103,7 @@ export class WorkspaceIndex {
       if (!list) {
         list = [];
         this.byName.set(names[i], list);
-        this.nameAdded(names[i]);
+        this.nameTables.added(names[i]);
       }
       list.push(stored, i);
     }
@@ -211,7 +123,7 @@ export class WorkspaceIndex {
       if (kept.length) this.byName.set(name, kept);
       else {
         this.byName.delete(name);
-        this.nameGone(name);
+        this.nameTables.removed(name);
       }
     }
     return true;
@@ -256,31 +168,17 @@ export class WorkspaceIndex {
   }
 
   /**
-   * Distinct symbol names, with lower-case copies and letter masks for
-   * matching. Built once; later changes (an edited document declaring a new
-   * name, files indexed meanwhile) are merged into a new table in one linear
-   * pass, because rebuilding 300,000 names took up to a second.
+   * Distinct symbol names in sorted tables, with lower-case copies, letter
+   * masks and packed bytes for matching (see nameTables.ts). Cheap: the
+   * tables are kept current as files come and go.
    */
-  names(): NameTable {
-    const pending = this.namesAdded.size + this.namesGone.size;
-    if (!this.namesCache || (pending > MERGE_LIMIT && pending > this.namesCache.names.length)) {
-      this.namesCache = buildNameTable([...this.byName.keys()]);
-    } else if (this.namesAdded.size || this.namesGone.size) {
-      this.namesCache = mergeNameTable(this.namesCache, [...this.namesAdded], this.namesGone);
-    }
-    this.namesAdded.clear();
-    this.namesGone.clear();
-    return this.namesCache;
+  names(): NameView {
+    return this.nameTables.view();
   }
 
-  private nameAdded(name: string): void {
-    if (!this.namesCache) return;
-    if (!this.namesGone.delete(name)) this.namesAdded.add(name);
-  }
-
-  private nameGone(name: string): void {
-    if (!this.namesCache) return;
-    if (!this.namesAdded.delete(name)) this.namesGone.add(name);
+  /** Finishes the name tables' background merges now (command-line use). */
+  settleNames(): void {
+    this.nameTables.settle();
   }
 
   /** Paths of the files whose code mentions `name`. */

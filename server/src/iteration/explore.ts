@@ -25,9 +25,10 @@ import { segmentStarts } from '../index/nameMatch';
 import { decodeSource } from '../index/readSource';
 import { sortRefs } from '../index/search';
 import type { SymbolInfo } from '../index/types';
-import type { NameTable, StoredFile, SymbolRef, WorkspaceIndex } from '../index/workspaceIndex';
+import { forEachWithPrefix, nameCount, type NameView } from '../index/nameTables';
+import type { StoredFile, SymbolRef, WorkspaceIndex } from '../index/workspaceIndex';
 import type { WorkspaceSession } from '../index/workspaceSession';
-import { dirOf, firstAtOrAfter, locality } from '../index/pathNearness';
+import { dirOf, locality } from '../index/pathNearness';
 
 // ---------------------------------------------------------------------------
 // Public types
@@ -316,7 +317,7 @@ function generationOf(index: ExploreIndex): number {
 function stillValid(stamp: Stamp, index: ExploreIndex): boolean {
   if (index.fileCount !== stamp.fileCount) return false;
   if (generationOf(index) === stamp.generation) return true;
-  if (stamp.nameCount !== undefined && index.names().names.length !== stamp.nameCount) return false;
+  if (stamp.nameCount !== undefined && nameCount(index.names()) !== stamp.nameCount) return false;
   return stamp.files.every(([path, hash]) => index.get(path)?.hash === hash);
 }
 
@@ -427,7 +428,7 @@ class Explorer {
   private readonly termFiles = new Map<string, Set<string>>();
   private readonly used = new Map<string, UsedName>();
   private readonly related: RelatedCrumb[] = [];
-  private names: NameTable | undefined;
+  private names: NameView | undefined;
   private selected: Candidate[] = [];
   private taskText: string | undefined;
   private taskFn: SymbolInfo | undefined;
@@ -479,7 +480,7 @@ class Explorer {
     return {
       fileCount: this.index.fileCount,
       generation: generationOf(this.index),
-      nameCount: this.names?.names.length,
+      nameCount: this.names && nameCount(this.names),
       files: this.selected.flatMap((c) => (c.file ? [[c.path, c.file.hash] as [string, string]] : [])),
     };
   }
@@ -696,16 +697,16 @@ class Explorer {
   /** Query words through the sorted name table's prefix ranges; query identifiers by exact lookup. */
   private gatherNamedTerms(): void {
     this.names = this.index.names();
-    const { names, lower } = this.names;
     for (const [word, qw] of this.query.words) {
       const files = new Set<string>();
       let accepted = 0;
-      for (let i = firstAtOrAfter(lower, word), scanned = 0; i < lower.length && lower[i].startsWith(word); i++) {
-        if (++scanned > MAX_PREFIX_SCANNED || accepted >= MAX_PREFIX_ACCEPTED) break;
-        if (!wordBoundary(names[i], word.length)) continue;
+      let scanned = 0;
+      forEachWithPrefix(this.names, word, (name) => {
+        if (++scanned > MAX_PREFIX_SCANNED || accepted >= MAX_PREFIX_ACCEPTED) return false;
+        if (!wordBoundary(name, word.length)) return;
         accepted++;
-        for (const r of this.index.lookup(names[i]).slice(0, MAX_REFS_PER_NAME)) files.add(r.file.path);
-      }
+        for (const r of this.index.lookup(name).slice(0, MAX_REFS_PER_NAME)) files.add(r.file.path);
+      });
       const n = Math.max(1, this.index.fileCount);
       const weight = (E_TERM * qw * Math.log(1 + n / Math.max(1, files.size))) / Math.log(1 + n);
       for (const p of files) {

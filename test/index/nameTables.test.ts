@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../server/src/bench/seededRandom';
+import { buildNameTable, forEachWithPrefix, mergeTables, nameCount, NameTables, type NameView } from '../../server/src/index/nameTables';
+
+/** Small sizes, so a few thousand names make many chunks and merges of every kind. */
+const CHUNK = 64;
+const small = (schedule: (work: () => void) => () => void) => ({ schedule, chunk: CHUNK, syncMerge: 2 * CHUNK, slice: 16, budgetMs: 0 });
+
+/** A scheduler the test runs by hand: background merges advance only when it says so. */
+function manualScheduler(): { schedule: (work: () => void) => () => void; runOne: () => boolean; queued: () => number } {
+  const queue: Array<(() => void) | undefined> = [];
+  return {
+    schedule: (work) => {
+      const at = queue.push(work) - 1;
+      return () => {
+        queue[at] = undefined;
+      };
+    },
+    runOne: () => {
+      while (queue.length) {
+        const work = queue.shift();
+        if (work) {
+          work();
+          return true;
+        }
+      }
+      return false;
+    },
+    queued: () => queue.filter(Boolean).length,
+  };
+}
+
+/** Every table sorted and its per-name facts what a fresh build gives; no name in two tables; live names exactly once. */
+function expectConsistent(view: NameView, live: ReadonlySet<string>): void {
+  const seen = new Set<string>();
+  for (const t of view.tables) {
+    const fresh = buildNameTable(t.names);
+    expect(t.lower).toEqual(fresh.lower);
+    expect([...t.masks]).toEqual([...fresh.masks]);
+    expect([...t.initials]).toEqual([...fresh.initials]);
+    expect([...t.packed.offsets]).toEqual([...fresh.packed.offsets]);
+    // Ties in lower case may be in either order; compare the bytes name by name.
+    const at = new Map(fresh.names.map((n, j) => [n, j]));
+    t.names.forEach((n, i) => {
+      const j = at.get(n) ?? -1;
+      expect([...t.packed.chars.subarray(t.packed.offsets[i], t.packed.offsets[i + 1])]).toEqual([
+        ...fresh.packed.chars.subarray(fresh.packed.offsets[j], fresh.packed.offsets[j + 1]),
+      ]);
+    });
+    for (const n of t.names) {
+      expect(seen.has(n)).toBe(false);
+      seen.add(n);
+      expect(live.has(n) || view.gone.has(n)).toBe(true);
+    }
+  }
+  for (const n of view.gone) expect(live.has(n)).toBe(false);
+  const visible = [...seen].filter((n) => !view.gone.has(n)).sort();
+  expect(visible).toEqual([...live].sort());
+  expect(nameCount(view)).toBe(live.size);
+}
+
+describe('NameTables', () => {
+  it('keeps every live name in exactly one sorted table through random adds and removes, with merges advancing in slices', () => {
+    const random = mulberry32(5);
+    const word = (): string => Array.from({ length: 1 + Math.floor(random() * 9) }, () => 'abAB_x9éQz'[Math.floor(random() * 10)]).join('');
+    const live = new Set<string>();
+    const sched = manualScheduler();
+    const tables = new NameTables((n) => live.has(n), small(sched.schedule));
+    let sawBackground = false;
+    for (let round = 0; round < 60; round++) {
+      // Bursts big enough to fill chunks and start background merges, then churn.
+      const adds = round < 30 ? CHUNK + Math.floor(random() * 3 * CHUNK) : Math.floor(random() * 20);
+      for (let k = 0; k < adds; k++) {
+        const n = word() + (round < 30 ? `${round}_${k}` : '');
+        if (live.has(n)) continue;
+        live.add(n);
+        tables.added(n);
+      }
+      for (const n of [...live]) {
+        if (random() < (round < 30 ? 0.01 : 0.02)) {
+          live.delete(n);
+          tables.removed(n);
+        }
+      }
+      // Names that come back, some while a merge that may have dropped them runs.
+      if (round % 5 === 4) {
+        for (let k = 0; k < 20; k++) {
+          const n = `back${k}`;
+          if (live.has(n)) {
+            live.delete(n);
+            tables.removed(n);
+          } else {
+            live.add(n);
+            tables.added(n);
+          }
+        }
+      }
+      if (tables.merging) sawBackground = true;
+      // Readers in the middle of a merge see a consistent view.
+      expectConsistent(tables.view(), live);
+      for (let s = Math.floor(random() * 4); s > 0; s--) sched.runOne();
+    }
+    expect(sawBackground).toBe(true);
+    while (sched.runOne());
+    const settled = tables.view();
+    expectConsistent(settled, live);
+    // Tables of similar size were merged: a handful, not one per chunk.
+    expect(settled.tables.length).toBeLessThanOrEqual(Math.ceil(Math.log2(live.size / CHUNK)) + 2);
+  });
+
+  it('settle finishes pending merges at once, for the command line', () => {
+    const live = new Set<string>();
+    const sched = manualScheduler();
+    const tables = new NameTables((n) => live.has(n), small(sched.schedule));
+    for (let k = 0; k < 3 * CHUNK; k++) {
+      live.add(`Name${k}`);
+      tables.added(`Name${k}`);
+    }
+    expect(tables.merging).toBe(true);
+    tables.settle();
+    expect(tables.merging).toBe(false);
+    const view = tables.view();
+    expect(view.tables).toHaveLength(1);
+    expectConsistent(view, live);
+  });
+
+  it('a name removed and added again while its table is being merged away stays findable', () => {
+    const live = new Set<string>();
+    const sched = manualScheduler();
+    const tables = new NameTables((n) => live.has(n), small(sched.schedule));
+    const add = (n: string): void => {
+      live.add(n);
+      tables.added(n);
+    };
+    for (let k = 0; k < 3 * CHUNK; k++) add(`A${String(k).padStart(6, '0')}`);
+    expect(tables.merging).toBe(true);
+    // Gone before the merge reaches it: dropped from the merged table.
+    live.delete('A000100');
+    tables.removed('A000100');
+    // One slice of 16 names per turn: after 8 turns the merge is past A000100 and not done.
+    for (let k = 0; k < 8; k++) sched.runOne();
+    expect(tables.merging).toBe(true);
+    // Back while the merge runs.
+    add('A000100');
+    while (sched.runOne());
+    const view = tables.view();
+    expectConsistent(view, live);
+    const found: string[] = [];
+    forEachWithPrefix(view, 'a00010', (n) => void found.push(n));
+    expect(found.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `A00010${i}`));
+  });
+
+  it('forEachWithPrefix visits the prefix range of every table, skips gone names, and stops when asked', () => {
+    const live = new Set(['AllocMem', 'allocVec', 'FreeMem', 'Alpha']);
+    const view: NameView = { tables: [buildNameTable(['AllocMem', 'FreeMem', 'AllocGone']), buildNameTable(['allocVec', 'Alpha'])], gone: new Set(['AllocGone']) };
+    const seen: string[] = [];
+    forEachWithPrefix(view, 'alloc', (n) => void seen.push(n));
+    expect(seen).toEqual(['AllocMem', 'allocVec']);
+    const first: string[] = [];
+    forEachWithPrefix(view, 'al', (n) => (first.push(n), false));
+    expect(first).toHaveLength(1);
+    expect(nameCount(view)).toBe(live.size);
+  });
+
+  it('mergeTables gives the sorted union less names no longer live, reporting those', () => {
+    const a = buildNameTable(['beta', 'Delta', 'zeta']);
+    const b = buildNameTable(['Alpha', 'gamma', 'DELTA2']);
+    const dropped: string[] = [];
+    const steps = mergeTables(a, b, (n) => n !== 'gamma', dropped);
+    let r = steps.next();
+    while (!r.done) r = steps.next();
+    expect(r.value.names).toEqual(['Alpha', 'beta', 'Delta', 'DELTA2', 'zeta']);
+    expect(dropped).toEqual(['gamma']);
+    expectConsistent({ tables: [r.value], gone: new Set() }, new Set(r.value.names));
+  });
+});
