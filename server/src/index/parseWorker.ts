@@ -1,7 +1,10 @@
 // Worker thread entry: parses batches of files posted by the pool.
 
 import { parentPort } from 'node:worker_threads';
+import { lowerThreadPriority } from './backgroundThread';
 import { parseBatch, type ParseBatch } from './parseFiles';
+
+lowerThreadPriority();
 
 interface Request {
   id: number;
