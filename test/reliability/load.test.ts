@@ -18,11 +18,13 @@ printServerStderrOnFailure();
 afterEach(() => killLeftovers());
 
 function expectSane(h: Health): void {
-  for (const v of [h.eventLoopDelayMs.max, h.eventLoopDelayMs.p99, h.eventLoopDelayMs.mean, h.memory.rss, h.memory.heapUsed, h.uptimeMs]) {
+  for (const v of [h.eventLoopDelayMs.max, h.eventLoopDelayMs.p99, h.eventLoopDelayMs.mean, h.gc.count, h.gc.totalMs, h.gc.maxMs, h.memory.rss, h.memory.heapUsed, h.uptimeMs]) {
     expect(Number.isFinite(v)).toBe(true);
     expect(v).toBeGreaterThanOrEqual(0);
   }
   expect(h.eventLoopDelayMs.max).toBeGreaterThanOrEqual(h.eventLoopDelayMs.p99);
+  expect(h.gc.totalMs).toBeGreaterThanOrEqual(h.gc.maxMs);
+  expect(h.gc.count === 0).toBe(h.gc.totalMs === 0);
   expect(h.memory.rss).toBeGreaterThan(h.memory.heapUsed);
   expect(h.memory.heapUsed).toBeGreaterThan(1 << 20);
   expect(h.uptimeMs).toBeGreaterThan(0);

@@ -37,6 +37,7 @@ import { mulberry32 } from './seededRandom';
 
 export interface Health {
   eventLoopDelayMs: { max: number; p99: number; mean: number };
+  gc: { count: number; totalMs: number; maxMs: number };
   memory: { rss: number; heapUsed: number };
   uptimeMs: number;
 }
@@ -150,7 +151,9 @@ export interface EventLoopSummary {
   medianWindowP99Ms: number;
   windows: number;
   /** Windows whose maximum exceeded 50 ms, with when and what. */
-  stalls: Array<{ atMs: number; progress: number; maxMs: number }>;
+  stalls: Array<{ atMs: number; progress: number; maxMs: number; gcMaxMs: number }>;
+  /** The longest garbage collection pause seen. */
+  gcMaxMs: number;
 }
 
 function eventLoop(windows: HealthWindow[]): EventLoopSummary {
@@ -160,7 +163,10 @@ function eventLoop(windows: HealthWindow[]): EventLoopSummary {
     worstWindowP99Ms: p99s[p99s.length - 1] ?? 0,
     medianWindowP99Ms: p99s[Math.floor(p99s.length / 2)] ?? 0,
     windows: windows.length,
-    stalls: windows.filter((w) => w.health.eventLoopDelayMs.max > 50).map((w) => ({ atMs: w.atMs, progress: w.progress, maxMs: w.health.eventLoopDelayMs.max })),
+    stalls: windows
+      .filter((w) => w.health.eventLoopDelayMs.max > 50)
+      .map((w) => ({ atMs: w.atMs, progress: w.progress, maxMs: w.health.eventLoopDelayMs.max, gcMaxMs: w.health.gc.maxMs })),
+    gcMaxMs: Math.max(0, ...windows.map((w) => w.health.gc.maxMs)),
   };
 }
 
@@ -615,7 +621,10 @@ function latencyAndMeasureHeader(latency: Record<string, LatencyStats>): string[
 }
 
 function eventLoopRow(e: EventLoopSummary): string {
-  return `| event loop delay: max / worst 1 s window p99 / median window p99 | ${e.maxMs} / ${e.worstWindowP99Ms} / ${e.medianWindowP99Ms} ms (${e.windows} windows) |`;
+  return [
+    `| event loop delay: max / worst 1 s window p99 / median window p99 | ${e.maxMs} / ${e.worstWindowP99Ms} / ${e.medianWindowP99Ms} ms (${e.windows} windows) |`,
+    `| longest garbage collection pause | ${e.gcMaxMs.toFixed(1)} ms |`,
+  ].join('\n');
 }
 
 export function typingTable(r: TypingResult): string {
@@ -631,7 +640,7 @@ export function typingTable(r: TypingResult): string {
     `| wall time of the typing | ${(r.elapsedMs / 1000).toFixed(1)} s |`,
     `| requests sent / answered | ${r.sent} / ${r.answered} |`,
     eventLoopRow(r.eventLoop),
-    `| windows with a stall over 50 ms | ${r.eventLoop.stalls.length}${r.eventLoop.stalls.length ? `: ${r.eventLoop.stalls.slice(0, 8).map((s) => `${s.maxMs} ms at change ${s.progress}`).join(', ')}` : ''} |`,
+    `| windows with a stall over 50 ms | ${r.eventLoop.stalls.length}${r.eventLoop.stalls.length ? `: ${r.eventLoop.stalls.slice(0, 8).map((s) => `${s.maxMs} ms at change ${s.progress} (longest GC ${s.gcMaxMs.toFixed(0)} ms)`).join(', ')}` : ''} |`,
     `| server RSS / heap used (MB) at change: | ${rssLine} |`,
     `| server RSS start / end / max | ${r.rssMb.start.toFixed(0)} / ${r.rssMb.end.toFixed(0)} / ${r.rssMb.max.toFixed(0)} MB |`,
     `| server text = client text (documentSymbol) | ${r.textCheck.ok ? 'yes' : 'NO'}, ${r.textCheck.typedFunctions} functions typed${r.textCheck.problems.length ? `: ${r.textCheck.problems.join('; ')}` : ''} |`,
@@ -644,7 +653,7 @@ export function indexTable(r: IndexLoadResult): string {
     ...latencyAndMeasureHeader(r.latency),
     `| index ready after | ${(r.readyMs / 1000).toFixed(1)} s (${r.rounds} rounds of requests) |`,
     eventLoopRow(r.eventLoop),
-    `| windows with a stall over 50 ms | ${r.eventLoop.stalls.length}${r.eventLoop.stalls.length ? `: ${r.eventLoop.stalls.slice(0, 12).map((s) => `${s.maxMs} ms at ${(s.atMs / 1000).toFixed(0)} s (${s.progress} files)`).join(', ')}` : ''} |`,
+    `| windows with a stall over 50 ms | ${r.eventLoop.stalls.length}${r.eventLoop.stalls.length ? `: ${r.eventLoop.stalls.slice(0, 12).map((s) => `${s.maxMs} ms at ${(s.atMs / 1000).toFixed(0)} s (${s.progress} files; longest GC ${s.gcMaxMs.toFixed(0)} ms)`).join(', ')}` : ''} |`,
     `| server RSS max / end | ${r.rssMb.max.toFixed(0)} / ${r.rssMb.end.toFixed(0)} MB |`,
   ].join('\n');
 }
