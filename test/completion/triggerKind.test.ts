@@ -194,3 +194,51 @@ describe('isInBreadcrumbComment', () => {
     expect(isInBreadcrumbComment(code.text, code.offset)).toBe(false);
   });
 });
+
+describe('blank lines: the parse of the construct around the cursor agrees with a parse of the whole file', () => {
+  it('on every blank line of the fixture trees and of a generated tree', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { generateTree } = await import('../../server/src/bench/generateTree');
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trigger-window-'));
+    try {
+      await generateTree({ outDir: tmp, files: 60, seed: 9 });
+      const files: string[] = [];
+      const walk = (dir: string): void => {
+        for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+          const p = path.join(dir, e.name);
+          if (e.isDirectory()) walk(p);
+          else if (/\.[ch]$/.test(e.name)) files.push(p);
+        }
+      };
+      walk(path.join(__dirname, '..', 'fixtures'));
+      walk(tmp);
+      let compared = 0;
+      for (const file of files) {
+        const text = fs.readFileSync(file, 'latin1');
+        const full = parser.parse(text);
+        let lineStart = 0;
+        while (lineStart <= text.length) {
+          const nl = text.indexOf('\n', lineStart);
+          const end = nl < 0 ? text.length : nl;
+          const line = text.slice(lineStart, end);
+          if (line.trim() === '' && compared < 4000) {
+            const at = end;
+            for (const automatic of [true, false]) {
+              const windowed = completionMode(text, at, { automatic });
+              const whole = completionMode(text, at, { automatic, tree: full });
+              expect({ file, at, ...windowed }).toEqual({ file, at, ...whole });
+            }
+            compared++;
+          }
+          if (nl < 0) break;
+          lineStart = nl + 1;
+        }
+      }
+      expect(compared).toBeGreaterThan(500);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

@@ -110,7 +110,9 @@ function blankLine(text: string, at: number, scan: Scan, given: Parser.Tree | un
   if (inner === OPEN_PAREN) return { mode: 'line', reason: 'inside parentheses' };
   if (inner === OPEN_BRACKET) return { mode: 'line', reason: 'inside brackets' };
 
-  const syntax = syntaxAt(given ?? parser().parse(text), at);
+  const syntax = given
+    ? syntaxAt(given, at)
+    : syntaxAt(parser().parse(text.slice(scan.topLevelStart, topLevelEnd(text, at, scan.openers.length, scan.openConditionals))), at - scan.topLevelStart);
   if (syntax.kind === 'construct') return { mode: 'line', reason: `inside a multi-line ${syntax.type.replace(/_/g, ' ')}` };
   if (syntax.kind === 'container') return { mode: 'block', reason: containerReason(syntax.type, text, at, scan) };
   // The tree is unsure here (errors, AROS macro heads): the previous token decides.
@@ -209,6 +211,23 @@ interface Scan {
   lastCode: number;
   /** The cursor's (logical) line is a preprocessor directive. */
   inDirective: boolean;
+  /**
+   * Where the top-level construct holding the cursor starts: after the last
+   * `;` or `}` outside any bracket, or at the `#if` that is still open there.
+   * Parsing from here to its end answers as a parse of the whole file would,
+   * for a fraction of the time (a whole 5,000-line file took 25-35 ms per
+   * completion request on a blank line).
+   */
+  topLevelStart: number;
+  /** `#if`s open at the cursor. */
+  openConditionals: number;
+}
+
+/** +1 for a directive opening a conditional (`#if`, `#ifdef`, `#ifndef`), -1 for `#endif`, else 0. */
+function conditionalChange(text: string, hash: number): number {
+  const m = /^#[ \t]*(ifdef|ifndef|if|endif)\b/.exec(text.slice(hash, hash + 12));
+  if (!m) return 0;
+  return m[1] === 'endif' ? -1 : 1;
 }
 
 const NL = 10;
@@ -237,7 +256,18 @@ function scanTo(text: string, at: number): Scan {
   let lastCode = -1;
   let directive = false;
   let fresh = true; // nothing but blanks and comments so far on this line
-  const state = (kind: Scan['kind'], start: number): Scan => ({ kind, start, openers, lastCode, inDirective: directive });
+  let topLevelStart = 0;
+  /** Line starts of the `#if`s open at this point. */
+  const conditionals: number[] = [];
+  const state = (kind: Scan['kind'], start: number): Scan => ({
+    kind,
+    start,
+    openers,
+    lastCode,
+    inDirective: directive,
+    topLevelStart: conditionals.length ? Math.min(topLevelStart, conditionals[0]) : topLevelStart,
+    openConditionals: conditionals.length,
+  });
   let i = 0;
   while (i < at) {
     const c = text.charCodeAt(i);
@@ -272,15 +302,92 @@ function scanTo(text: string, at: number): Scan {
       i = end + 1;
       continue;
     }
-    if (fresh && c === HASH) directive = true;
+    if (fresh && c === HASH) {
+      directive = true;
+      const change = conditionalChange(text, i);
+      if (change > 0) conditionals.push(text.lastIndexOf('\n', i) + 1);
+      else if (change < 0) conditionals.pop();
+    }
     fresh = false;
     if (!directive) {
       lastCode = i;
       track(openers, c, i);
+      if ((c === SEMI || c === CLOSE_BRACE) && openers.length === 0) topLevelStart = i + 1;
     }
     i++;
   }
   return state('code', -1);
+}
+
+/**
+ * Where the top-level construct holding `at` ends, `depth` brackets and
+ * `conditionals` `#if`s deep: after the `;` or `}` that brings the depth to 0
+ * (with a `;` or declarators after a closing `}`: `};`, `} Name, *PName;`),
+ * or after the `#endif` that closes the last open conditional, whichever
+ * leaves both at 0; or the end of the text.
+ */
+function topLevelEnd(text: string, at: number, depth: number, conditionals: number): number {
+  let afterBrace = -1;
+  let directive = false;
+  let fresh = false;
+  let i = at;
+  const done = (end: number): boolean => depth === 0 && conditionals === 0 && end >= 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === NL) {
+      if (!continued(text, i)) directive = false;
+      fresh = true;
+      i++;
+      continue;
+    }
+    if (c === SPACE || c === TAB || c === CR || c === 12 || c === 11) {
+      i++;
+      continue;
+    }
+    if (c === SLASH && text.charCodeAt(i + 1) === STAR) {
+      const close = text.indexOf('*/', i + 2);
+      i = close < 0 ? text.length : close + 2;
+      continue;
+    }
+    if (c === SLASH && text.charCodeAt(i + 1) === SLASH) {
+      i = lineCommentEnd(text, i);
+      continue;
+    }
+    if (fresh && c === HASH) {
+      if (afterBrace >= 0 && done(afterBrace)) return afterBrace;
+      directive = true;
+      const change = conditionalChange(text, i);
+      conditionals = Math.max(0, conditionals + change);
+      if (change < 0 && depth === 0 && conditionals === 0) return lineCommentEnd(text, i);
+    }
+    fresh = false;
+    if (directive) {
+      i++;
+      continue;
+    }
+    if (afterBrace >= 0) {
+      // A declaration list after a closing brace runs to its `;`; anything else starts the next construct.
+      if (c === SEMI && done(i + 1)) return i + 1;
+      if (!(isIdentChar(c) || c === STAR || c === COMMA)) {
+        if (done(afterBrace)) return afterBrace;
+        afterBrace = -1;
+      } else {
+        i++;
+        continue;
+      }
+    }
+    if (c === DQUOTE || c === SQUOTE) {
+      i = literalEnd(text, i, c) + 1;
+      continue;
+    }
+    if (c === OPEN_PAREN || c === OPEN_BRACKET || c === OPEN_BRACE) depth++;
+    else if (c === CLOSE_PAREN || c === CLOSE_BRACKET || c === CLOSE_BRACE) {
+      depth = Math.max(0, depth - 1);
+      if (c === CLOSE_BRACE && depth === 0) afterBrace = i + 1;
+    } else if (c === SEMI && done(i + 1)) return i + 1;
+    i++;
+  }
+  return text.length;
 }
 
 function track(openers: number[], c: number, i: number): void {
