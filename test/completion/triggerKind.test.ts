@@ -1,4 +1,8 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generateTree } from '../../server/src/bench/generateTree';
 import { completionMode, isInBreadcrumbComment } from '../../server/src/completion/triggerKind';
 import Parser from 'tree-sitter';
 import C from 'tree-sitter-c';
@@ -197,10 +201,6 @@ describe('isInBreadcrumbComment', () => {
 
 describe('blank lines: the parse of the construct around the cursor agrees with a parse of the whole file', () => {
   it('on every blank line of the fixture trees and of a generated tree', async () => {
-    const fs = await import('node:fs');
-    const os = await import('node:os');
-    const path = await import('node:path');
-    const { generateTree } = await import('../../server/src/bench/generateTree');
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'trigger-window-'));
     try {
       await generateTree({ outDir: tmp, files: 60, seed: 9 });

@@ -4,7 +4,7 @@ import { buildNameTable, forEachWithPrefix, mergeTables, nameCount, NameTables, 
 
 /** Small sizes, so a few thousand names make many chunks and merges of every kind. */
 const CHUNK = 64;
-const small = (schedule: (work: () => void) => () => void) => ({ schedule, chunk: CHUNK, syncMerge: 2 * CHUNK, slice: 16, budgetMs: 0 });
+const small = (schedule: (work: () => void) => () => void) => ({ eager: true, schedule, chunk: CHUNK, syncMerge: 2 * CHUNK, slice: 16, budgetMs: 0 });
 
 /** A scheduler the test runs by hand: background merges advance only when it says so. */
 function manualScheduler(): { schedule: (work: () => void) => () => void; runOne: () => boolean; queued: () => number } {
@@ -65,7 +65,7 @@ describe('NameTables', () => {
     const word = (): string => Array.from({ length: 1 + Math.floor(random() * 9) }, () => 'abAB_x9éQz'[Math.floor(random() * 10)]).join('');
     const live = new Set<string>();
     const sched = manualScheduler();
-    const tables = new NameTables((n) => live.has(n), small(sched.schedule));
+    const tables = new NameTables((n) => live.has(n), () => live, small(sched.schedule));
     let sawBackground = false;
     for (let round = 0; round < 60; round++) {
       // Bursts big enough to fill chunks and start background merges, then churn.
@@ -111,7 +111,7 @@ describe('NameTables', () => {
   it('settle finishes pending merges at once, for the command line', () => {
     const live = new Set<string>();
     const sched = manualScheduler();
-    const tables = new NameTables((n) => live.has(n), small(sched.schedule));
+    const tables = new NameTables((n) => live.has(n), () => live, small(sched.schedule));
     for (let k = 0; k < 3 * CHUNK; k++) {
       live.add(`Name${k}`);
       tables.added(`Name${k}`);
@@ -127,7 +127,7 @@ describe('NameTables', () => {
   it('a name removed and added again while its table is being merged away stays findable', () => {
     const live = new Set<string>();
     const sched = manualScheduler();
-    const tables = new NameTables((n) => live.has(n), small(sched.schedule));
+    const tables = new NameTables((n) => live.has(n), () => live, small(sched.schedule));
     const add = (n: string): void => {
       live.add(n);
       tables.added(n);
@@ -148,6 +148,28 @@ describe('NameTables', () => {
     const found: string[] = [];
     forEachWithPrefix(view, 'a00010', (n) => void found.push(n));
     expect(found.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `A00010${i}`));
+  });
+
+  it('lazy tables track nothing until first asked, then hold every live name and follow changes', () => {
+    const live = new Set(['AllocMem', 'FreeMem']);
+    const sched = manualScheduler();
+    const tables = new NameTables((n) => live.has(n), () => live, { schedule: sched.schedule, chunk: CHUNK, syncMerge: 2 * CHUNK });
+    for (let k = 0; k < 3 * CHUNK; k++) {
+      live.add(`N${k}`);
+      tables.added(`N${k}`);
+    }
+    expect(tables.merging).toBe(false);
+    expect(sched.queued()).toBe(0);
+    live.delete('FreeMem');
+    tables.removed('FreeMem');
+    const first = tables.view();
+    expect(first.tables).toHaveLength(1);
+    expectConsistent(first, live);
+    live.add('AllocVec');
+    tables.added('AllocVec');
+    live.delete('N7');
+    tables.removed('N7');
+    expectConsistent(tables.view(), live);
   });
 
   it('forEachWithPrefix visits the prefix range of every table, skips gone names, and stops when asked', () => {

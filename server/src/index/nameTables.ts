@@ -29,6 +29,12 @@ export interface NameView {
 }
 
 export interface NameTablesOptions {
+  /**
+   * Follow names from the start (a server, which will be asked). Otherwise
+   * nothing is tracked until the first `view`, which builds the tables at
+   * once: a command that only indexes never pays for them.
+   */
+  eager?: boolean;
   /** Runs background merge slices (tests drive it by hand). */
   schedule?: Scheduler;
   /** Names are sorted into a table once this many arrive (8,192: about 5 ms of work). */
@@ -170,11 +176,15 @@ export class NameTables {
   private readonly syncMerge: number;
   private readonly slice: number;
   private readonly budgetMs: number;
+  private active: boolean;
 
+  /** `liveNames` lists every live name (read once, by the first `view` of lazy tables). */
   constructor(
     private readonly isLive: (name: string) => boolean,
+    private readonly liveNames: () => Iterable<string>,
     options: NameTablesOptions = {},
   ) {
+    this.active = options.eager ?? false;
     this.schedule = options.schedule ?? immediateScheduler;
     this.chunk = options.chunk ?? 8192;
     this.syncMerge = options.syncMerge ?? 16384;
@@ -183,6 +193,7 @@ export class NameTables {
   }
 
   added(name: string): void {
+    if (!this.active) return;
     // Back before its table was merged away: the table still has it.
     if (this.gone.delete(name)) return;
     this.pending.add(name);
@@ -190,11 +201,16 @@ export class NameTables {
   }
 
   removed(name: string): void {
+    if (!this.active) return;
     if (!this.pending.delete(name)) this.gone.add(name);
   }
 
   /** The current tables; any pending names (fewer than a chunk) are sorted into a table first. */
   view(): NameView {
+    if (!this.active) {
+      this.active = true;
+      this.tables = [buildNameTable([...this.liveNames()])];
+    }
     if (this.pending.size) this.flush();
     return { tables: this.tables.slice(), gone: this.gone };
   }
@@ -206,7 +222,7 @@ export class NameTables {
 
   /** Finishes all merges now: for command-line use, where nothing else waits. */
   settle(): void {
-    if (this.pending.size) this.flush();
+    this.view();
     while (this.job) {
       this.job.cancel?.();
       this.runJob(Infinity);

@@ -83,7 +83,11 @@ export class WorkspaceIndex {
   private readonly nameTables: NameTables;
 
   constructor(nameOptions?: NameTablesOptions) {
-    this.nameTables = new NameTables((name) => this.byName.has(name), nameOptions);
+    this.nameTables = new NameTables(
+      (name) => this.byName.has(name),
+      () => this.byName.keys(),
+      nameOptions,
+    );
   }
 
   get fileCount(): number {

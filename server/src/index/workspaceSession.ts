@@ -22,14 +22,16 @@ export interface SessionEvents {
   /** false: `root` is no workspace folder (the server opened without one), so no file on disk is the workspace's. */
   workspace?: boolean;
   log?: (message: string) => void;
+  /** Keep the symbol name tables current from the start (a server); otherwise built on first use. */
+  eagerNames?: boolean;
   onState?: (state: Exclude<IndexState, 'idle'>, message: string) => void;
 }
 
 const SAVE_DELAY_MS = 5_000;
 
 export class WorkspaceSession {
-  readonly index = new WorkspaceIndex();
-  readonly documents = new OpenDocuments(this.index);
+  readonly index: WorkspaceIndex;
+  readonly documents: OpenDocuments;
   /** Undefined when the index is not persisted. */
   readonly cacheDir: string | undefined;
   state: IndexState = 'idle';
@@ -43,6 +45,8 @@ export class WorkspaceSession {
     private readonly events: SessionEvents = {},
   ) {
     this.cacheDir = events.persist === false ? undefined : settings.cacheDir ?? defaultCacheDir(root);
+    this.index = new WorkspaceIndex({ eager: events.eagerNames });
+    this.documents = new OpenDocuments(this.index);
   }
 
   /** Workspace-relative key for files inside the root, the absolute path otherwise. */

@@ -100,6 +100,8 @@ export function startServer(options: ServeOptions): void {
   const makeSession = (root: string, settings: WorkspaceSettings): WorkspaceSession => {
     const created: WorkspaceSession = new WorkspaceSession(root, settings, {
       log,
+      // The server will be asked for names while it indexes: keep them current as files arrive.
+      eagerNames: true,
       onState: (state, message) => {
         // A replaced session's last words (its cancelled indexing) are not the server's state.
         if (created !== session) return;
