@@ -250,6 +250,17 @@ describe('symbolsOf: the decoded-file LRU', () => {
     expect(again).toEqual(a);
   });
 
+  it('an analysed entry keeps its own symbols as the decoded ones; a packed entry is decoded from its bytes', () => {
+    const index = new WorkspaceIndex();
+    const analysed = entry('open.c', [sym('Typed', 1), sym('Other', 4)]);
+    const stored = index.set(analysed);
+    expect(index.symbolsOf(stored)).toBe(analysed.symbols);
+    const packed = index.set(packFile(entry('disk.c', [sym('OnDisk', 2)])));
+    const decoded = index.symbolsOf(packed);
+    expect(decoded.map((s) => s.name)).toEqual(['OnDisk']);
+    expect(index.symbolsOf(packed)).toBe(decoded);
+  });
+
   it('a replaced file decodes its new symbols, not the cached old ones', () => {
     const index = new WorkspaceIndex();
     const old = index.set(entry('a.c', [sym('Old', 1)]));

@@ -111,6 +111,9 @@ export class WorkspaceIndex {
       }
       list.push(stored, i);
     }
+    // An analysed entry (an open document) brings its symbols decoded: the
+    // next request on it would otherwise decode them again from the packed form.
+    if (!('table' in entry)) this.keepDecoded(stored, entry.symbols);
     return stored;
   }
 
@@ -152,19 +155,18 @@ export class WorkspaceIndex {
 
   /** The symbols of one file with their details, decoded once and kept for recently used files. */
   symbolsOf(file: StoredFile): SymbolInfo[] {
-    let symbols = this.decoded.get(file);
-    if (symbols) {
-      // Refresh its place in the LRU order.
-      this.decoded.delete(file);
-    } else {
-      symbols = unpackSymbols(file);
-      if (this.decoded.size >= DECODED_FILES) {
-        const oldest = this.decoded.keys().next().value;
-        if (oldest) this.decoded.delete(oldest);
-      }
+    const symbols = this.decoded.get(file) ?? unpackSymbols(file);
+    this.keepDecoded(file, symbols);
+    return symbols;
+  }
+
+  /** Puts a file's decoded symbols at the fresh end of the LRU order. */
+  private keepDecoded(file: StoredFile, symbols: SymbolInfo[]): void {
+    if (!this.decoded.delete(file) && this.decoded.size >= DECODED_FILES) {
+      const oldest = this.decoded.keys().next().value;
+      if (oldest) this.decoded.delete(oldest);
     }
     this.decoded.set(file, symbols);
-    return symbols;
   }
 
   refsOf(file: StoredFile): SymbolRef[] {
