@@ -57,7 +57,8 @@ export function registerCompletion(ctx: ServerContext, deps: CompletionDeps, rec
       recentEdits: recent.list(at.key),
     });
     note(deps, result);
-    trace(ctx, result);
+    // After the answer is on its way: tracing must not delay it.
+    setImmediate(() => trace(ctx, result));
     if (!result.text) return { items: [] };
     // A cancelled request's answer is never shown, so it is not counted.
     const command = token.isCancellationRequested ? undefined : trackShown(deps.stats?.(), result, at.key);
