@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { initialsMask, letterMask, lowerCode, segmentStarts } from '../../server/src/index/nameMatch';
+import { letterMask, lowerCode, segmentStarts } from '../../server/src/index/nameMatch';
+import { buildNameTable } from '../../server/src/index/nameTables';
+
+/** The initials a name table records for one name. */
+const initialsMask = (name: string): number => buildNameTable([name]).initials[0];
 
 const bit = (c: string): number => letterMask(c);
 
@@ -12,7 +16,7 @@ describe('nameMatch', () => {
     expect(segmentStarts('__init')).toEqual([2]);
   });
 
-  it('initialsMask holds exactly the letters that begin segments, lower-cased', () => {
+  it('a name table\'s initials hold exactly the letters that begin segments, lower-cased', () => {
     expect(initialsMask('AllocPooled')).toBe(bit('a') | bit('p'));
     expect(initialsMask('ai_phase_id')).toBe(bit('a') | bit('p') | bit('i'));
     expect(initialsMask('x')).toBe(bit('x'));

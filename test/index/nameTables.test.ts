@@ -4,7 +4,7 @@ import { buildNameTable, forEachWithPrefix, mergeTables, nameCount, NameTables, 
 
 /** Small sizes, so a few thousand names make many chunks and merges of every kind. */
 const CHUNK = 64;
-const small = (schedule: (work: () => void) => () => void) => ({ eager: true, schedule, chunk: CHUNK, syncMerge: 2 * CHUNK, slice: 16, budgetMs: 0 });
+const small = (schedule: (work: () => void) => () => void) => ({ eager: true, schedule, chunk: CHUNK });
 
 /** A scheduler the test runs by hand: background merges advance only when it says so. */
 function manualScheduler(): { schedule: (work: () => void) => () => void; runOne: () => boolean; queued: () => number } {
@@ -60,7 +60,7 @@ function expectConsistent(view: NameView, live: ReadonlySet<string>): void {
 }
 
 describe('NameTables', () => {
-  it('keeps every live name in exactly one sorted table through random adds and removes, with merges advancing in slices', () => {
+  it('keeps every live name in exactly one sorted table through random adds and removes, sweeps running between them', () => {
     const random = mulberry32(5);
     const word = (): string => Array.from({ length: 1 + Math.floor(random() * 9) }, () => 'abAB_x9éQz'[Math.floor(random() * 10)]).join('');
     const live = new Set<string>();
@@ -95,7 +95,7 @@ describe('NameTables', () => {
           }
         }
       }
-      if (tables.merging) sawBackground = true;
+      if (tables.sweeping) sawBackground = true;
       // Readers in the middle of a merge see a consistent view.
       expectConsistent(tables.view(), live);
       for (let s = Math.floor(random() * 4); s > 0; s--) sched.runOne();
@@ -104,27 +104,32 @@ describe('NameTables', () => {
     while (sched.runOne());
     const settled = tables.view();
     expectConsistent(settled, live);
-    // Tables of similar size were merged: a handful, not one per chunk.
-    expect(settled.tables.length).toBeLessThanOrEqual(Math.ceil(Math.log2(live.size / CHUNK)) + 2);
+    // Tables were merged up to two chunks: about one per two chunks, never many small ones.
+    expect(settled.tables.length).toBeLessThanOrEqual(2 * Math.ceil(live.size / CHUNK) + 1);
+    for (const t of settled.tables) expect(t.names.length).toBeLessThanOrEqual(2 * CHUNK);
   });
 
-  it('settle finishes pending merges at once, for the command line', () => {
+  it('settle finishes a sweep at once, for the command line', () => {
     const live = new Set<string>();
     const sched = manualScheduler();
     const tables = new NameTables((n) => live.has(n), () => live, small(sched.schedule));
-    for (let k = 0; k < 3 * CHUNK; k++) {
+    for (let k = 0; k < 6 * CHUNK; k++) {
       live.add(`Name${k}`);
       tables.added(`Name${k}`);
     }
-    expect(tables.merging).toBe(true);
+    for (let k = 0; k < 2 * CHUNK; k++) {
+      live.delete(`Name${k}`);
+      tables.removed(`Name${k}`);
+    }
+    expect(tables.sweeping).toBe(true);
     tables.settle();
-    expect(tables.merging).toBe(false);
+    expect(tables.sweeping).toBe(false);
     const view = tables.view();
-    expect(view.tables).toHaveLength(1);
+    expect(view.gone.size).toBe(0);
     expectConsistent(view, live);
   });
 
-  it('a name removed and added again while its table is being merged away stays findable', () => {
+  it('a name removed and added again while a sweep runs stays findable', () => {
     const live = new Set<string>();
     const sched = manualScheduler();
     const tables = new NameTables((n) => live.has(n), () => live, small(sched.schedule));
@@ -132,33 +137,36 @@ describe('NameTables', () => {
       live.add(n);
       tables.added(n);
     };
-    for (let k = 0; k < 3 * CHUNK; k++) add(`A${String(k).padStart(6, '0')}`);
-    expect(tables.merging).toBe(true);
-    // Gone before the merge reaches it: dropped from the merged table.
-    live.delete('A000100');
-    tables.removed('A000100');
-    // One slice of 16 names per turn: after 8 turns the merge is past A000100 and not done.
-    for (let k = 0; k < 8; k++) sched.runOne();
-    expect(tables.merging).toBe(true);
-    // Back while the merge runs.
-    add('A000100');
+    const remove = (n: string): void => {
+      live.delete(n);
+      tables.removed(n);
+    };
+    for (let k = 0; k < 6 * CHUNK; k++) add(`A${String(k).padStart(6, '0')}`);
+    tables.view();
+    // Enough names go to start a sweep; one of them comes back before the sweep reaches its table, one after.
+    for (let k = 0; k < CHUNK + 10; k++) remove(`A${String(k).padStart(6, '0')}`);
+    expect(tables.sweeping).toBe(true);
+    add('A000005');
+    sched.runOne();
+    sched.runOne();
+    add('A000007');
     while (sched.runOne());
+    expect(tables.sweeping).toBe(false);
     const view = tables.view();
     expectConsistent(view, live);
     const found: string[] = [];
-    forEachWithPrefix(view, 'a00010', (n) => void found.push(n));
-    expect(found.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `A00010${i}`));
+    forEachWithPrefix(view, 'a00000', (n) => void found.push(n));
+    expect(found.sort()).toEqual(['A000005', 'A000007']);
   });
 
   it('lazy tables track nothing until first asked, then hold every live name and follow changes', () => {
     const live = new Set(['AllocMem', 'FreeMem']);
     const sched = manualScheduler();
-    const tables = new NameTables((n) => live.has(n), () => live, { schedule: sched.schedule, chunk: CHUNK, syncMerge: 2 * CHUNK });
+    const tables = new NameTables((n) => live.has(n), () => live, { schedule: sched.schedule, chunk: CHUNK });
     for (let k = 0; k < 3 * CHUNK; k++) {
       live.add(`N${k}`);
       tables.added(`N${k}`);
     }
-    expect(tables.merging).toBe(false);
     expect(sched.queued()).toBe(0);
     live.delete('FreeMem');
     tables.removed('FreeMem');
@@ -188,11 +196,9 @@ describe('NameTables', () => {
     const a = buildNameTable(['beta', 'Delta', 'zeta']);
     const b = buildNameTable(['Alpha', 'gamma', 'DELTA2']);
     const dropped: string[] = [];
-    const steps = mergeTables(a, b, (n) => n !== 'gamma', dropped);
-    let r = steps.next();
-    while (!r.done) r = steps.next();
-    expect(r.value.names).toEqual(['Alpha', 'beta', 'Delta', 'DELTA2', 'zeta']);
+    const merged = mergeTables(a, b, (n) => n !== 'gamma', dropped);
+    expect(merged.names).toEqual(['Alpha', 'beta', 'Delta', 'DELTA2', 'zeta']);
     expect(dropped).toEqual(['gamma']);
-    expectConsistent({ tables: [r.value], gone: new Set() }, new Set(r.value.names));
+    expectConsistent({ tables: [merged], gone: new Set() }, new Set(merged.names));
   });
 });

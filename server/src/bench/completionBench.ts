@@ -79,6 +79,8 @@ async function main(): Promise<void> {
   const breakdown = { protocol: [] as number[], engine: [] as number[], runtime: [] as number[] };
   const lspWalls: Array<number | undefined> = [];
   const cacheMs: number[] = [];
+  const roundTripMs: number[] = [];
+  const cacheInServerMs: number[] = [];
   let emptyAnswers = 0;
   let version = 1;
   for (const [i, p] of positions.entries()) {
@@ -106,11 +108,20 @@ async function main(): Promise<void> {
       breakdown.runtime.push(tm.generateMs - serverTrace.modelMs);
     }
     if (r.items.length) {
+      // The floor: a request that does nothing, over the same pipe, just before.
+      t = performance.now();
+      await server.connection.sendRequest('aros/health');
+      const floor = performance.now() - t;
       t = performance.now();
       const hitTrace = traces.length;
       await server.connection.sendRequest('textDocument/inlineCompletion', inlineParams(uri, p, 2));
       const wall = performance.now() - t;
-      if ((await nextTrace(traces, hitTrace))?.source === 'cache') cacheMs.push(wall);
+      const hit = await nextTrace(traces, hitTrace);
+      if (hit?.source === 'cache') {
+        cacheMs.push(wall);
+        roundTripMs.push(floor);
+        cacheInServerMs.push(hit.timings.totalMs);
+      }
     }
     await server.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
   }
@@ -161,6 +172,8 @@ async function main(): Promise<void> {
     contextInServerMs: stats(contextInServerMs),
     breakdownP50Ms: { protocol: stats(breakdown.protocol).p50, engine: stats(breakdown.engine).p50, runtime: stats(breakdown.runtime).p50 },
     cacheHitMs: stats(cacheMs),
+    cacheHitInServerMs: stats(cacheInServerMs),
+    roundTripFloorMs: stats(roundTripMs),
     cancellation: cancel,
     typing,
   };
@@ -250,7 +263,7 @@ async function measureTyping(server: BenchServer, root: string, p: Position, key
   let character = p.character;
   let version = 2;
   const pending: Array<Promise<InlineList>> = [];
-  const rss: Array<{ at: number; serverMb: number }> = [];
+  const rss: Array<{ at: number; serverMb: number; heapMb: number }> = [];
   const t0 = performance.now();
   for (let k = 0; k < keystrokes; k++) {
     const ch = statement[k % statement.length];
@@ -265,7 +278,10 @@ async function measureTyping(server: BenchServer, root: string, p: Position, key
       character = 4;
     } else character++;
     pending.push(server.connection.sendRequest('textDocument/inlineCompletion', { textDocument: { uri }, position: { line, character }, context: { triggerKind: 2 } }) as Promise<InlineList>);
-    if (k % 100 === 0 || k === keystrokes - 1) rss.push({ at: k, serverMb: rssMb(server.process.pid ?? 0) });
+    if (k % 100 === 0 || k === keystrokes - 1) {
+      const health = (await server.connection.sendRequest('aros/health')) as { memory: { heapUsed: number } };
+      rss.push({ at: k, serverMb: Math.round(rssMb(server.process.pid ?? 0)), heapMb: Math.round(health.memory.heapUsed / 2 ** 20) });
+    }
     await new Promise((r) => setTimeout(r, 60));
   }
   const answers = await Promise.all(pending);
@@ -309,7 +325,7 @@ function report(r: Record<string, unknown> & { overheadMs: ReturnType<typeof sta
     `  same prompt through a runtime in the bench process: ${f(r.rawModelMs as ReturnType<typeof stats>)}; difference: ${f(r.inProcessOverheadMs as ReturnType<typeof stats>)}`,
     `  overhead p50 by part: ${JSON.stringify(r.breakdownP50Ms)}`,
     `context gathering: in the server ${f(r.contextInServerMs as ReturnType<typeof stats>)}; warm, in the bench ${f(r.contextMs)}`,
-    `cache hit: ${f(r.cacheHitMs)}`,
+    `cache hit: at the client ${f(r.cacheHitMs)}; in the server ${f(r.cacheHitInServerMs as ReturnType<typeof stats>)}; round trip of a request that does nothing (aros/health) just before: ${f(r.roundTripFloorMs as ReturnType<typeof stats>)}`,
     `cancellation: ${JSON.stringify(r.cancellation)}`,
     `typing: ${JSON.stringify(r.typing)}`,
     `empty answers among ${String(r.samples)} samples: ${String(r.emptyAnswers)}`,

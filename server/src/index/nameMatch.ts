@@ -7,27 +7,17 @@ export const NON_ASCII = 1 << 30;
 /** Bits 0-25 for a-z, 26 for digits, 27 for `_`, NON_ASCII. Input is lower-case. */
 export function letterMask(lower: string): number {
   let m = 0;
-  for (let i = 0; i < lower.length; i++) {
-    const c = lower.charCodeAt(i);
-    if (c >= 97 && c <= 122) m |= 1 << (c - 97);
-    else if (c >= 48 && c <= 57) m |= 1 << 26;
-    else if (c === 95) m |= 1 << 27;
-    else if (c > 127) m |= NON_ASCII;
-  }
+  for (let i = 0; i < lower.length; i++) m |= charBit(lower.charCodeAt(i));
   return m;
 }
 
-/** letterMask of the letters that begin the name's word segments (lower-cased). */
-export function initialsMask(name: string): number {
-  if (initialsScratch.length < name.length) initialsScratch = new Int32Array(name.length);
-  const n = segmentStartsInto(name, initialsScratch);
-  let m = 0;
-  for (let k = 0; k < n; k++) m |= letterMask(String.fromCharCode(lowerCode(name.charCodeAt(initialsScratch[k]))));
-  return m;
+/** letterMask of one lower-case character code. */
+export function charBit(c: number): number {
+  if (c >= 97 && c <= 122) return 1 << (c - 97);
+  if (c >= 48 && c <= 57) return 1 << 26;
+  if (c === 95) return 1 << 27;
+  return c > 127 ? NON_ASCII : 0;
 }
-
-/** Reused by initialsMask, which runs for every name of a new table. */
-let initialsScratch = new Int32Array(64);
 
 /** Where segments begin: after `_`, at a lower-to-upper step, at the last capital of a run before lower case. */
 export function segmentStarts(name: string): number[] {

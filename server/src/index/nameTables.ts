@@ -1,13 +1,15 @@
-// The workspace's distinct symbol names as a few sorted tables, kept current
-// without ever holding the event loop for long. Searches, completion and
-// exploration read every table (a name is in exactly one); new names go into
-// small tables sorted on arrival, and tables of similar size are merged, big
-// merges a slice at a time between requests. One table of 300,000 names took
-// 0.6 s to build and 35-55 ms to merge a change into, which stalled the server
-// on every workspace/symbol while a tree was being indexed.
+// The workspace's distinct symbol names as sorted tables of at most a few
+// thousand names each, kept current without holding the event loop for long.
+// Searches, completion and exploration read every table (a live name is in
+// exactly one); new names are sorted into a small table on arrival, small
+// neighbours are merged, and names that went away are swept out table by table
+// between requests. One table of 300,000 names took 0.6 s to build and 35-55 ms
+// to merge a change into, which stalled the server on every workspace/symbol
+// while a tree was being indexed; merging tables into ever bigger ones, even a
+// slice at a time, kept a core busy for seconds after a warm start.
 
-import { initialsMask, letterMask } from './nameMatch';
-import { packNames, type PackedNames } from './packedNames';
+import { letterMask } from './nameMatch';
+import { packedInitials, packNames, type PackedNames } from './packedNames';
 import { firstAtOrAfter } from './pathNearness';
 
 export interface NameTable {
@@ -35,16 +37,10 @@ export interface NameTablesOptions {
    * once: a command that only indexes never pays for them.
    */
   eager?: boolean;
-  /** Runs background merge slices (tests drive it by hand). */
+  /** Runs the steps of a sweep of gone names (tests drive it by hand). */
   schedule?: Scheduler;
-  /** Names are sorted into a table once this many arrive (8,192: about 5 ms of work). */
+  /** Names are sorted into a table once this many arrive; smaller tables are merged up to this size (8,192: a few ms). */
   chunk?: number;
-  /** Merges of at most this many names run at once; bigger ones a slice at a time (16,384). */
-  syncMerge?: number;
-  /** Names merged between checks of the clock in a background merge (1,024: a fraction of a millisecond). */
-  slice?: number;
-  /** Milliseconds of merging per turn of the event loop (4; at least one slice). */
-  budgetMs?: number;
 }
 
 function byLower(a: readonly [string, string], b: readonly [string, string]): number {
@@ -58,12 +54,11 @@ export function buildNameTable(all: readonly string[]): NameTable {
   const names = pairs.map((p) => p[1]);
   const lower = pairs.map((p) => p[0]);
   const masks = new Int32Array(names.length);
+  for (let i = 0; i < names.length; i++) masks[i] = letterMask(lower[i]);
+  const packed = packNames(names, lower, masks);
   const initials = new Int32Array(names.length);
-  for (let i = 0; i < names.length; i++) {
-    masks[i] = letterMask(lower[i]);
-    initials[i] = initialsMask(names[i]);
-  }
-  return { names, lower, masks, initials, packed: packNames(names, lower, masks) };
+  for (let i = 0; i < names.length; i++) initials[i] = packedInitials(packed, i);
+  return { names, lower, masks, initials, packed };
 }
 
 /** Names that start with `ql` (lower case), table by table, skipping gone ones; stop by returning false. */
@@ -83,18 +78,8 @@ export function nameCount(view: NameView): number {
   return n;
 }
 
-/**
- * Merges two tables, dropping names that are no longer live (reported in
- * `dropped`), yielding after every `slice` names. Ties in lower case keep
- * `a`'s name first.
- */
-export function* mergeTables(
-  a: NameTable,
-  b: NameTable,
-  isLive: (name: string) => boolean,
-  dropped: string[],
-  slice = 1024,
-): Generator<void, NameTable> {
+/** Merges two tables, dropping names that are no longer live (reported in `dropped`). Ties in lower case keep `a`'s name first. */
+export function mergeTables(a: NameTable, b: NameTable, isLive: (name: string) => boolean, dropped: string[]): NameTable {
   const cap = a.names.length + b.names.length;
   const names = new Array<string>(cap);
   const lower = new Array<string>(cap);
@@ -106,7 +91,6 @@ export function* mergeTables(
   let j = 0;
   let o = 0;
   let at = 0;
-  let sinceYield = 0;
   while (i < a.names.length || j < b.names.length) {
     const fromA = j >= b.names.length || (i < a.names.length && a.lower[i] <= b.lower[j]);
     const t = fromA ? a : b;
@@ -123,12 +107,9 @@ export function* mergeTables(
     offsets[o] = at;
     const from = t.packed.offsets[k];
     const to = t.packed.offsets[k + 1];
-    for (let c = from; c < to; c++) chars[at++] = t.packed.chars[c];
+    chars.set(t.packed.chars.subarray(from, to), at);
+    at += to - from;
     o++;
-    if (++sinceYield >= slice) {
-      sinceYield = 0;
-      yield;
-    }
   }
   offsets[o] = at;
   names.length = o;
@@ -142,6 +123,8 @@ export function* mergeTables(
   };
 }
 
+const EMPTY: NameTable = buildNameTable([]);
+
 /** Runs a slice of background work later; returns a function that cancels it. */
 export type Scheduler = (work: () => void) => () => void;
 
@@ -151,14 +134,6 @@ export const immediateScheduler: Scheduler = (work) => {
   handle.unref();
   return () => clearImmediate(handle);
 };
-
-interface Job {
-  a: NameTable;
-  b: NameTable;
-  dropped: string[];
-  steps: Generator<void, NameTable>;
-  cancel?: () => void;
-}
 
 /**
  * The tables of one index. The index reports each name as it appears
@@ -170,12 +145,11 @@ export class NameTables {
   private tables: NameTable[] = [];
   private readonly pending = new Set<string>();
   private readonly gone = new Set<string>();
-  private job: Job | undefined;
+  /** The next table a sweep of gone names reads; -1 when no sweep runs. */
+  private sweepAt = -1;
+  private cancelSweep: (() => void) | undefined;
   private readonly schedule: Scheduler;
   private readonly chunk: number;
-  private readonly syncMerge: number;
-  private readonly slice: number;
-  private readonly budgetMs: number;
   private active: boolean;
 
   /** `liveNames` lists every live name (read once, by the first `view` of lazy tables). */
@@ -187,14 +161,11 @@ export class NameTables {
     this.active = options.eager ?? false;
     this.schedule = options.schedule ?? immediateScheduler;
     this.chunk = options.chunk ?? 8192;
-    this.syncMerge = options.syncMerge ?? 16384;
-    this.slice = options.slice ?? 1024;
-    this.budgetMs = options.budgetMs ?? 4;
   }
 
   added(name: string): void {
     if (!this.active) return;
-    // Back before its table was merged away: the table still has it.
+    // Back before a sweep took it out: its table still has it.
     if (this.gone.delete(name)) return;
     this.pending.add(name);
     if (this.pending.size >= this.chunk) this.flush();
@@ -202,7 +173,9 @@ export class NameTables {
 
   removed(name: string): void {
     if (!this.active) return;
-    if (!this.pending.delete(name)) this.gone.add(name);
+    if (this.pending.delete(name)) return;
+    this.gone.add(name);
+    if (this.sweepAt < 0 && this.gone.size > Math.max(this.chunk, this.size() / 16)) this.startSweep();
   }
 
   /** The current tables; any pending names (fewer than a chunk) are sorted into a table first. */
@@ -215,18 +188,22 @@ export class NameTables {
     return { tables: this.tables.slice(), gone: this.gone };
   }
 
-  /** Whether a background merge is under way (for tests and benchmarks). */
-  get merging(): boolean {
-    return this.job !== undefined;
+  /** Whether a sweep of gone names is under way (for tests). */
+  get sweeping(): boolean {
+    return this.sweepAt >= 0;
   }
 
-  /** Finishes all merges now: for command-line use, where nothing else waits. */
+  /** Finishes a sweep now: for command-line use, where nothing else waits. */
   settle(): void {
     this.view();
-    while (this.job) {
-      this.job.cancel?.();
-      this.runJob(Infinity);
-    }
+    this.cancelSweep?.();
+    while (this.sweepAt >= 0) this.sweepStep(false);
+  }
+
+  private size(): number {
+    let n = 0;
+    for (const t of this.tables) n += t.names.length;
+    return n;
   }
 
   private flush(): void {
@@ -236,55 +213,48 @@ export class NameTables {
   }
 
   /**
-   * Merges two neighbouring tables when the newer is at least half the older's
-   * size (or empty), newest first, so there are O(log n) tables; big merges
-   * run in the background, one at a time.
+   * Merges neighbouring tables that together hold at most a chunk: every
+   * merge is small, a full chunk is never copied again (a warm start sorts
+   * 300,000 names into chunks once and is done), and no two neighbours hold
+   * less than a chunk, so there are at most two tables per chunk of names,
+   * also after a sweep has thinned them.
    */
   private compact(): void {
-    while (!this.job) {
-      let k = this.tables.length - 2;
-      while (k >= 0 && !(this.tables[k + 1].names.length * 2 >= this.tables[k].names.length || this.tables[k + 1].names.length === 0)) k--;
-      if (k < 0) return;
+    for (let k = this.tables.length - 2; k >= 0; k--) {
+      if (k + 1 >= this.tables.length) continue;
       const a = this.tables[k];
       const b = this.tables[k + 1];
-      const dropped: string[] = [];
-      this.job = { a, b, dropped, steps: mergeTables(a, b, this.isLive, dropped, this.slice) };
-      this.runJob(a.names.length + b.names.length <= this.syncMerge ? Infinity : -1);
+      if (a.names.length + b.names.length > this.chunk) continue;
+      this.tables.splice(k, 2, this.merged(a, b));
+      // The merged table may now pair with its newer neighbour: look at (k, k + 1) again.
+      k++;
     }
   }
 
-  /** Runs the job for about `budgetMs` (at least one slice; none when negative), then schedules the rest. */
-  private runJob(budgetMs: number): void {
-    const job = this.job;
-    if (!job) return;
-    job.cancel = undefined;
-    const start = performance.now();
-    let first = budgetMs >= 0;
-    for (;;) {
-      if (!first && performance.now() - start >= budgetMs) {
-        job.cancel = this.schedule(() => this.runJob(this.budgetMs));
-        return;
-      }
-      first = false;
-      const step = job.steps.next();
-      if (step.done) {
-        this.finish(job, step.value);
-        return;
-      }
-    }
+  private merged(a: NameTable, b: NameTable): NameTable {
+    const dropped: string[] = [];
+    const t = mergeTables(a, b, this.isLive, dropped);
+    // Not live, so in `gone`: now in no table either.
+    for (const name of dropped) this.gone.delete(name);
+    return t;
   }
 
-  private finish(job: Job, merged: NameTable): void {
-    this.job = undefined;
-    const at = this.tables.indexOf(job.a);
-    // a and b are still neighbours: flush only appends, and only one job runs.
-    this.tables.splice(at, 2, merged);
-    for (const name of job.dropped) {
-      this.gone.delete(name);
-      // Re-added while the merge ran: it must go into a table again.
-      if (this.isLive(name)) this.pending.add(name);
+  private startSweep(): void {
+    this.sweepAt = 0;
+    this.cancelSweep = this.schedule(() => this.sweepStep(true));
+  }
+
+  /** Rewrites one table without its gone names, then schedules the next (`more`). */
+  private sweepStep(more: boolean): void {
+    this.cancelSweep = undefined;
+    if (this.sweepAt >= this.tables.length) {
+      this.sweepAt = -1;
+      this.compact();
+      return;
     }
-    if (!merged.names.length) this.tables.splice(at, 1);
-    this.compact();
+    const t = this.merged(this.tables[this.sweepAt], EMPTY);
+    if (t.names.length) this.tables[this.sweepAt++] = t;
+    else this.tables.splice(this.sweepAt, 1);
+    if (more) this.cancelSweep = this.schedule(() => this.sweepStep(true));
   }
 }

@@ -5,7 +5,7 @@
 // the original strings. Only ASCII names are packed (C identifiers are); the
 // search matches the rest on strings.
 
-import { NON_ASCII, segmentStartsInto } from './nameMatch';
+import { charBit, NON_ASCII, segmentStartsInto } from './nameMatch';
 
 /** Bytes [offsets[i], offsets[i + 1]) are name i: low 7 bits the lower-case character, SEGMENT where a word segment starts. */
 export interface PackedNames {
@@ -168,4 +168,11 @@ export function packedCompactness(packed: PackedNames, i: number, needle: Uint8A
   }
   const span = last - first + 1;
   return Math.max(0, 100 - (span - needle.length) * 5);
+}
+
+/** letterMask of the letters that begin name i's word segments (0 for a name outside ASCII, which is matched on strings). */
+export function packedInitials(packed: PackedNames, i: number): number {
+  let m = 0;
+  for (let k = packed.offsets[i]; k < packed.offsets[i + 1]; k++) if (packed.chars[k] & SEGMENT) m |= charBit(packed.chars[k] & CHAR);
+  return m;
 }

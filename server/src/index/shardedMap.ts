@@ -34,9 +34,11 @@ export class ShardedMap<V> {
     for (const s of this.shards) yield* s.keys();
   }
 
+  /** From the length and three characters: hashing every character cost more than the maps themselves on a warm start. */
   private shardOf(key: string): Map<string, V> {
-    let h = key.length;
-    for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) | 0;
+    const n = key.length;
+    if (n === 0) return this.shards[0];
+    const h = n * 31 + key.charCodeAt(0) * 7 + key.charCodeAt(n >> 1) * 3 + key.charCodeAt(n - 1);
     return this.shards[h & (SHARDS - 1)];
   }
 }
