@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateTree } from '../../server/src/bench/generateTree';
 import { runIndexLoad, runTypingLoad, type Health } from '../../server/src/bench/loadBench';
+import { startBenchServer } from '../../server/src/bench/lspClient';
 import { killLeftovers, LspClient, makeWorkspace, printServerStderrOnFailure } from '../protocol/client';
 
 printServerStderrOnFailure();
@@ -82,6 +83,20 @@ describe('indexing a tree while requests are served', () => {
 });
 
 describe('aros/health', () => {
+  it('collects garbage before reading memory when the server runs with --expose-gc', async () => {
+    const ws = makeWorkspace({ empty: true });
+    const server = await startBenchServer(ws.root, ws.cacheDir, {}, undefined, { nodeArgs: ['--expose-gc'], home: ws.home });
+    try {
+      await server.ready;
+      const h = (await server.connection.sendRequest('aros/health', { collect: true })) as Health;
+      expect(h.collected).toBe(true);
+      expectSane(h);
+      expect(((await server.connection.sendRequest('aros/health')) as Health).collected).toBe(false);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('answers without params, resets its histogram when asked, and refuses bad params', async () => {
     const ws = makeWorkspace({ empty: true });
     const c = await LspClient.forWorkspace(ws);
@@ -94,7 +109,10 @@ describe('aros/health', () => {
     const after = await c.request<Health>('aros/health', { reset: false });
     expectSane(after);
     expect(after.uptimeMs).toBeGreaterThan(first.uptimeMs);
-    await expect(c.request('aros/health', { reset: 'yes' })).rejects.toThrow(/aros\/health params must be \{ reset\?: boolean \}/);
+    await expect(c.request('aros/health', { reset: 'yes' })).rejects.toThrow(/aros\/health params must be \{ reset\?: boolean, collect\?: boolean \}/);
+    await expect(c.request('aros/health', { collect: 1 })).rejects.toThrow(/aros\/health params/);
+    // Without --expose-gc, collect is ignored and the answer says so.
+    expect((await c.request<Health>('aros/health', { collect: true })).collected).toBe(false);
     await expect(c.request('aros/health', [1])).rejects.toThrow(/aros\/health params/);
     expect(c.alive).toBe(true);
     await c.shutdown();

@@ -62,10 +62,17 @@ async function main(): Promise<void> {
   const config: ModelConfig = { codegen: role, llm: role, exploration: {}, session: {}, hardware: {} };
   const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'bench-completion-'));
   const traces: ServerTrace[] = [];
-  const server = await startBenchServer(root, cacheDir, { models: config }, (m) => {
-    const json = m.startsWith('inlineCompletion') ? /\{.*\}$/s.exec(m)?.[0] : undefined;
-    if (json) traces.push(JSON.parse(json) as ServerTrace);
-  });
+  const server = await startBenchServer(
+    root,
+    cacheDir,
+    { models: config },
+    (m) => {
+      const json = m.startsWith('inlineCompletion') ? /\{.*\}$/s.exec(m)?.[0] : undefined;
+      if (json) traces.push(JSON.parse(json) as ServerTrace);
+    },
+    // For aros/health { collect }: the live heap, not garbage awaiting collection.
+    { nodeArgs: ['--expose-gc'] },
+  );
   const readyMs = await server.ready;
   const positions = pickPositions(root, samples);
 
@@ -263,7 +270,11 @@ async function measureTyping(server: BenchServer, root: string, p: Position, key
   let character = p.character;
   let version = 2;
   const pending: Array<Promise<InlineList>> = [];
-  const rss: Array<{ at: number; serverMb: number; heapMb: number }> = [];
+  const rss: Array<{ at: number; serverMb: number }> = [];
+  // Live heap (garbage collected first: the server runs with --expose-gc) before and after: what typing leaves behind.
+  const liveHeapMb = async (): Promise<number> =>
+    Math.round(((await server.connection.sendRequest('aros/health', { collect: true })) as { memory: { heapUsed: number } }).memory.heapUsed / 2 ** 20);
+  const heapBefore = await liveHeapMb();
   const t0 = performance.now();
   for (let k = 0; k < keystrokes; k++) {
     const ch = statement[k % statement.length];
@@ -278,15 +289,14 @@ async function measureTyping(server: BenchServer, root: string, p: Position, key
       character = 4;
     } else character++;
     pending.push(server.connection.sendRequest('textDocument/inlineCompletion', { textDocument: { uri }, position: { line, character }, context: { triggerKind: 2 } }) as Promise<InlineList>);
-    if (k % 100 === 0 || k === keystrokes - 1) {
-      const health = (await server.connection.sendRequest('aros/health')) as { memory: { heapUsed: number } };
-      rss.push({ at: k, serverMb: Math.round(rssMb(server.process.pid ?? 0)), heapMb: Math.round(health.memory.heapUsed / 2 ** 20) });
-    }
+    if (k % 100 === 0 || k === keystrokes - 1) rss.push({ at: k, serverMb: Math.round(rssMb(server.process.pid ?? 0)) });
     await new Promise((r) => setTimeout(r, 60));
   }
   const answers = await Promise.all(pending);
+  const seconds = (performance.now() - t0) / 1000;
   const withSuggestion = answers.map((a, i) => (a.items.length ? i : -1)).filter((i) => i >= 0);
-  return { keystrokes, seconds: (performance.now() - t0) / 1000, answered: withSuggestion.length, lastAnswered: withSuggestion.includes(keystrokes - 1), rss } as Record<string, unknown>;
+  const liveHeap = { beforeMb: heapBefore, afterMb: await liveHeapMb() };
+  return { keystrokes, seconds, answered: withSuggestion.length, lastAnswered: withSuggestion.includes(keystrokes - 1), liveHeap, rss } as Record<string, unknown>;
 }
 
 /** The server's trace for the request sent after `since` traces had arrived (traces follow the response closely). */

@@ -39,6 +39,7 @@ export interface Health {
   eventLoopDelayMs: { max: number; p99: number; mean: number };
   gc: { count: number; totalMs: number; maxMs: number };
   memory: { rss: number; heapUsed: number };
+  collected: boolean;
   uptimeMs: number;
 }
 

@@ -10,6 +10,12 @@ import { invalid } from './params';
 export interface HealthParams {
   /** Start a new measuring window after answering (the answer covers the old one). */
   reset?: boolean;
+  /**
+   * Collect garbage before reading memory, when the server runs with
+   * `--expose-gc` (benchmarks): what is live, not what awaits collection.
+   * Ignored otherwise; `collected` in the answer says whether it happened.
+   */
+  collect?: boolean;
 }
 
 export interface HealthResult {
@@ -19,6 +25,8 @@ export interface HealthResult {
   gc: { count: number; totalMs: number; maxMs: number };
   /** Bytes. */
   memory: { rss: number; heapUsed: number };
+  /** Whether garbage was collected before `memory` was read (see HealthParams.collect). */
+  collected: boolean;
   uptimeMs: number;
 }
 
@@ -38,15 +46,20 @@ export function registerHealth(connection: Connection): void {
   const started = performance.now();
   const ms = (ns: number): number => (Number.isFinite(ns) && histogram.count > 0 ? Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 100) / 100) : 0);
   connection.onRequest(HEALTH_METHOD, (params: unknown): HealthResult => {
-    const reset = params === null || params === undefined ? undefined : (params as { reset?: unknown }).reset;
-    if ((params !== null && params !== undefined && (typeof params !== 'object' || Array.isArray(params))) || (reset !== undefined && typeof reset !== 'boolean')) {
-      throw invalid('aros/health params must be { reset?: boolean }');
+    const given = params === null || params === undefined ? {} : (params as { reset?: unknown; collect?: unknown });
+    const { reset, collect } = given;
+    if (typeof given !== 'object' || Array.isArray(given) || (reset !== undefined && typeof reset !== 'boolean') || (collect !== undefined && typeof collect !== 'boolean')) {
+      throw invalid('aros/health params must be { reset?: boolean, collect?: boolean }');
     }
+    const gcNow = (globalThis as { gc?: () => void }).gc;
+    const collected = collect === true && typeof gcNow === 'function';
+    if (collected) gcNow();
     const memory = process.memoryUsage();
     const result: HealthResult = {
       eventLoopDelayMs: { max: ms(histogram.max), p99: ms(histogram.percentile(99)), mean: ms(histogram.mean) },
       gc: { count: gc.count, totalMs: Math.round(gc.totalMs * 100) / 100, maxMs: Math.round(gc.maxMs * 100) / 100 },
       memory: { rss: memory.rss, heapUsed: memory.heapUsed },
+      collected,
       uptimeMs: Math.round(performance.now() - started),
     };
     if (reset) {
