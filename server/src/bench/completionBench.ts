@@ -7,7 +7,8 @@
 //   prompt's generation through the model runtime called in this process
 //   (its own model host, so neither run warms the other's KV cache);
 // - context gathering: buildCompletionContext on the same index, per position;
-// - cache hit: the same request again;
+// - cache hit: the same request again, a keystroke (50 ms) later, beside the
+//   round trip of a request that does nothing;
 // - cancellation: $/cancelRequest mid-generation, time to the answer, in ms and
 //   in tokens of the model's decode speed;
 // - typing: N keystrokes at typing speed, each a didChange plus an automatic
@@ -115,6 +116,9 @@ async function main(): Promise<void> {
       breakdown.runtime.push(tm.generateMs - serverTrace.modelMs);
     }
     if (r.items.length) {
+      // A keystroke later, as a cache hit comes in an editor: the answer just
+      // sent is still being traced and read on both sides.
+      await new Promise((resolve) => setTimeout(resolve, 50));
       // The floor: a request that does nothing, over the same pipe, just before.
       t = performance.now();
       await server.connection.sendRequest('aros/health');
