@@ -250,6 +250,21 @@ describe('symbolsOf: the decoded-file LRU', () => {
     expect(again).toEqual(a);
   });
 
+  it('filesNamed finds files by their last path segment as files come and go', () => {
+    const index = new WorkspaceIndex();
+    index.set(entry('compiler/include/exec/types.h', []));
+    index.set(entry('arch/x/exec/types.h', []));
+    index.set(entry('rom/dos/types.c', []));
+    expect(index.filesNamed('types.h').sort()).toEqual(['arch/x/exec/types.h', 'compiler/include/exec/types.h']);
+    index.set(entry('arch/x/exec/types.h', [sym('Again', 1)]));
+    expect(index.filesNamed('types.h')).toHaveLength(2);
+    index.remove('arch/x/exec/types.h');
+    expect(index.filesNamed('types.h')).toEqual(['compiler/include/exec/types.h']);
+    index.remove('compiler/include/exec/types.h');
+    expect(index.filesNamed('types.h')).toEqual([]);
+    expect(index.filesNamed('nothing.h')).toEqual([]);
+  });
+
   it('an analysed entry keeps its own symbols as the decoded ones; a packed entry is decoded from its bytes', () => {
     const index = new WorkspaceIndex();
     const analysed = entry('open.c', [sym('Typed', 1), sym('Other', 4)]);

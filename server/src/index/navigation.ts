@@ -82,8 +82,9 @@ export function resolveInclude(index: WorkspaceIndex, include: string, fromPath:
   const fromDir = fromPath.includes('/') ? fromPath.slice(0, fromPath.lastIndexOf('/') + 1) : '';
   const sibling = index.get(fromDir + clean);
   const out: string[] = sibling ? [sibling.path] : [];
-  for (const f of index.allFiles()) {
-    if (f.path !== sibling?.path && (f.path === clean || f.path.endsWith(`/${clean}`))) out.push(f.path);
+  // Candidates by file name, then by the rest of the path: reading all 15,000 paths took 5-10 ms per request.
+  for (const path of index.filesNamed(clean.slice(clean.lastIndexOf('/') + 1)).sort()) {
+    if (path !== sibling?.path && (path === clean || path.endsWith(`/${clean}`))) out.push(path);
   }
   return out;
 }

@@ -77,6 +77,8 @@ export class SymbolRef {
 
 export class WorkspaceIndex {
   private readonly files = new Map<string, StoredFile>();
+  /** Paths by file name (the last path segment): `#include` targets without reading every path. */
+  private readonly byBaseName = new Map<string, Set<string>>();
   private readonly byName = new ShardedMap<Array<StoredFile | number>>();
   private readonly decoded = new Map<StoredFile, SymbolInfo[]>();
   private nextFileId = 1;
@@ -100,6 +102,10 @@ export class WorkspaceIndex {
     this.remove(packed.path);
     const stored: StoredFile = Object.assign(packed, { id: this.nextFileId++ });
     this.files.set(stored.path, stored);
+    const base = baseName(stored.path);
+    let paths = this.byBaseName.get(base);
+    if (!paths) this.byBaseName.set(base, (paths = new Set()));
+    paths.add(stored.path);
     const names = stored.names;
     for (let i = 0; i < names.length; i++) {
       // Pairs of (file, index) in one flat array: two slots instead of an object per symbol.
@@ -122,6 +128,9 @@ export class WorkspaceIndex {
     if (!old) return false;
     this.files.delete(path);
     this.decoded.delete(old);
+    const paths = this.byBaseName.get(baseName(path));
+    paths?.delete(path);
+    if (paths?.size === 0) this.byBaseName.delete(baseName(path));
     for (const name of new Set(old.names)) {
       const list = this.byName.get(name);
       if (!list) continue;
@@ -138,6 +147,11 @@ export class WorkspaceIndex {
 
   get(path: string): StoredFile | undefined {
     return this.files.get(path);
+  }
+
+  /** Paths of the files whose last path segment is `name`. */
+  filesNamed(name: string): string[] {
+    return [...(this.byBaseName.get(name) ?? [])];
   }
 
   allFiles(): IterableIterator<StoredFile> {
@@ -198,4 +212,8 @@ export class WorkspaceIndex {
     }
     return out;
   }
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
 }
