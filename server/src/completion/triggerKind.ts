@@ -271,27 +271,19 @@ function scanTo(text: string, at: number): Scan {
   let i = 0;
   while (i < at) {
     const c = text.charCodeAt(i);
-    if (c === NL) {
-      if (!continued(text, i)) directive = false;
-      fresh = true;
-      i++;
-      continue;
-    }
-    if (c === SPACE || c === TAB || c === CR || c === 12 || c === 11) {
-      i++;
-      continue;
-    }
-    if (c === SLASH && text.charCodeAt(i + 1) === STAR) {
-      const close = text.indexOf('*/', i + 2);
-      if (close < 0 || close + 2 > at) return state('blockComment', i);
-      i = close + 2;
-      continue;
-    }
-    if (c === SLASH && text.charCodeAt(i + 1) === SLASH) {
-      const end = lineCommentEnd(text, i);
-      // The cursor at the very end of a line comment is still inside it.
-      if (end >= at) return state('lineComment', i);
-      i = end;
+    const trivia = triviaEnd(text, i);
+    if (trivia > i) {
+      if (c === NL) {
+        if (!continued(text, i)) directive = false;
+        fresh = true;
+      } else if (c === SLASH && text.charCodeAt(i + 1) === STAR) {
+        const closed = trivia - 2 >= i + 2 && text.startsWith('*/', trivia - 2);
+        if (!closed || trivia > at) return state('blockComment', i);
+      } else if (c === SLASH && trivia >= at) {
+        // The cursor at the very end of a line comment is still inside it.
+        return state('lineComment', i);
+      }
+      i = trivia;
       continue;
     }
     if (c === DQUOTE || c === SQUOTE) {
@@ -334,23 +326,13 @@ function topLevelEnd(text: string, at: number, depth: number, conditionals: numb
   const done = (end: number): boolean => depth === 0 && conditionals === 0 && end >= 0;
   while (i < text.length) {
     const c = text.charCodeAt(i);
-    if (c === NL) {
-      if (!continued(text, i)) directive = false;
-      fresh = true;
-      i++;
-      continue;
-    }
-    if (c === SPACE || c === TAB || c === CR || c === 12 || c === 11) {
-      i++;
-      continue;
-    }
-    if (c === SLASH && text.charCodeAt(i + 1) === STAR) {
-      const close = text.indexOf('*/', i + 2);
-      i = close < 0 ? text.length : close + 2;
-      continue;
-    }
-    if (c === SLASH && text.charCodeAt(i + 1) === SLASH) {
-      i = lineCommentEnd(text, i);
+    const trivia = triviaEnd(text, i);
+    if (trivia > i) {
+      if (c === NL) {
+        if (!continued(text, i)) directive = false;
+        fresh = true;
+      }
+      i = trivia;
       continue;
     }
     if (fresh && c === HASH) {
@@ -388,6 +370,24 @@ function topLevelEnd(text: string, at: number, depth: number, conditionals: numb
     i++;
   }
   return text.length;
+}
+
+/**
+ * Where the white space or comment at `i` ends, or `i` when there is none
+ * there. A block comment without its `*\/` runs to the end of the text.
+ */
+function triviaEnd(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c === NL || c === SPACE || c === TAB || c === CR || c === 12 || c === 11) return i + 1;
+  if (c === SLASH) {
+    const d = text.charCodeAt(i + 1);
+    if (d === STAR) {
+      const close = text.indexOf('*/', i + 2);
+      return close < 0 ? text.length : close + 2;
+    }
+    if (d === SLASH) return lineCommentEnd(text, i);
+  }
+  return i;
 }
 
 function track(openers: number[], c: number, i: number): void {
