@@ -7,11 +7,11 @@
 // number of files ranked. The deadline is off unless --deadline is given, so
 // the figures are the time a full exploration takes.
 
-import { nameCount } from '../index/nameTables';
 import { selectTasks } from '../breadcrumbs/tasks';
 import { effective } from '../breadcrumbs/values';
 import { parseArgs } from '../cli/args';
 import { openIndex } from '../cli/openIndex';
+import { nameCount } from '../index/nameTables';
 import type { WorkspaceIndex } from '../index/workspaceIndex';
 import type { WorkspaceSession } from '../index/workspaceSession';
 import { explore, sessionExploreSource, type Exploration, type ExploreTask } from '../iteration/explore';

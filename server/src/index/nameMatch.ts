@@ -1,5 +1,5 @@
-// Cheap per-name facts for symbol search: which letters a name contains,
-// where its word segments begin, and which letters begin them.
+// Cheap per-name facts for symbol search: which letters a name contains and
+// where its word segments begin.
 
 /** letterMask's bit for a character outside ASCII (such names are matched on strings, not bytes). */
 export const NON_ASCII = 1 << 30;
@@ -51,9 +51,5 @@ function isLower(c: number): boolean {
 
 function isUpper(c: number): boolean {
   return c >= 65 && c <= 90;
-}
-
-export function lowerCode(c: number): number {
-  return c >= 65 && c <= 90 ? c + 32 : c;
 }
 
