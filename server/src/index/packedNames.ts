@@ -19,51 +19,24 @@ const UNDERSCORE = 95;
 
 /** `masks` are the names' letterMasks: a NON_ASCII name is packed as zeros, which no query byte matches. */
 export function packNames(names: readonly string[], lower: readonly string[], masks: Int32Array): PackedNames {
-  return packMerged(undefined, new Int32Array(names.length).fill(-1), names, lower, masks);
-}
-
-/**
- * The packed form of a merged table. `source[o]` is the old index of name o,
- * or -1 for a new name: runs of old names are copied as bytes, one copy per
- * run, and only new names are packed (re-packing every name on each merge
- * doubled its cost and held the event loop while a tree was being indexed).
- */
-export function packMerged(
-  old: PackedNames | undefined,
-  source: Int32Array,
-  names: readonly string[],
-  lower: readonly string[],
-  masks: Int32Array,
-): PackedNames {
   const n = names.length;
   const offsets = new Int32Array(n + 1);
   let size = 0;
   for (let o = 0; o < n; o++) {
     offsets[o] = size;
-    const s = source[o];
-    size += s >= 0 && old ? old.offsets[s + 1] - old.offsets[s] : lower[o].length;
+    size += lower[o].length;
   }
   offsets[n] = size;
   const chars = new Uint8Array(size);
   let starts = new Int32Array(64);
-  for (let o = 0; o < n; ) {
-    const s = source[o];
-    if (s >= 0 && old) {
-      let end = o + 1;
-      while (end < n && source[end] === source[end - 1] + 1) end++;
-      chars.set(old.chars.subarray(old.offsets[s], old.offsets[source[end - 1] + 1]), offsets[o]);
-      o = end;
-      continue;
-    }
-    if (!(masks[o] & NON_ASCII)) {
-      const text = lower[o];
-      const at = offsets[o];
-      for (let k = 0; k < text.length; k++) chars[at + k] = text.charCodeAt(k);
-      if (starts.length < text.length) starts = new Int32Array(text.length);
-      const count = segmentStartsInto(names[o], starts);
-      for (let k = 0; k < count; k++) chars[at + starts[k]] |= SEGMENT;
-    }
-    o++;
+  for (let o = 0; o < n; o++) {
+    if (masks[o] & NON_ASCII) continue;
+    const text = lower[o];
+    const at = offsets[o];
+    for (let k = 0; k < text.length; k++) chars[at + k] = text.charCodeAt(k);
+    if (starts.length < text.length) starts = new Int32Array(text.length);
+    const count = segmentStartsInto(names[o], starts);
+    for (let k = 0; k < count; k++) chars[at + starts[k]] |= SEGMENT;
   }
   return { chars, offsets };
 }
