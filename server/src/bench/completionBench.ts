@@ -25,6 +25,7 @@ import { buildCompletionContext } from '../context/completionContext';
 import { WorkspaceSession } from '../index/workspaceSession';
 import type { ModelConfig } from '../models/modelConfig';
 import { ModelRuntime } from '../models/modelRuntime';
+import type { HealthResult } from '../lsp/health';
 import { startBenchServer, type BenchServer } from './lspClient';
 
 interface Position {
@@ -277,7 +278,7 @@ async function measureTyping(server: BenchServer, root: string, p: Position, key
   const rss: Array<{ at: number; serverMb: number }> = [];
   // Live heap (garbage collected first: the server runs with --expose-gc) before and after: what typing leaves behind.
   const liveHeapMb = async (): Promise<number> =>
-    Math.round(((await server.connection.sendRequest('aros/health', { collect: true })) as { memory: { heapUsed: number } }).memory.heapUsed / 2 ** 20);
+    Math.round(((await server.connection.sendRequest('aros/health', { collect: true })) as HealthResult).memory.heapUsed / 2 ** 20);
   const heapBefore = await liveHeapMb();
   const t0 = performance.now();
   for (let k = 0; k < keystrokes; k++) {

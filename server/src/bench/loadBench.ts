@@ -29,19 +29,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
+import type { HealthResult } from '../lsp/health';
 import { startBenchServer, type BenchServer } from './lspClient';
 import { mulberry32 } from './seededRandom';
 
 // ---------------------------------------------------------------------------
 // The server
 
-export interface Health {
-  eventLoopDelayMs: { max: number; p99: number; mean: number };
-  gc: { count: number; totalMs: number; maxMs: number };
-  memory: { rss: number; heapUsed: number };
-  collected: boolean;
-  uptimeMs: number;
-}
+/** What `aros/health` answers: the server's own type. */
+export type Health = HealthResult;
 
 type Server = BenchServer;
 

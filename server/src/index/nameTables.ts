@@ -129,7 +129,7 @@ const EMPTY: NameTable = buildNameTable([]);
 export type Scheduler = (work: () => void) => () => void;
 
 /** setImmediate, unreferenced: pending merges never keep a command-line process alive. */
-export const immediateScheduler: Scheduler = (work) => {
+const immediateScheduler: Scheduler = (work) => {
   const handle = setImmediate(work);
   handle.unref();
   return () => clearImmediate(handle);
@@ -175,7 +175,8 @@ export class NameTables {
     if (!this.active) return;
     if (this.pending.delete(name)) return;
     this.gone.add(name);
-    if (this.sweepAt < 0 && this.gone.size > Math.max(this.chunk, this.size() / 16)) this.startSweep();
+    // The table count is read only once enough names are gone: this runs for every name of a re-indexed file.
+    if (this.sweepAt < 0 && this.gone.size > this.chunk && this.gone.size > this.size() / 16) this.startSweep();
   }
 
   /** The current tables; any pending names (fewer than a chunk) are sorted into a table first. */

@@ -128,9 +128,10 @@ export class WorkspaceIndex {
     if (!old) return false;
     this.files.delete(path);
     this.decoded.delete(old);
-    const paths = this.byBaseName.get(baseName(path));
+    const base = baseName(path);
+    const paths = this.byBaseName.get(base);
     paths?.delete(path);
-    if (paths?.size === 0) this.byBaseName.delete(baseName(path));
+    if (paths?.size === 0) this.byBaseName.delete(base);
     for (const name of new Set(old.names)) {
       const list = this.byName.get(name);
       if (!list) continue;
