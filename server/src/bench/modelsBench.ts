@@ -2,9 +2,10 @@
 //
 // The model runtime (child-process host, IPC streaming) against calling
 // node-llama-cpp directly in this process: same model, same prompt, greedy
-// sampling so both produce the same tokens, one thread each, runs alternated
-// so machine noise hits both alike. Reports decode tokens/s lost and extra
-// time to first token (medians), plus load time and resident memory per model.
+// sampling so both produce the same tokens, one thread each, runs interleaved
+// in rotating order so machine noise hits both alike, with a control (direct
+// against direct) that shows the noise floor. Reports decode tokens/s lost and
+// extra time to first token (medians), plus load time and resident memory.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -22,9 +23,12 @@ interface Sample {
 interface ModelResult {
   model: string;
   direct: { loadMs: number; rssMb: number; samples: Sample[] };
+  control: { samples: Sample[] };
   runtime: { loadMs: number; hostRssMb: number; samples: Sample[] };
   sameText: boolean;
   tokensPerSecondLostPct: number;
+  /** The same measure between two identical direct runs: the noise floor of the figure above. */
+  controlLostPct: number;
   extraFirstTokenMs: number;
 }
 
@@ -39,7 +43,7 @@ async function main(): Promise<void> {
   const outIdx = argv.indexOf('--out');
   const out = outIdx >= 0 ? argv.splice(outIdx, 2)[1] : undefined;
   const runs = opt('runs', 21);
-  const tokens = opt('tokens', 300);
+  const tokens = opt('tokens', 800);
   const shared = path.resolve(__dirname, '..', '..', '..', 'shared', 'models');
   const models = argv.length > 0 ? argv : [path.join(shared, 'stories260K.gguf'), path.join(shared, 'llama-2-tiny-random.gguf')];
   const results: ModelResult[] = [];
@@ -72,29 +76,39 @@ async function benchModel(model: string, runs: number, tokens: number): Promise<
   const runtimeLoadMs = performance.now() - t0;
 
   const direct: Sample[] = [];
+  const control: Sample[] = [];
   const viaRuntime: Sample[] = [];
+  // Three runs per round: direct, direct again (the control: the same code, so its "loss" is the
+  // measurement's own noise and order bias) and the runtime. The order rotates every round, because
+  // a run measured right after another run in the same process was 1-4 % slower here.
+  const variants = [
+    { run: () => directOnce(completion, tokens), into: direct },
+    { run: () => directOnce(completion, tokens), into: control },
+    { run: () => runtimeOnce(runtime, tokens), into: viaRuntime },
+  ];
   // Warm-up: the first few generations of either path run at half speed while the CPU and caches settle.
-  for (let i = 0; i < 5; i++) {
-    await directOnce(completion, tokens);
-    await runtimeOnce(runtime, tokens);
-  }
+  for (let i = 0; i < 3; i++) for (const v of variants) await v.run();
   for (let i = 0; i < runs; i++) {
-    direct.push(await directOnce(completion, tokens));
-    viaRuntime.push(await runtimeOnce(runtime, tokens));
+    for (let k = 0; k < variants.length; k++) {
+      const v = variants[(i + k) % variants.length];
+      v.into.push(await v.run());
+    }
   }
   const hostRss = rssMb(runtime.hostPid('codegen') ?? 0);
   await runtime.dispose();
   await context.dispose();
   await loaded.dispose();
   await llama.dispose();
-  // Per adjacent pair, so a drift in machine speed over the run cancels out.
-  const pairLoss = direct.map((s, i) => 1 - viaRuntime[i].tokensPerSecond / s.tokensPerSecond);
+  // Per round, so a drift in machine speed over the run cancels out.
+  const lossAgainst = (other: Sample[]): number => median(direct.map((s, i) => 1 - other[i].tokensPerSecond / s.tokensPerSecond)) * 100;
   return {
     model: path.basename(model),
     direct: { loadMs: directLoadMs, rssMb: directRss, samples: direct },
+    control: { samples: control },
     runtime: { loadMs: runtimeLoadMs, hostRssMb: hostRss, samples: viaRuntime },
-    sameText: direct.every((s, i) => s.text === viaRuntime[i].text),
-    tokensPerSecondLostPct: median(pairLoss) * 100,
+    sameText: direct.every((s, i) => s.text === viaRuntime[i].text && s.text === control[i].text),
+    tokensPerSecondLostPct: lossAgainst(viaRuntime),
+    controlLostPct: lossAgainst(control),
     extraFirstTokenMs: median(viaRuntime.map((s) => s.firstTokenMs)) - median(direct.map((s) => s.firstTokenMs)),
   };
 }
@@ -151,15 +165,15 @@ function table(results: ModelResult[], runs: number, tokens: number): string {
     const df = median(r.direct.samples.map((s) => s.firstTokenMs));
     const rf = median(r.runtime.samples.map((s) => s.firstTokenMs));
     return (
-      `| ${r.model} | ${dt.toFixed(0)} | ${rt.toFixed(0)} | ${r.tokensPerSecondLostPct.toFixed(1)} % | ${df.toFixed(2)} | ${rf.toFixed(2)} | ` +
+      `| ${r.model} | ${dt.toFixed(0)} | ${rt.toFixed(0)} | ${r.tokensPerSecondLostPct.toFixed(1)} % | ${r.controlLostPct.toFixed(1)} % | ${df.toFixed(2)} | ${rf.toFixed(2)} | ` +
       `${r.extraFirstTokenMs.toFixed(2)} | ${r.direct.loadMs.toFixed(0)} / ${r.runtime.loadMs.toFixed(0)} | ${r.direct.rssMb.toFixed(0)} / ${r.runtime.hostRssMb.toFixed(0)} | ${r.sameText ? 'yes' : 'NO'} |`
     );
   });
   return [
-    `${runs} alternated runs of ${tokens} tokens, greedy, threads 1; medians.`,
+    `${runs} rounds (direct, direct again, runtime; order rotated) of ${tokens} tokens, greedy, threads 1; medians.`,
     '',
-    '| model | direct tok/s | runtime tok/s | tok/s lost (median of pairs) | direct first token ms | runtime first token ms | extra first token ms | load ms direct / runtime | RSS MB direct (delta) / host | same text |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| model | direct tok/s | runtime tok/s | tok/s lost (median of rounds) | control: direct vs direct | direct first token ms | runtime first token ms | extra first token ms | load ms direct / runtime | RSS MB direct (delta) / host | same text |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
   ].join('\n');
