@@ -162,3 +162,29 @@ describe('discoverFilesInWorker', () => {
     await expect(p).rejects.toThrow('cancelled');
   });
 });
+
+describe("discoverFiles with rules anchored at different depths (as in AROS's root .gitignore)", () => {
+  it('applies to each directory the rules anchored at it and at its ancestors, in their order', async () => {
+    const saved = root;
+    root = mkdtempSync(path.join(os.tmpdir(), 'aros-discover-anchored-'));
+    try {
+      put('.gitignore', 'arch/*/x.c\n/arch/m68k/gen.c\n!/arch/i386/x.c\n/arch/ppc/\n*.tmp.c\n');
+      for (const dir of ['arch/i386', 'arch/m68k', 'arch/ppc', 'arch/arm', 'other/arch/m68k']) {
+        put(`${dir}/x.c`);
+        put(`${dir}/gen.c`);
+        put(`${dir}/a.tmp.c`);
+      }
+      const result = await discoverFiles(root, { maxFileBytes: 1000 });
+      expect(result.files.map((f) => f.path)).toEqual([
+        'arch/arm/gen.c',
+        'arch/i386/gen.c',
+        'arch/i386/x.c',
+        'other/arch/m68k/gen.c',
+        'other/arch/m68k/x.c',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      root = saved;
+    }
+  });
+});

@@ -45,14 +45,27 @@ const ALWAYS_SKIPPED = new Set(['.git', '.hg', '.svn', 'node_modules']);
 interface Rules {
   base: string;
   lines: string[];
-  /** For each rule line, the literal directory it is anchored to ('' = anywhere). */
-  anchors: string[];
+  /** Rule indices by the literal directory they are anchored to ('' = anywhere), each list ascending. */
+  byAnchor: Map<string, number[]>;
   perDir: Map<string, Ignore>;
+  /**
+   * Matchers by the set of rules they hold. Most directories need the same few
+   * rules (those anchored nowhere); compiling them again for each of AROS's
+   * 2,600 directories was a third of the listing's time.
+   */
+  bySet: Map<string, Ignore>;
 }
 
 function makeRules(base: string, text: string | readonly string[]): Rules {
   const lines = (typeof text === 'string' ? text.split(/\r?\n/) : [...text]).filter((l) => l.trim() !== '' && !l.startsWith('#'));
-  return { base, lines, anchors: lines.map(anchorOf), perDir: new Map() };
+  const byAnchor = new Map<string, number[]>();
+  lines.forEach((line, i) => {
+    const a = anchorOf(line);
+    const list = byAnchor.get(a);
+    if (list) list.push(i);
+    else byAnchor.set(a, [i]);
+  });
+  return { base, lines, byAnchor, perDir: new Map(), bySet: new Map() };
 }
 
 function anchorOf(line: string): string {
@@ -75,14 +88,23 @@ function anchorOf(line: string): string {
 /** An `ignore` matcher for entries directly inside `dir` (relative to the rules' base). */
 function matcherFor(rules: Rules, dir: string): Ignore {
   let ig = rules.perDir.get(dir);
-  if (!ig) {
-    const relevant = rules.lines.filter((_, i) => {
-      const a = rules.anchors[i];
-      return a === '' || a === dir || dir.startsWith(`${a}/`);
-    });
-    ig = ignore().add(relevant);
-    rules.perDir.set(dir, ig);
+  if (ig) return ig;
+  // The rules anchored nowhere, at `dir` or at one of its ancestors, in their original order (negations depend on it).
+  const relevant: number[] = [...(rules.byAnchor.get('') ?? [])];
+  for (let at = 0; dir !== '' && at <= dir.length; ) {
+    const slash = dir.indexOf('/', at);
+    const end = slash < 0 ? dir.length : slash;
+    relevant.push(...(rules.byAnchor.get(dir.slice(0, end)) ?? []));
+    at = end + 1;
   }
+  relevant.sort((a, b) => a - b);
+  const key = relevant.join(',');
+  ig = rules.bySet.get(key);
+  if (!ig) {
+    ig = ignore().add(relevant.map((i) => rules.lines[i]));
+    rules.bySet.set(key, ig);
+  }
+  rules.perDir.set(dir, ig);
   return ig;
 }
 
@@ -111,8 +133,6 @@ export async function discoverFiles(root: string, options: DiscoverOptions): Pro
     options.signal?.throwIfAborted();
     const { rel, rules } = stack.pop() as { rel: string; rules: Rules[] };
     const abs = path.join(root, rel);
-    const here = readIgnoreFile(abs, rel);
-    const active = here ? [...rules, here] : rules;
     let entries: Dirent[];
     try {
       entries = readdirSync(abs, { withFileTypes: true });
@@ -120,6 +140,9 @@ export async function discoverFiles(root: string, options: DiscoverOptions): Pro
       skipped.push({ path: rel || '.', reason: `unreadable directory: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
       continue;
     }
+    // Only where the listing shows one: a failed open per directory (2,300 on AROS) costs an exception each.
+    const here = entries.some((e) => e.name === '.gitignore') ? readIgnoreFile(abs, rel) : undefined;
+    const active = here ? [...rules, here] : rules;
     const subdirs: string[] = [];
     for (const entry of entries) {
       const childRel = rel ? `${rel}/${entry.name}` : entry.name;
