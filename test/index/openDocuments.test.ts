@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { createHash } from 'node:crypto';
-import { analyzeC } from '../../server/src/index/analyze';
+import { analyzeC, analyzeSteps, slicedParser } from '../../server/src/index/analyze';
 import { OpenDocuments, type TextChange } from '../../server/src/index/openDocuments';
 import type { Position } from '../../server/src/index/types';
 import { WorkspaceIndex } from '../../server/src/index/workspaceIndex';
@@ -35,6 +35,8 @@ function setup(text = START): { index: WorkspaceIndex; docs: OpenDocuments } {
   const index = new WorkspaceIndex();
   const docs = new OpenDocuments(index);
   docs.open(PATH, 1, text);
+  // The first analysis runs in slices; these tests take it at once (the sliced run has its own tests below).
+  docs.flush(PATH);
   return { index, docs };
 }
 
@@ -51,7 +53,9 @@ function expectFresh(index: WorkspaceIndex, docs: OpenDocuments, text: string): 
   expect(Buffer.from(stored.idents).toString('latin1')).toBe(fresh.identifiers.length ? `\n${fresh.identifiers.join('\n')}\n` : '\n');
   // And a document opened fresh with the final text agrees.
   const other = new WorkspaceIndex();
-  new OpenDocuments(other).open(PATH, 1, text);
+  const otherDocs = new OpenDocuments(other);
+  otherDocs.open(PATH, 1, text);
+  otherDocs.flush();
   expect(other.symbolsOf(other.get(PATH)!)).toEqual(index.symbolsOf(stored));
 }
 
@@ -224,5 +228,108 @@ describe('OpenDocuments: unknown and closed documents', () => {
     expect(docs.close(PATH)).toBe(false);
     expect(docs.has(PATH)).toBe(false);
     expect(docs.change(PATH, 3, [{ text: '' }])).toBeUndefined();
+  });
+});
+
+/** A C file of about `functions` × 7 lines: enough for tree-sitter to need many slices of a few hundred microseconds. */
+function bigText(functions: number): string {
+  const out = ['#include <exec/types.h>', '', 'struct Big { int a; int b; };', ''];
+  for (let i = 0; i < functions; i++) {
+    out.push(`/* Function ${i}. */`, `static int f${i}(struct Big *p, int x)`, '{', `    int y = x * ${i} + p->a;`, '    if (y > p->b) return y - p->b;', '    return y;', '}', '');
+  }
+  return out.join('\n');
+}
+
+describe('OpenDocuments: the first analysis runs in slices', () => {
+  it('analyzeSteps with a sliced parser yields inside the parse and gives what analyzeC gives', () => {
+    const text = bigText(400);
+    const sliced = slicedParser(100);
+    const steps = analyzeSteps(text, { sliced });
+    let yields = 0;
+    let r = steps.next();
+    while (!r.done) {
+      yields++;
+      r = steps.next();
+    }
+    // Six yields between phases; the rest are tree-sitter timeouts resumed.
+    expect(yields).toBeGreaterThan(6);
+    expect(r.value.analysis).toEqual(analyzeC(text).analysis);
+    expect(r.value.tree.rootNode.toString()).toBe(analyzeC(text).tree.rootNode.toString());
+  });
+
+  it('a parse of another document in between restarts the sliced parse instead of resuming it with the wrong text', () => {
+    const a = bigText(300);
+    const b = bigText(200).replace(/f(\d+)\(/g, 'g$1(');
+    const sliced = slicedParser(100);
+    const first = analyzeSteps(a, { sliced });
+    // Into the parse of `a`, then all of `b` on the same parser.
+    for (let i = 0; i < 4; i++) first.next();
+    const second = analyzeSteps(b, { sliced });
+    let r2 = second.next();
+    while (!r2.done) r2 = second.next();
+    let r1 = first.next();
+    while (!r1.done) r1 = first.next();
+    expect(r1.value.analysis).toEqual(analyzeC(a).analysis);
+    expect(r2.value.analysis).toEqual(analyzeC(b).analysis);
+  });
+
+  it('open returns at once; settle lets the event loop run and then the index holds the analysis', async () => {
+    const text = bigText(400);
+    const index = new WorkspaceIndex();
+    const docs = new OpenDocuments(index, { sliceMs: 0, parseSliceMicros: 100 });
+    docs.open(PATH, 1, text);
+    expect(index.get(PATH)).toBeUndefined();
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    await docs.settle(PATH);
+    clearInterval(ticker);
+    expect(turns).toBeGreaterThan(0);
+    expect(index.symbolsOf(index.get(PATH)!)).toEqual(analyzeC(text).analysis.symbols);
+    expect(docs.get(PATH)?.reusable?.source).toBeDefined();
+  });
+
+  it('changes typed while the first analysis runs are analysed after it', async () => {
+    const text = bigText(200);
+    const index = new WorkspaceIndex();
+    const docs = new OpenDocuments(index, { sliceMs: 0, parseSliceMicros: 100 });
+    docs.open(PATH, 1, text);
+    docs.change(PATH, 2, [{ range: { start: pos(0, 0), end: pos(0, 0) }, text: 'int added;\n' }], { defer: true });
+    docs.change(PATH, 3, [{ range: { start: pos(1, 0), end: pos(1, 0) }, text: 'int more;\n' }], { defer: true });
+    await docs.settle(PATH);
+    const final = `int added;\nint more;\n${text}`;
+    expect(docs.get(PATH)?.text).toBe(final);
+    expect(index.symbolsOf(index.get(PATH)!)).toEqual(analyzeC(final).analysis.symbols);
+  });
+
+  it('flush finishes a first analysis on the spot', () => {
+    const text = bigText(200);
+    const index = new WorkspaceIndex();
+    const docs = new OpenDocuments(index, { sliceMs: 0, parseSliceMicros: 100 });
+    docs.open(PATH, 1, text);
+    docs.flush();
+    expect(index.symbolsOf(index.get(PATH)!)).toEqual(analyzeC(text).analysis.symbols);
+  });
+
+  it('a document closed during its first analysis is analysed first: a request waiting in settle finds it', async () => {
+    const index = new WorkspaceIndex();
+    const docs = new OpenDocuments(index, { sliceMs: 0, parseSliceMicros: 100 });
+    const text = bigText(200);
+    docs.open('a.c', 1, text);
+    const request = docs.settle('a.c').then(() => index.get('a.c'));
+    docs.close('a.c');
+    const seen = await request;
+    expect(seen && index.symbolsOf(seen).map((s) => s.name)).toEqual(analyzeC(text).analysis.symbols.map((s) => s.name));
+    expect(docs.has('a.c')).toBe(false);
+  });
+
+  it('a document opened again during its first analysis: only the latest text is published', async () => {
+    const index = new WorkspaceIndex();
+    const docs = new OpenDocuments(index, { sliceMs: 0, parseSliceMicros: 100 });
+    docs.open(PATH, 1, bigText(300));
+    const second = bigText(100);
+    docs.open(PATH, 2, second);
+    await docs.settle();
+    expect(docs.get(PATH)?.version).toBe(2);
+    expect(index.symbolsOf(index.get(PATH)!)).toEqual(analyzeC(second).analysis.symbols);
   });
 });

@@ -39,7 +39,7 @@ export async function codeActions(ctx: ServerContext, params: unknown): Promise<
   const range = requireRange(params);
   const diagnostics = ownDiagnostics(params);
   const only = requestedKinds(params);
-  const ref = documentRef(ctx, uri);
+  const ref = await documentRef(ctx, uri);
   if (!ref) return [];
   const text = await ref.session.readText(ref.key);
   if (text === undefined) return [];

@@ -52,7 +52,7 @@ export async function checkDocument(
 ): Promise<CheckResult> {
   const uri = (args?.[0] as { uri?: unknown } | undefined)?.uri;
   if (typeof uri !== 'string') throw invalid('aros.checkFile needs arguments [{ uri }]');
-  const ref = documentRef(ctx, uri);
+  const ref = await documentRef(ctx, uri);
   const cacheDir = ref?.session.cacheDir;
   if (!ref || !cacheDir) throw invalid('checking a file needs a workspace folder');
   const outside = ref.session.diskProblem(ref.key);

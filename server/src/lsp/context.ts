@@ -27,13 +27,14 @@ export interface DocumentRef {
  * latest edits; an unusable URI, or a file outside the workspace that is not
  * open, is the client's error; an unknown file is simply empty.
  */
-export function documentRef(ctx: ServerContext, uri: string): DocumentRef | undefined {
+export async function documentRef(ctx: ServerContext, uri: string): Promise<DocumentRef | undefined> {
   const ref = documentKey(ctx, uri);
   // An open document is the editor's text, wherever it lives; anything else is read from disk, and only inside the workspace.
   const outside = ref && !ref.session.documents.has(ref.key) ? ref.session.diskProblem(ref.key) : undefined;
   if (outside) throw invalid(`${uri} ${outside} and is not open in the editor: the server reads only workspace files from disk`);
   // Every pending document, not only this one: answers read other files' symbols too (references, definitions).
-  ref?.session.documents.flush();
+  // A first analysis still running in slices is waited for, not forced through in one step.
+  await ref?.session.documents.settle();
   return ref;
 }
 

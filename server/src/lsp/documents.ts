@@ -16,11 +16,11 @@ export function registerDocuments(ctx: ServerContext): void {
   /** Open documents' keys and the URIs the client used for them. */
   const open = new Map<string, string>();
 
-  const refresh = (): void => {
+  const refresh = async (): Promise<void> => {
     const session = ctx.session();
     if (!session) return;
-    session.documents.flush();
-    publishOpenDocuments(ctx, session, open);
+    await session.documents.settle();
+    if (ctx.session() === session) publishOpenDocuments(ctx, session, open);
   };
   // Diagnostics follow typing after a pause: validating on every keystroke would queue requests behind it.
   let refreshTimer: NodeJS.Timeout | undefined;
@@ -28,7 +28,7 @@ export function registerDocuments(ctx: ServerContext): void {
     if (refreshTimer) clearTimeout(refreshTimer);
     refreshTimer = setTimeout(() => {
       refreshTimer = undefined;
-      refresh();
+      void refresh();
     }, DIAGNOSTICS_DELAY_MS);
   };
 
@@ -75,7 +75,7 @@ export function registerDocuments(ctx: ServerContext): void {
     open.delete(ref.key);
     await ref.session.documentClosed(ref.key);
     void connection.sendDiagnostics({ uri, diagnostics: [] });
-    refresh();
+    void refresh();
   });
 
   connection.onDidChangeWatchedFiles(async (params) => {
@@ -93,7 +93,7 @@ export function registerDocuments(ctx: ServerContext): void {
         await session.fileChanged(key);
       }
     }
-    refresh();
+    void refresh();
   });
 }
 

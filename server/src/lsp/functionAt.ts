@@ -43,7 +43,7 @@ export async function commandTarget(ctx: ServerContext, command: string, args: u
     if (problem) throw invalid(`${command}: '${a.file}' ${problem}: the server ${purpose === 'edit' ? 'edits only workspace files' : 'reads only workspace files and open documents'}`);
   }
   const uri = pathToUri(session.absOf(a.file));
-  const ref = documentRef(ctx, uri);
+  const ref = await documentRef(ctx, uri);
   const text = ref ? await ref.session.readText(ref.key) : undefined;
   const fn = ref && text !== undefined ? symbolNamed(ref, a.symbol) : undefined;
   if (!ref || text === undefined || !fn) throw invalid(`no function ${a.symbol} in ${a.file}`);

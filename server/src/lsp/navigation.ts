@@ -18,7 +18,7 @@ interface At {
 async function wordAtRequest(ctx: ServerContext, params: unknown): Promise<At | undefined> {
   const uri = requireUri(params);
   const position = requirePosition(params);
-  const ref = documentRef(ctx, uri);
+  const ref = await documentRef(ctx, uri);
   if (!ref) return undefined;
   const text = await ref.session.readText(ref.key);
   if (text === undefined) return undefined;

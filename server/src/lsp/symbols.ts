@@ -8,18 +8,18 @@ import { lspSymbolKind, pathToUri } from './convert';
 import { requireString, requireUri } from './params';
 
 export function registerSymbols(ctx: ServerContext): void {
-  ctx.connection.onDocumentSymbol((params) => {
-    const ref = documentRef(ctx, requireUri(params));
+  ctx.connection.onDocumentSymbol(async (params) => {
+    const ref = await documentRef(ctx, requireUri(params));
     const file = ref && ref.session.index.get(ref.key);
     return file ? documentSymbols(ref.session.index.symbolsOf(file)) : [];
   });
 
-  ctx.connection.onWorkspaceSymbol((params): SymbolInformation[] => {
+  ctx.connection.onWorkspaceSymbol(async (params): Promise<SymbolInformation[]> => {
     const query = requireString(params, 'query');
     const session = ctx.session();
     if (!session) return [];
     // Edits whose analysis is still deferred (typing) count.
-    session.documents.flush();
+    await session.documents.settle();
     return searchSymbols(session.index, query, { limit: 200 }).map((r) => ({
       name: r.name,
       kind: lspSymbolKind(r.kind),
