@@ -2,11 +2,12 @@
 // incremental edits, and their analysis pushed into the workspace index in
 // place of what is on disk.
 
-import { analyzeC, analyzeSteps, runToEnd, slicedParser, type AnalyzeResult, type Reusable, type SlicedParser } from './analyze';
+import { analyzeC, runToEnd, type AnalyzeResult, type Reusable } from './analyze';
 import type { FileEntry } from './fileIndex';
 import { lineStarts } from './lexer';
 import { hashBytes } from './readSource';
 import type { Position, Range } from './types';
+import { SlicedAnalyzer, type SliceOptions } from './slicedAnalysis';
 import type { WorkspaceIndex } from './workspaceIndex';
 
 export interface TextChange {
@@ -25,8 +26,6 @@ export interface OpenDocument {
 
 /** Changes closer together than this are a burst: their analysis is coalesced. */
 const BURST_MS = 50;
-/** How long the first analysis of a document runs before it lets the event loop answer others. */
-const SLICE_MS = 10;
 
 /** A document's first analysis, run in slices. */
 interface Opening {
@@ -41,16 +40,16 @@ export class OpenDocuments {
   /** Changed since their last analysis. */
   private readonly pending = new Set<string>();
   private readonly opening = new Map<string, Opening>();
-  /** First analyses run one after another: they share one sliced parser. */
-  private openingChain: Promise<void> = Promise.resolve();
-  private sliced?: SlicedParser;
+  private readonly analyzer: SlicedAnalyzer;
   private timer?: NodeJS.Timeout;
   private lastChange = 0;
 
   constructor(
     private readonly index: WorkspaceIndex,
-    private readonly options: { sliceMs?: number; parseSliceMicros?: number } = {},
-  ) {}
+    slices: SliceOptions = {},
+  ) {
+    this.analyzer = new SlicedAnalyzer(slices);
+  }
 
   get(path: string): OpenDocument | undefined {
     return this.docs.get(path);
@@ -75,12 +74,23 @@ export class OpenDocuments {
     this.pending.delete(path);
     const doc: OpenDocument = { path, version, text };
     this.docs.set(path, doc);
-    this.sliced ??= slicedParser(this.options.parseSliceMicros);
     let finish = (): void => undefined;
     const done = new Promise<void>((resolve) => (finish = resolve));
-    const task: Opening = { text, steps: analyzeSteps(text, { sliced: this.sliced }), done, finish };
+    const task: Opening = { text, steps: this.analyzer.steps(text), done, finish };
     this.opening.set(path, task);
-    this.openingChain = this.openingChain.then(() => this.runInSlices(path, task));
+    // Finished by `flush`, closed, or opened again meanwhile: not wanted any more.
+    const wanted = (): boolean => this.opening.get(path) === task;
+    this.analyzer.run(task.steps, wanted).then(
+      (result) => {
+        if (result && wanted()) this.finishOpening(path, task, result);
+      },
+      // The analysis threw: the disk entry stays, and the next flush analyses again (and reports it to that request).
+      () => {
+        if (!wanted()) return;
+        this.abandonOpening(path);
+        this.pending.add(path);
+      },
+    );
     return doc;
   }
 
@@ -92,24 +102,6 @@ export class OpenDocuments {
       await Promise.all(waiting.map((t) => t.done));
     }
     this.flush(path);
-  }
-
-  private async runInSlices(path: string, task: Opening): Promise<void> {
-    const sliceMs = this.options.sliceMs ?? SLICE_MS;
-    let sliceStart = performance.now();
-    for (;;) {
-      // Finished by `flush`, closed, or opened again meanwhile.
-      if (this.opening.get(path) !== task) return;
-      const r = task.steps.next();
-      if (r.done) {
-        this.finishOpening(path, task, r.value);
-        return;
-      }
-      if (performance.now() - sliceStart > sliceMs) {
-        await new Promise((resolve) => setImmediate(resolve));
-        sliceStart = performance.now();
-      }
-    }
   }
 
   private finishOpening(path: string, task: Opening, result: AnalyzeResult): void {
@@ -129,7 +121,16 @@ export class OpenDocuments {
   private finishOpeningNow(path?: string): void {
     for (const p of path === undefined ? [...this.opening.keys()] : [path]) {
       const task = this.opening.get(p);
-      if (task) this.finishOpening(p, task, runToEnd(task.steps));
+      if (!task) continue;
+      let result: AnalyzeResult;
+      try {
+        result = runToEnd(task.steps);
+      } catch (err) {
+        this.abandonOpening(p);
+        this.pending.add(p);
+        throw err;
+      }
+      this.finishOpening(p, task, result);
     }
   }
 

@@ -8,6 +8,7 @@ import type { DiscoveredFile } from './discover';
 import type { SkippedFile } from './fileIndex';
 import { packFile, type PackedFile } from './packedFile';
 import { readSource } from './readSource';
+import type { SlicedAnalyzer } from './slicedAnalysis';
 
 export type ParseOutcome =
   | { entry: PackedFile }
@@ -20,20 +21,23 @@ export interface ParseBatch {
   maxFileBytes: number;
 }
 
-export async function parseBatch(batch: ParseBatch): Promise<ParseOutcome[]> {
+/** `sliced`: on the main thread, analyse in slices that let the event loop run (workers analyse in one go). */
+export async function parseBatch(batch: ParseBatch, sliced?: SlicedAnalyzer): Promise<ParseOutcome[]> {
   const out: ParseOutcome[] = [];
-  for (const file of batch.files) out.push(await parseOne(batch.root, file, batch.maxFileBytes));
+  for (const file of batch.files) out.push(await parseOne(batch.root, file, batch.maxFileBytes, sliced));
   return out;
 }
 
-export async function parseOne(root: string, file: DiscoveredFile, maxFileBytes: number): Promise<ParseOutcome> {
+export async function parseOne(root: string, file: DiscoveredFile, maxFileBytes: number, sliced?: SlicedAnalyzer): Promise<ParseOutcome> {
   const read = readSource(path.join(root, file.path), maxFileBytes);
   if (!read.ok) return { skipped: { path: file.path, reason: read.reason } };
   if (file.knownHash === read.hash) return { unchanged: { path: file.path, mtimeMs: file.mtimeMs } };
   try {
     const analysis = file.path.endsWith('.conf')
       ? analyzeConf(read.text, file.path, readSibling(path.join(root, file.path), 'mmakefile.src'))
-      : analyzeC(read.text).analysis;
+      : sliced
+        ? (await sliced.analyze(read.text)).analysis
+        : analyzeC(read.text).analysis;
     return {
       entry: packFile({ ...analysis, path: file.path, hash: read.hash, size: read.size, mtimeMs: file.mtimeMs, encoding: read.encoding }),
     };

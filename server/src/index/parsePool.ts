@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import { builtScript } from './workerScript';
 import { parseBatch, type ParseBatch, type ParseOutcome } from './parseFiles';
+import { SlicedAnalyzer } from './slicedAnalysis';
 
 interface Pending {
   resolve: (results: ParseOutcome[]) => void;
@@ -21,6 +22,8 @@ export class ParsePool {
   private readonly waiting: Array<() => void> = [];
   private nextId = 1;
   private disposed = false;
+  /** Without workers: files are analysed on this thread, in slices. */
+  private local?: SlicedAnalyzer;
 
   /** `size` 0 parses on the calling thread (tests, tiny trees, or when workers cannot start). */
   constructor(size: number) {
@@ -34,7 +37,7 @@ export class ParsePool {
   }
 
   async parse(batch: ParseBatch): Promise<ParseOutcome[]> {
-    if (this.slots.length === 0) return parseBatch(batch);
+    if (this.slots.length === 0) return parseBatch(batch, (this.local ??= new SlicedAnalyzer()));
     const slot = await this.acquire();
     try {
       return await new Promise<ParseOutcome[]>((resolve, reject) => {

@@ -12,6 +12,7 @@ import { buildIndex, type IndexProgress, type IndexSummary } from './indexer';
 import { OpenDocuments } from './openDocuments';
 import { parseOne } from './parseFiles';
 import { decodeSource } from './readSource';
+import { SlicedAnalyzer } from './slicedAnalysis';
 import { WorkspaceIndex } from './workspaceIndex';
 
 export type IndexState = 'idle' | 'indexing' | 'ready' | 'error';
@@ -37,6 +38,8 @@ export class WorkspaceSession {
   state: IndexState = 'idle';
   lastSummary?: IndexSummary;
   private saveTimer?: NodeJS.Timeout;
+  /** Files changed on disk are analysed on this thread, in slices. */
+  private readonly analyzer = new SlicedAnalyzer();
   private indexing?: Promise<IndexSummary>;
 
   constructor(
@@ -131,7 +134,7 @@ export class WorkspaceSession {
       this.fileDeleted(key);
       return;
     }
-    const result = await parseOne(this.root, { path: key, size: 0, mtimeMs }, this.settings.maxFileBytes);
+    const result = await parseOne(this.root, { path: key, size: 0, mtimeMs }, this.settings.maxFileBytes, this.analyzer);
     if ('entry' in result) this.index.set(result.entry);
     else if ('skipped' in result) {
       this.index.remove(key);
