@@ -111,6 +111,60 @@ describe('lexC: string and char literals', () => {
   });
 });
 
+/** The lexer's rules read one character at a time: the reference the fast lexer (indexOf jumps, line-wise blanking) must match. */
+function referenceLex(text: string): { code: string; comments: Array<{ start: number; end: number; block: boolean }> } {
+  const out = text.split('');
+  const comments: Array<{ start: number; end: number; block: boolean }> = [];
+  const blank = (from: number, to: number): void => {
+    for (let k = from; k < to; k++) if (out[k] !== '\n') out[k] = ' ';
+  };
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '/' && text[i + 1] === '*') {
+      const close = text.indexOf('*/', i + 2);
+      const end = close < 0 ? text.length : close + 2;
+      comments.push({ start: i, end, block: true });
+      blank(i, end);
+      i = end;
+    } else if (c === '/' && text[i + 1] === '/') {
+      let end = i + 2;
+      while (end < text.length && !(text[end] === '\n' && !/\\\r?$/.test(text.slice(i + 2, end)))) end++;
+      comments.push({ start: i, end, block: false });
+      blank(i, end);
+      i = end;
+    } else if (c === '"' || c === "'") {
+      let j = i + 1;
+      while (j < text.length && text[j] !== c && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+      const end = Math.min(j, text.length);
+      blank(i + 1, end);
+      i = end < text.length && text[end] === c ? end + 1 : end;
+    } else i++;
+  }
+  return { code: out.join(''), comments };
+}
+
+describe('lexC against a character-by-character reference', () => {
+  it('agrees on 3,000 random texts of C punctuation, quotes, escapes and newlines', () => {
+    let seed = 11;
+    const random = (): number => {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const alphabet = ['/', '*', '"', "'", '\\', '\n', '\r', 'a', ' ', 'x', '/*', '*/', '//'];
+    for (let t = 0; t < 3000; t++) {
+      const length = Math.floor(random() * 60);
+      let text = '';
+      for (let k = 0; k < length; k++) text += alphabet[Math.floor(random() * alphabet.length)];
+      expect(lexC(text), JSON.stringify(text)).toEqual(referenceLex(text));
+    }
+  });
+
+  it('blankLines keeps exactly the newlines', () => {
+    for (const s of ['', 'a', '\n', 'ab\n\ncd\r\n', '\n\nx', 'x'.repeat(5000) + '\n']) expect(blankLines(s)).toBe(s.replace(/[^\n]/g, ' '));
+  });
+});
+
 describe('lineStarts / offsetToPosition', () => {
   it('lists the start of every line', () => {
     expect(lineStarts('')).toEqual([0]);
