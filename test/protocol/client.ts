@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeEach, expect } from 'vitest';
+import { SERVER_NODE_FLAGS } from '../../server/src/cli/serverProcess';
 import {
   createMessageConnection,
   ResponseError,
@@ -148,7 +149,9 @@ const liveProcesses = new Set<{ proc: ChildProcess; label: string; stderr: () =>
 function spawnServer(options: SpawnOptions): Spawned {
   const ownHome = options.home === undefined;
   const home = options.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'aros-lsp-home-'));
-  const proc = spawn(process.execPath, [MAIN, ...(options.args ?? ['serve', '--stdio'])], {
+  const args = options.args ?? ['serve', '--stdio'];
+  // The server's V8 flags given here: `serve` does not start itself again, so the pid (kill -9, cleanup) is the server's.
+  const proc = spawn(process.execPath, [...(args[0] === 'serve' ? SERVER_NODE_FLAGS : []), MAIN, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     cwd: options.user ? '/' : REPO,
     env: { ...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, '.cache'), ...(options.env ?? {}) },

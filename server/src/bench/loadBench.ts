@@ -667,7 +667,7 @@ async function main(): Promise<void> {
     return i >= 0;
   };
   if (flag('help')) {
-    process.stdout.write('usage: bench:load [--changes N] [--interval-ms MS] [--lines N] [--model FILE] [--no-auto-close] [--tree DIR | --no-tree] [--index-interval-ms MS] [--cpu-prof DIR] [--json]\n');
+    process.stdout.write('usage: bench:load [--changes N] [--interval-ms MS] [--lines N] [--model FILE] [--no-auto-close] [--tree DIR | --no-tree] [--index-interval-ms MS] [--cpu-prof DIR] [--server-node-arg ARG]... [--json]\n');
     return;
   }
   const changes = Number(take('changes') ?? 10_000);
@@ -680,6 +680,8 @@ async function main(): Promise<void> {
   const autoClose = !flag('no-auto-close');
   const profileDir = take('cpu-prof');
   if (profileDir) serverNodeArgs = ['--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir)];
+  // Node options for the server process (V8 heap settings under trial), repeatable.
+  for (let arg = take('server-node-arg'); arg !== undefined; arg = take('server-node-arg')) serverNodeArgs = [...serverNodeArgs, arg];
   const json = flag('json');
   if (argv.length) throw new Error(`unknown arguments: ${argv.join(' ')}`);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { SERVER_NODE_FLAGS } from '../cli/serverProcess';
 
 export interface BenchServer {
   connection: MessageConnection;
@@ -45,7 +46,8 @@ export async function startBenchServer(
 ): Promise<BenchServer> {
   const main = serverMain();
   const env = more.home ? { ...process.env, HOME: more.home, XDG_CACHE_HOME: path.join(more.home, '.cache') } : process.env;
-  const child = spawn(process.execPath, [...(more.nodeArgs ?? []), main, 'serve', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
+  // With the server's V8 flags given here, `serve` does not start itself again: the pid is the server's.
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(more.nodeArgs ?? []), main, 'serve', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
   if (!child.stdout || !child.stdin || !child.stderr) throw new Error('server stdio unavailable');
   let err = '';
   child.stderr.setEncoding('utf8');

@@ -1,129 +1,23 @@
 #!/usr/bin/env node
-// The `aros-lsp` command. With no command (or `serve`) it is the language
-// server on stdio; everything else answers from the same core in a shell.
+// The `aros-lsp` entry point. Kept small: `serve` may start itself again with
+// the server's V8 flags (serverProcess.ts) before any of the rest is loaded.
 
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { startServer } from '../lsp/server';
-import { parseArgs } from './args';
-import { breadcrumbsCommand } from './breadcrumbsCommand';
-import { indexCommand } from './indexCommand';
-import { modelsCommand } from './modelsCommand';
-import { completeCommand } from './completeCommand';
-import { iterateCommand } from './iterateCommand';
-import { sessionsCommand } from './sessionsCommand';
-import { checkCommand } from './checkCommand';
-import { statsCommand } from './statsCommand';
-import { definitionCommand, symbolsCommand } from './queryCommands';
+import { needsRelaunch, relaunch } from './serverProcess';
 
-const HELP = `aros-lsp: a language server for the AROS C tree
-
-Usage:
-  aros-lsp [serve] [--stdio]          run the language server on stdin/stdout (default)
-  aros-lsp index DIR [--json]         build or refresh the index of DIR and summarize it
-  aros-lsp symbols DIR QUERY [--json] [--limit N]
-                                      fuzzy-search symbols (exact, prefix, word segments, fuzzy)
-  aros-lsp definition DIR NAME [--json]
-                                      where NAME is defined (AROS library functions included)
-  aros-lsp breadcrumbs DIR [--json] [--check]
-                                      breadcrumb statistics, tasks and findings;
-                                      --check exits 1 when there are errors
-  aros-lsp models list [--json] [--config FILE]
-                                      the model roles of config/models.json (plus FILE) and what
-                                      their GGUF files are: architecture, context, FIM, chat template
-  aros-lsp models pull [ROLE|REF] [--config FILE] [--no-progress]
-                                      download the roles' hf:/http(s) model files (or one ROLE:
-                                      codegen, llm; or one REF) into $AROS_LSP_MODEL_DIR, default
-                                      ~/.cache/aros-lsp/models; an interrupted download resumes
-  aros-lsp models check [ROLE] [--config FILE] [--threads N] [--json]
-                                      load each role's model, generate a few tokens; print load
-                                      time, first-token latency and tokens/s
-  aros-lsp models run [--role codegen|llm] [--config FILE] [--threads N] [--max-tokens N] PROMPT
-                                      stream one generation to stdout (llm: as a chat message)
-  aros-lsp complete FILE:LINE:COL [--explain] [--root DIR] [--config FILE] [--threads N]
-                                      the inline suggestion at a position (1-based line and column);
-                                      --explain prints every prompt part, the windows and timings
-  aros-lsp stats [DIR] [--json]       completion acceptance statistics (setting completionStats)
-  aros-lsp iterate --workspace DIR (--project NAME | --file FILE --symbol NAME)
-                  [--max-iterations N] [--max-retries N] [--apply] [--json] [--config FILE]
-                                      the six-phase loop on the project's breadcrumb tasks: explore,
-                                      reason, generate, review, compile (really), learn; exit 0 when
-                                      a task succeeded, 1 when none did, 2 on a fatal error
-  aros-lsp check FILE [--workspace DIR] [--json]
-                                      the configured compiler on FILE (a scratch copy), gcc-style
-                                      diagnostics; exit 1 when there are errors
-  aros-lsp sessions list [DIR] | sessions show ID [DIR]
-                                      the loop's session logs
-  aros-lsp --version | --help
-
-Index options (all commands taking DIR):
-  --cache-dir DIR      where the index cache lives (default: ~/.cache/aros-lsp/<workspace>)
-  --no-cache           neither read nor write the cache
-  --workers N          parse threads (default: one per core)
-  --max-file-bytes N   skip larger files (default 5242880)
-  --exclude GLOBS      comma-separated gitignore-style patterns to leave out
-  --verbose            log skipped files and cache decisions to stderr
-  --no-progress        no progress bar on stderr
-`;
-
-export function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
+const argv = process.argv.slice(2);
+if (needsRelaunch(argv, process.execArgv, process.env)) relaunch(__filename, argv, process.execArgv);
+else {
+  // Loaded only here: the relaunching process never pays for the server's modules.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { runCommand } = require('./commands') as typeof import('./commands');
+  runCommand(argv).then(
+    (code) => {
+      // -1: the server runs until the client says exit.
+      if (code >= 0) process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`aros-lsp: ${(err as Error).message}\n`);
+      process.exitCode = 2;
+    },
+  );
 }
-
-async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv);
-  if (args.flags.has('version') || args.flags.has('v')) {
-    process.stdout.write(`${packageVersion()}\n`);
-    return 0;
-  }
-  if (args.flags.has('help') || args.flags.has('h')) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const command = args.positionals[0] ?? 'serve';
-  switch (command) {
-    case 'serve': {
-      startServer({ version: packageVersion() });
-      return -1;
-    }
-    case 'index':
-      return indexCommand(args);
-    case 'symbols':
-      return symbolsCommand(args);
-    case 'definition':
-      return definitionCommand(args);
-    case 'breadcrumbs':
-      return breadcrumbsCommand(args);
-    case 'models':
-      return modelsCommand(args);
-    case 'complete':
-      return completeCommand(args);
-    case 'iterate':
-      return iterateCommand(args);
-    case 'sessions':
-      return sessionsCommand(args);
-    case 'check':
-      return checkCommand(args);
-    case 'stats':
-      return statsCommand(args);
-    default:
-      process.stderr.write(`aros-lsp: unknown command '${command}'\n\n${HELP}`);
-      return 2;
-  }
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    // -1: the server runs until the client says exit.
-    if (code >= 0) process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`aros-lsp: ${(err as Error).message}\n`);
-    process.exitCode = 2;
-  },
-);

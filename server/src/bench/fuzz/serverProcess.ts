@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { frameOf, OutputParser, type ParsedFrame } from './frames';
+import { SERVER_NODE_FLAGS } from '../../cli/serverProcess';
 
 /** The repository: the nearest directory up with package.json (from out/bench/fuzz, or from the sources under vitest). */
 export const REPO = ((): string => {
@@ -50,7 +51,8 @@ export class FuzzServer {
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: options.home, XDG_CACHE_HOME: path.join(options.home, '.cache'), HF_ENDPOINT: 'http://127.0.0.1:9' };
     delete env.AROS_LSP_MODEL_DIR;
     delete env.NODE_OPTIONS;
-    this.proc = spawn(process.execPath, [MAIN, 'serve', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], cwd: options.cwd, env });
+    // The server's V8 flags given here: `serve` does not start itself again, and the pid (RSS, kill) is the server's.
+    this.proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, MAIN, 'serve', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], cwd: options.cwd, env });
     this.parser = new OutputParser((f) => this.onFrame(f));
     this.proc.stdout?.on('data', (d: Buffer) => this.parser.push(d));
     this.proc.stderr?.setEncoding('utf8');
