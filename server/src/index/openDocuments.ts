@@ -6,8 +6,8 @@ import { analyzeC, runToEnd, type AnalyzeResult, type Reusable } from './analyze
 import type { FileEntry } from './fileIndex';
 import { lineStarts } from './lexer';
 import { hashBytes } from './readSource';
-import type { Position, Range } from './types';
 import { SlicedAnalyzer, type SliceOptions } from './slicedAnalysis';
+import type { Position, Range } from './types';
 import type { WorkspaceIndex } from './workspaceIndex';
 
 export interface TextChange {
