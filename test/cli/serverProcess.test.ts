@@ -11,6 +11,9 @@ describe('needsRelaunch', () => {
     expect(needsRelaunch(['serve', '--stdio'], ['--expose-gc'], {})).toBe(true);
     expect(needsRelaunch(['--stdio'], [], {})).toBe(true);
     expect(needsRelaunch(['index', '/tmp/x'], [], {})).toBe(false);
+    expect(needsRelaunch(['--cache-dir', '/tmp/c', 'serve'], [], {})).toBe(true);
+    expect(needsRelaunch(['--cache-dir', '/tmp/c', 'index', '/tmp/x'], [], {})).toBe(false);
+    expect(needsRelaunch(['--cache-dir'], [], {})).toBe(false);
     expect(needsRelaunch(['serve'], [...SERVER_NODE_FLAGS], {})).toBe(false);
     expect(needsRelaunch(['serve'], ['--max-semi-space-size=16'], {})).toBe(false);
     expect(needsRelaunch(['serve'], ['--inspect=9230'], {})).toBe(false);

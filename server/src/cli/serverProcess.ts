@@ -7,13 +7,20 @@
 // again with the flag, passing stdio straight through.
 
 import { spawn } from 'node:child_process';
+import { parseArgs } from './args';
 
 export const SERVER_NODE_FLAGS = ['--max-semi-space-size=4'];
 
 /** Whether `serve` should start again with SERVER_NODE_FLAGS: not when they are set, by us or by whoever started us, nor under a debugger. */
 export function needsRelaunch(argv: readonly string[], execArgv: readonly string[], env: NodeJS.ProcessEnv): boolean {
-  const command = argv.find((a) => !a.startsWith('-')) ?? 'serve';
-  if (command !== 'serve' || argv.includes('--help') || argv.includes('-h') || argv.includes('--version') || argv.includes('-v')) return false;
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs(argv);
+  } catch {
+    // Bad arguments: the command itself says what is wrong.
+    return false;
+  }
+  if ((args.positionals[0] ?? 'serve') !== 'serve' || ['help', 'h', 'version', 'v'].some((f) => args.flags.has(f))) return false;
   if (env.AROS_LSP_RELAUNCH === '0') return false;
   return !execArgv.some((a) => a.startsWith('--max-semi-space-size') || a.startsWith('--inspect') || a.startsWith('--debug'));
 }
