@@ -434,6 +434,9 @@ async function prefill(loaded: Loaded, lane: LaneState, input: Token[], signal: 
   // The last token is left for the generation itself, as LlamaCompletion does.
   const head = full.slice(0, -1);
   const sequence = lane.sequence;
+  // Little left to read beyond what is cached (a repeated or extended prompt): LlamaCompletion reads it in
+  // one evaluation anyway, and adapting the state here first cost 0.2-0.3 ms before the first token.
+  if (head.length - commonPrefix(sequence.contextTokens, head) <= PREFILL_MIN) return;
   await sequence.adaptStateToTokens(head, false);
   let step = PREFILL_MIN;
   for (let at = sequence.nextTokenIndex; at < head.length; ) {
@@ -447,6 +450,13 @@ async function prefill(loaded: Loaded, lane: LaneState, input: Token[], signal: 
     const perToken = (performance.now() - t0) / n;
     step = Math.max(PREFILL_MIN, Math.min(PREFILL_MAX, Math.floor(PREFILL_STEP_MS / Math.max(perToken, 1e-3))));
   }
+}
+
+function commonPrefix(a: readonly Token[], b: readonly Token[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
 }
 
 function grammarFor(schema: Record<string, unknown>): Promise<LlamaGrammar> {
