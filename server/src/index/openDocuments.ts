@@ -163,9 +163,8 @@ export class OpenDocuments {
     this.docs.set(path, updated);
     this.pending.add(path);
     if (!options.defer) this.flush(path);
-    // The first analysis picks the change up when it ends.
-    else if (this.opening.has(path)) return updated;
-    else {
+    // While the first analysis runs, it picks the change up when it ends.
+    else if (!this.opening.has(path)) {
       const now = performance.now();
       const burst = now - this.lastChange < BURST_MS;
       this.lastChange = now;
