@@ -8,7 +8,6 @@ const argv = process.argv.slice(2);
 if (needsRelaunch(argv, process.execArgv, process.env)) relaunch(__filename, argv, process.execArgv);
 else {
   // Loaded only here: the relaunching process never pays for the server's modules.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { runCommand } = require('./commands') as typeof import('./commands');
   runCommand(argv).then(
     (code) => {
