@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { analyzeC } from '../../server/src/index/analyze';
+import { analyzeC, analyzeSteps, runToEnd, slicedParser } from '../../server/src/index/analyze';
 import { parseOne } from '../../server/src/index/parseFiles';
 import { SlicedAnalyzer } from '../../server/src/index/slicedAnalysis';
 
@@ -24,6 +24,23 @@ describe('SlicedAnalyzer', () => {
     clearInterval(ticker);
     expect(turns).toBeGreaterThan(0);
     expect(result.analysis).toEqual(analyzeC(text).analysis);
+  });
+
+  it('reads text with syntax errors as one uninterrupted parse does, however often the parse is cut', () => {
+    // Resumed after a timeout, tree-sitter restarts its loop over stack versions and its error
+    // recovery could choose another reading (a CI run found `count(struw)` read as a field).
+    const texts = [
+      'struct Widget {\n )int w_Flags;\n;\n\nstatic int count(struw)\n{\n    return w->w_Flags;\n}\n\nint last;',
+      'struct Widget {\n )int w_Flags;\n;\n\nstatic int count(struw)\n{\n    return 1;\n}\n\nint /* c */ast;',
+      `${bigText(40)}\nstruct Half { int a;\nvoid g(int (x) { }\n${bigText(40, 'h')}`,
+    ];
+    for (const text of texts) {
+      const fresh = analyzeC(text).analysis;
+      expect(fresh.hasErrors).toBe(true);
+      for (const micros of [1, 2, 5, 20, 100]) {
+        expect(runToEnd(analyzeSteps(text, { sliced: slicedParser(micros) })).analysis.symbols).toEqual(fresh.symbols);
+      }
+    }
   });
 
   it('runs analyses started together one after another on its one parser, each correct', async () => {
