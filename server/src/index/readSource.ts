@@ -14,6 +14,25 @@ export function hashBytes(bytes: Uint8Array): string {
   return createHash('sha1').update(bytes).digest('hex');
 }
 
+/**
+ * `hashBytes` of the text's UTF-8 bytes, encoded a piece at a time: a whole
+ * copy of a large open document is fresh memory, and first-touch page faults
+ * made it cost more than the hash itself on every keystroke.
+ */
+export function hashText(text: string): string {
+  const hash = createHash('sha1');
+  const PIECE = 16384;
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(text.length, at + PIECE);
+    // Never part a surrogate pair: each half alone would encode as U+FFFD.
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    hash.update(text.slice(at, end), 'utf8');
+    at = end;
+  }
+  return hash.digest('hex');
+}
+
 export function decodeSource(bytes: Uint8Array): { text: string; encoding: 'utf8' | 'latin1' } | { binary: true } {
   const probe = bytes.subarray(0, 8192);
   if (probe.indexOf(0) >= 0) return { binary: true };
