@@ -12,7 +12,7 @@ function skel(text: string): string {
 function fullSkeleton(text: string): string {
   const lex = lexC(text);
   const d = scanDirectives(lex.code, text, lineStarts(text));
-  return skeletonize(lex.code, [...d.blank, ...lex.comments.map((c) => [c.start, c.end] as const)]);
+  return skeletonize(lex.code, undefined, [...d.blank, ...lex.comments.map((c) => [c.start, c.end] as const)]);
 }
 
 /** Every character the skeleton keeps sits at the same line and column as in the original. */
@@ -165,7 +165,7 @@ describe('skeletonize: unbalanced braces degrade gracefully', () => {
 describe('skeletonize: directive and comment ranges', () => {
   it('cuts the given ranges to newlines and spaces', () => {
     const code = '#define A 1\nint x;\n';
-    expect(skeletonize(code, [[0, 11]])).toBe('           \nint x;\n');
+    expect(skeletonize(code, undefined, [[0, 11]])).toBe('           \nint x;\n');
   });
 
   it('cuts a continued #define and keeps the following line in place', () => {

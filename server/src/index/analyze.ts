@@ -12,7 +12,8 @@ import { scanDirectives } from './directives';
 import { extractSymbols } from './extract';
 import type { FileAnalysis } from './fileIndex';
 import { lexC, lineStarts, type CommentSpan, type LexResult, uniqueIdentifiers } from './lexer';
-import { skeletonize } from './skeleton';
+import { analyzeLineEdit, countIdentifiers, editableLines, type LineEditState } from './lineEdit';
+import { bodyRanges, skeletonize } from './skeleton';
 import type { SymbolInfo } from './types';
 
 let sharedParser: Parser | undefined;
@@ -58,6 +59,8 @@ export interface AnalyzeOptions {
   previous?: Reusable;
   /** Parse in time slices with this parser (for `analyzeSteps` driven by a caller that yields between steps). */
   sliced?: SlicedParser;
+  /** Keep what a later edit of one line inside a body needs to skip the whole-file passes (open documents). */
+  forEditing?: boolean;
 }
 
 /** What a later analysis of the same document can reuse. */
@@ -66,6 +69,8 @@ export interface Reusable {
   tree: Parser.Tree;
   /** Symbols read from `tree`, before AROS and macro symbols are merged in. */
   plain: readonly SymbolInfo[];
+  /** With `forEditing`: the state `analyzeLineEdit` answers the next edit from. */
+  editing?: LineEditState;
 }
 
 export interface AnalyzeResult extends Reusable {
@@ -91,6 +96,11 @@ export function runToEnd<T>(steps: Generator<void, T, void>): T {
  * about 25 ms of that.
  */
 export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Generator<void, AnalyzeResult, void> {
+  const previous = options.previous;
+  if (previous?.editing) {
+    const quick = analyzeLineEdit(previous.editing, text);
+    if (quick) return { source: previous.source, tree: previous.tree, plain: previous.plain, editing: quick.state, analysis: quick.analysis };
+  }
   const lex = lexC(text);
   const starts = lineStarts(text);
   const directives = scanDirectives(lex.code, text, starts);
@@ -98,14 +108,14 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   yield;
   // AROS macro heads are parse errors to tree-sitter, and error recovery is its slowest path:
   // the scanner already read them, so the skeleton leaves them out.
+  const bodies = bodyRanges(lex.code);
   const source = options.fullParse
     ? text
-    : skeletonize(lex.code, [
+    : skeletonize(lex.code, bodies, [
         ...directives.blank,
         ...lex.comments.map((c) => [c.start, c.end] as const),
         ...aros.map((a) => [a.regionStart, a.regionEnd] as const),
       ]);
-  const previous = options.previous;
   // Same skeleton, same declarations: typing inside a body skips parsing and extraction.
   const unchanged = previous !== undefined && previous.source === source;
   yield;
@@ -137,19 +147,17 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   const breadcrumbs = parseBreadcrumbs(text, targets, { lex, starts });
   yield;
 
-  return {
-    source,
-    tree,
-    plain: extracted,
-    analysis: {
-      lines: starts.length,
-      symbols,
-      includes: directives.includes,
-      breadcrumbs,
-      identifiers: uniqueIdentifiers(lex.code),
-      hasErrors: tree.rootNode.hasError,
-    },
+  const counts = options.forEditing ? countIdentifiers(lex.code) : undefined;
+  const analysis: FileAnalysis = {
+    lines: starts.length,
+    symbols,
+    includes: directives.includes,
+    breadcrumbs,
+    identifiers: counts ? [...counts.keys()] : uniqueIdentifiers(lex.code),
+    hasErrors: tree.rootNode.hasError,
   };
+  const editing = counts ? { text, starts, editable: editableLines(text, starts, bodies, lex.comments, symbols), counts, analysis } : undefined;
+  return { source, tree, plain: extracted, editing, analysis };
 }
 
 /** A whole-file parse that yields each time tree-sitter's timeout ends a slice, resuming where it stopped. */

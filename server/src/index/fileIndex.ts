@@ -7,7 +7,10 @@ export interface FileAnalysis {
   symbols: SymbolInfo[];
   includes: IncludeInfo[];
   breadcrumbs: Breadcrumb[];
-  /** Each identifier that occurs in code once; exact positions are found on demand. */
+  /**
+   * Each identifier that occurs in code once, in order of first use (names typed
+   * into an open document's body come last); exact positions are found on demand.
+   */
   identifiers: string[];
   hasErrors: boolean;
 }

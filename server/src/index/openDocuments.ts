@@ -5,7 +5,7 @@
 import { analyzeC, runToEnd, type AnalyzeResult, type Reusable } from './analyze';
 import type { FileEntry } from './fileIndex';
 import { lineStarts } from './lexer';
-import { hashBytes } from './readSource';
+import { hashText } from './readSource';
 import { SlicedAnalyzer, type SliceOptions } from './slicedAnalysis';
 import type { Position, Range } from './types';
 import type { WorkspaceIndex } from './workspaceIndex';
@@ -76,7 +76,7 @@ export class OpenDocuments {
     this.docs.set(path, doc);
     let finish = (): void => undefined;
     const done = new Promise<void>((resolve) => (finish = resolve));
-    const task: Opening = { text, steps: this.analyzer.steps(text), done, finish };
+    const task: Opening = { text, steps: this.analyzer.steps(text, { forEditing: true }), done, finish };
     this.opening.set(path, task);
     // Finished by `flush`, closed, or opened again meanwhile: not wanted any more.
     const wanted = (): boolean => this.opening.get(path) === task;
@@ -190,7 +190,7 @@ export class OpenDocuments {
       this.pending.delete(p);
       const doc = this.docs.get(p);
       if (!doc) continue;
-      const { analysis, ...reusable } = analyzeC(doc.text, { previous: doc.reusable });
+      const { analysis, ...reusable } = analyzeC(doc.text, { previous: doc.reusable, forEditing: true });
       const analysed: OpenDocument = { ...doc, reusable };
       this.docs.set(p, analysed);
       this.publish(analysed, analysis);
@@ -218,7 +218,7 @@ export class OpenDocuments {
     const entry: FileEntry = {
       ...analysis,
       path: doc.path,
-      hash: hashBytes(Buffer.from(doc.text, 'utf8')),
+      hash: hashText(doc.text),
       size: Buffer.byteLength(doc.text, 'utf8'),
       // An impossible mtime makes the next disk scan re-read the file once the document closes.
       mtimeMs: -1,

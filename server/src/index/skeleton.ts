@@ -19,8 +19,12 @@ const HASH = 35;
 const NL = 10;
 
 /** `code` is the lexer's masked text (comments and literals already blank). */
-export function skeletonize(code: string, directives: ReadonlyArray<readonly [number, number]> = []): string {
-  const ranges = mergeSorted(bodyRanges(code), directives);
+export function skeletonize(
+  code: string,
+  bodies: ReadonlyArray<readonly [number, number]> = bodyRanges(code),
+  directives: ReadonlyArray<readonly [number, number]> = [],
+): string {
+  const ranges = mergeSorted(bodies, directives);
   if (ranges.length === 0) return code;
   const parts: string[] = [];
   let copied = 0;
@@ -39,7 +43,7 @@ export function skeletonize(code: string, directives: ReadonlyArray<readonly [nu
  * of each `#if` and never under `#if 0`, so alternative heads or halves of an
  * `if` written per platform do not unbalance the count.
  */
-function bodyRanges(code: string): Array<[number, number]> {
+export function bodyRanges(code: string): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   const n = code.length;
   const conditionals: Array<{ skip: boolean }> = [];

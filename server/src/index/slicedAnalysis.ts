@@ -5,7 +5,7 @@
 // analyzer: they share one tree-sitter parser, whose timed-out parse resumes
 // only for its owner, and two taking turns would each restart the other.
 
-import { analyzeSteps, slicedParser, type AnalyzeResult, type SlicedParser } from './analyze';
+import { analyzeSteps, slicedParser, type AnalyzeOptions, type AnalyzeResult, type SlicedParser } from './analyze';
 
 export interface SliceOptions {
   /** How long a run of steps may hold the event loop (default 10 ms). */
@@ -21,9 +21,9 @@ export class SlicedAnalyzer {
   constructor(private readonly options: SliceOptions = {}) {}
 
   /** The steps of an analysis of `text` on this analyzer's parser (to drive with `run`, or to the end at once with `runToEnd`). */
-  steps(text: string): Generator<void, AnalyzeResult, void> {
+  steps(text: string, options: Pick<AnalyzeOptions, 'forEditing'> = {}): Generator<void, AnalyzeResult, void> {
     this.parser ??= slicedParser(this.options.parseSliceMicros);
-    return analyzeSteps(text, { sliced: this.parser });
+    return analyzeSteps(text, { ...options, sliced: this.parser });
   }
 
   /** Drives `steps` after the runs queued before it; undefined once `stillWanted` says no. */

@@ -1,0 +1,200 @@
+// Typing inside a function body changes one line of code that no declaration,
+// comment, directive or AROS macro reads: the skeleton tree-sitter parses is the
+// same, and so are the symbols, includes and breadcrumbs. Only the identifiers
+// change. This module answers such an edit from the previous analysis and one
+// line lexed on its own, instead of the whole-file passes (lexer, skeleton,
+// identifier scan) that made each keystroke cost 5 ms on a 150 KB file, most of
+// it copying whole-file strings into fresh memory.
+
+import type { FileAnalysis } from './fileIndex';
+import { type CommentSpan, lexC } from './lexer';
+import type { SymbolInfo } from './types';
+
+/** What a later one-line edit needs from an analysis. Consumed by `analyzeLineEdit`: keep only the state it returns. */
+export interface LineEditState {
+  text: string;
+  /** Line start offsets of `text`. */
+  starts: number[];
+  /** 1 where an edit confined to the line can change nothing but identifiers (see `editableLines`). */
+  editable: Uint8Array;
+  /** How often each identifier occurs in code. */
+  counts: Map<string, number>;
+  analysis: FileAnalysis;
+}
+
+const BACKSLASH = 92;
+const CR = 13;
+
+/**
+ * Lines strictly inside a top-level body (between the lines of its braces) that
+ * no comment touches, that are no directive and no continued line, and that no
+ * symbol begins, ends on or lies across, save the ones enclosing the whole body
+ * (a GCC nested AROS hook inside a function is a symbol of its own).
+ */
+export function editableLines(
+  text: string,
+  starts: readonly number[],
+  bodies: ReadonlyArray<readonly [number, number]>,
+  comments: readonly CommentSpan[],
+  symbols: readonly SymbolInfo[],
+): Uint8Array {
+  const lines = starts.length;
+  const editable = new Uint8Array(lines);
+  const bodyLines: Array<[number, number]> = [];
+  for (const [from, to] of bodies) {
+    // `from` is just past the `{`, `to` is the `}`.
+    const open = lineAt(starts, from - 1);
+    const close = lineAt(starts, to);
+    bodyLines.push([open, close]);
+    editable.fill(1, open + 1, close);
+  }
+  for (const c of comments) editable.fill(0, lineAt(starts, c.start), lineAt(starts, Math.max(c.start, c.end - 1)) + 1);
+  for (let l = 0; l < lines; l++) {
+    if (!editable[l]) continue;
+    const start = starts[l];
+    const end = lineEnd(text, starts, l);
+    if (endsWithBackslash(text, start, end)) {
+      // The line and the one it continues into read as one.
+      editable[l] = 0;
+      if (l + 1 < lines) editable[l + 1] = 0;
+    } else if (firstNonBlank(text, start, end) === '#') editable[l] = 0;
+  }
+  for (const s of symbols) {
+    const first = s.range.start.line;
+    const last = s.range.end.line;
+    for (const l of [first, last, s.selectionRange.start.line, s.selectionRange.end.line]) if (l < lines) editable[l] = 0;
+    const body = bodyLines[bodyIndexAt(bodyLines, first)];
+    // A symbol that starts inside a body: any line of it may be its head.
+    if (body && body[0] < first && first < body[1]) editable.fill(0, first, Math.min(lines, last + 1));
+  }
+  return editable;
+}
+
+/** Occurrences of each identifier in masked code, by the rule of `uniqueIdentifiers`. */
+export function countIdentifiers(code: string, into = new Map<string, number>(), sign = 1): Map<string, number> {
+  const re = /[A-Za-z_][A-Za-z0-9_]*/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(code)) !== null) {
+    // Skip the tails of numbers such as 0x1F or 10UL.
+    const prev = m.index > 0 ? code.charCodeAt(m.index - 1) : 0;
+    if (prev >= 48 && prev <= 57) continue;
+    into.set(m[0], (into.get(m[0]) ?? 0) + sign);
+  }
+  return into;
+}
+
+/**
+ * The analysis of `text` when it differs from `state.text` in one editable line
+ * only, in a way that keeps that line free of comments, directives, line
+ * continuations, AROS macros and changes to its braces; otherwise undefined
+ * (the caller analyses the whole text). Identifiers new to the file come last,
+ * not at their first use: the order carries no meaning.
+ */
+export function analyzeLineEdit(state: LineEditState, text: string): { analysis: FileAnalysis; state: LineEditState } | undefined {
+  const old = state.text;
+  if (text === old) return { analysis: state.analysis, state };
+  const delta = text.length - old.length;
+  const line = lineAt(state.starts, commonPrefix(old, text));
+  if (!state.editable[line]) return undefined;
+  const start = state.starts[line];
+  const oldEnd = lineEnd(old, state.starts, line);
+  const newEnd = oldEnd + delta;
+  if (newEnd < start) return undefined;
+  // Everything after the line is unchanged, and the new line is still one line.
+  if (old.length - oldEnd !== text.length - newEnd || old.slice(oldEnd) !== text.slice(newEnd)) return undefined;
+  const oldLine = old.slice(start, oldEnd);
+  const newLine = text.slice(start, newEnd);
+  if (newLine.includes('\n') || oldLine.includes('AROS_') || newLine.includes('AROS_')) return undefined;
+  if (endsWithBackslash(newLine, 0, newLine.length) || firstNonBlank(newLine, 0, newLine.length) === '#') return undefined;
+  // No comment touches the line and the line before does not continue into it, so the lexer
+  // enters it outside any comment or literal: lexing the line alone reads it as the whole file does.
+  const oldLex = lexC(oldLine);
+  const newLex = lexC(newLine);
+  if (newLex.comments.length > 0 || braces(oldLex.code) !== braces(newLex.code)) return undefined;
+
+  const change = countIdentifiers(oldLex.code, new Map(), -1);
+  countIdentifiers(newLex.code, change, 1);
+  const counts = state.counts;
+  let gone = false;
+  const added: string[] = [];
+  for (const [name, d] of change) {
+    if (d === 0) continue;
+    const before = counts.get(name) ?? 0;
+    const after = before + d;
+    if (after <= 0) {
+      counts.delete(name);
+      gone = true;
+    } else {
+      counts.set(name, after);
+      if (before === 0) added.push(name);
+    }
+  }
+  const previous = state.analysis.identifiers;
+  const identifiers = gone ? previous.filter((name) => counts.has(name)) : added.length ? previous.slice() : previous;
+  identifiers.push(...added);
+  const starts = state.starts;
+  if (delta !== 0) for (let l = line + 1; l < starts.length; l++) starts[l] += delta;
+  const analysis: FileAnalysis = { ...state.analysis, identifiers };
+  return { analysis, state: { ...state, text, starts, analysis } };
+}
+
+/** Length of the common prefix of two strings, compared a block at a time. */
+function commonPrefix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  const BLOCK = 2048;
+  let i = 0;
+  while (i + BLOCK <= n && a.slice(i, i + BLOCK) === b.slice(i, i + BLOCK)) i += BLOCK;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+function braces(code: string): string {
+  return code.replace(/[^{}]/g, '');
+}
+
+/** The line holding offset `at`. */
+function lineAt(starts: readonly number[], at: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** The last body whose open line is at or before `line` (or -1). */
+function bodyIndexAt(bodies: ReadonlyArray<readonly [number, number]>, line: number): number {
+  let lo = 0;
+  let hi = bodies.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (bodies[mid][0] <= line) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/** Offset of the line's newline, or the text's end. */
+function lineEnd(text: string, starts: readonly number[], line: number): number {
+  return line + 1 < starts.length ? starts[line + 1] - 1 : text.length;
+}
+
+/** As the lexer reads a continuation: a backslash right before the newline (or `\r\n`). */
+function endsWithBackslash(text: string, start: number, end: number): boolean {
+  let k = end - 1;
+  if (k >= start && text.charCodeAt(k) === CR) k--;
+  return k >= start && text.charCodeAt(k) === BACKSLASH;
+}
+
+function firstNonBlank(text: string, start: number, end: number): string {
+  for (let i = start; i < end; i++) {
+    const c = text[i];
+    if (c !== ' ' && c !== '\t' && c !== '\r' && c !== '\f' && c !== '\v') return c;
+  }
+  return '';
+}
