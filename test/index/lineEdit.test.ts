@@ -44,6 +44,11 @@ const FILE = [
   '        notes();',
   '    }',
   '}',
+  '// a note that goes on \\', // 40
+  '   onto this line',
+  'int after_note;',
+  'const char *long_string = "abc\\',
+  'def";',
 ].join('\n');
 
 function analyse(text: string, previous?: AnalyzeResult): AnalyzeResult {
@@ -60,20 +65,36 @@ function lineOf(text: string, line: number): string {
   return text.split('\n')[line];
 }
 
-/** The quick path answers from the previous state, so it keeps its identifier counts. */
+/** The quick path answers from the previous state without lexing: it keeps no lexer result. */
 function wasQuick(next: AnalyzeResult, previous: AnalyzeResult): boolean {
-  return next.editing !== undefined && next.editing.counts === previous.editing?.counts;
+  return next.editing !== undefined && next.editing.lex === undefined && previous.editing !== undefined;
 }
 
-function expectSameAsFresh(result: AnalyzeResult, text: string): void {
+/** A spliced lex updates the previous identifier counts; a full analysis counts afresh. */
+function wasSpliced(next: AnalyzeResult, previous: AnalyzeResult): boolean {
+  return !wasQuick(next, previous) && next.editing !== undefined && next.editing.counts === previous.editing?.counts;
+}
+
+/**
+ * What a fresh analysis of `text` gives. Where the text has syntax errors, tree-sitter's
+ * incremental re-parse may recover from them differently than a fresh parse (that is
+ * tree-sitter's, with or without the paths here): symbols and breadcrumbs are then compared
+ * only where the parse is clean, and the result says which it was.
+ */
+function expectSameAsFresh(result: AnalyzeResult, text: string): boolean {
+  if (result.editing?.lex) expect(result.editing.lex).toEqual(lexC(text));
   const fresh = analyzeC(text).analysis;
-  const { identifiers, ...rest } = result.analysis;
-  const { identifiers: freshIdentifiers, ...freshRest } = fresh;
+  const { identifiers, symbols, breadcrumbs, ...rest } = result.analysis;
+  const { identifiers: freshIdentifiers, symbols: freshSymbols, breadcrumbs: freshBreadcrumbs, ...freshRest } = fresh;
   expect(rest).toEqual(freshRest);
   // Names new to the file come last on the quick path; the order means nothing.
   expect([...identifiers].sort()).toEqual([...freshIdentifiers].sort());
   const counts = [...(result.editing?.counts ?? new Map<string, number>())].sort();
   expect(counts).toEqual([...countIdentifiers(lexC(text).code)].sort());
+  if (fresh.hasErrors) return false;
+  expect(symbols).toEqual(freshSymbols);
+  expect(breadcrumbs).toEqual(freshBreadcrumbs);
+  return true;
 }
 
 describe('analyzeLineEdit', () => {
@@ -148,11 +169,13 @@ describe('analyzeLineEdit', () => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       return Math.floor(seed / 65536) % n;
     };
-    const pieces = ['x', 'n', 'tmp', ' ', ';', '1', '0x', '(', ')', '{', '}', '"', "'", '/', '*', '#', '\\', 'AROS_', 'AI_NOTE: y', '\n', '->', 'w_Flags'];
+    const pieces = ['x', 'n', 'tmp', ' ', ';', '1', '0x', '(', ')', '{', '}', '"', "'", '/', '*', '/*', '*/', '//', '#', '\\', 'AROS_', 'AI_NOTE: y', '\n', '->', 'w_Flags'];
     let text = FILE;
     let prev = analyse(text);
     let quick = 0;
+    let spliced = 0;
     let full = 0;
+    let clean = 0;
     for (let step = 0; step < 400; step++) {
       const lines = text.split('\n');
       const line = rand(lines.length);
@@ -163,17 +186,71 @@ describe('analyzeLineEdit', () => {
       text = setLine(text, line, content.slice(0, at) + piece + content.slice(at + cut));
       const next = analyse(text, prev);
       if (wasQuick(next, prev)) quick++;
+      else if (wasSpliced(next, prev)) spliced++;
       else full++;
-      expectSameAsFresh(next, text);
+      if (expectSameAsFresh(next, text)) clean++;
       prev = next;
       // Keep the file from drifting into noise: start over now and then.
-      if (step % 50 === 49) {
+      if (step % 8 === 7) {
         text = FILE;
         prev = analyse(text, prev);
       }
     }
-    expect(quick).toBeGreaterThan(50);
-    expect(full).toBeGreaterThan(50);
+    expect(quick).toBeGreaterThan(15);
+    expect(spliced).toBeGreaterThan(100);
+    expect(full).toBeGreaterThan(20);
+    expect(clean).toBeGreaterThan(100);
+  });
+
+  it('splices the lexer result for an edit of a comment or declaration line, entering and leaving it as before', () => {
+    const cases: Array<[string, number, string]> = [
+      ['the middle of a block comment', 33, '       about something else'],
+      ['the first line of a block comment', 2, '/* A widget, with more words.'],
+      ['the closing line of a block comment', 3, '   AI_PURPOSE: count all widgets */'],
+      ['a declaration', 4, 'struct Widget { int w_Flags; int more; };'],
+      ['a comment closed and one opened on a line inside a comment', 33, '       about */ int x; /* nothing'],
+      ['a line comment added to a declaration', 29, 'int last(void) { return 0; } // trailing'],
+    ];
+    for (const [what, line, content] of cases) {
+      const prev = analyse(FILE);
+      const text = setLine(FILE, line, content);
+      const next = analyse(text, prev);
+      expect(wasSpliced(next, prev), what).toBe(true);
+      expectSameAsFresh(next, text);
+    }
+    // Lines the lexer enters or leaves continued by a backslash are lexed in full.
+    const continued: Array<[string, number, string]> = [
+      ['a continued line comment', 41, '   onto */ int x; this line'],
+      ['a continued string', 44, 'd"ef";'],
+      ['a line made to continue', 29, 'int last(void) { return 0; } // trailing \\'],
+    ];
+    for (const [what, line, content] of continued) {
+      const prev = analyse(FILE);
+      const text = setLine(FILE, line, content);
+      const next = analyse(text, prev);
+      expect(wasSpliced(next, prev), what).toBe(false);
+      expectSameAsFresh(next, text);
+    }
+    // A line whose end state changes (a comment opened and left open) is lexed in full.
+    const prev = analyse(FILE);
+    const text = setLine(FILE, 29, 'int last(void) { return 0; } /* open');
+    const next = analyse(text, prev);
+    expect(wasSpliced(next, prev)).toBe(false);
+    expectSameAsFresh(next, text);
+  });
+
+  it('after a quick edit the next edit lexes in full once, then splices again', () => {
+    const r0 = analyse(FILE);
+    const t1 = setLine(FILE, 8, '    int n = 0x1F + w->w_Flags + q;');
+    const r1 = analyse(t1, r0);
+    expect(wasQuick(r1, r0)).toBe(true);
+    const t2 = setLine(t1, 33, '       about more');
+    const r2 = analyse(t2, r1);
+    expect(wasQuick(r2, r1) || wasSpliced(r2, r1)).toBe(false);
+    const t3 = setLine(t2, 33, '       about more and more');
+    const r3 = analyse(t3, r2);
+    expect(wasSpliced(r3, r2)).toBe(true);
+    expectSameAsFresh(r3, t3);
   });
 
   it('keeps the line starts of later lines in step with a change of length', () => {

@@ -12,7 +12,7 @@ import { scanDirectives } from './directives';
 import { extractSymbols } from './extract';
 import type { FileAnalysis } from './fileIndex';
 import { lexC, lineStarts, type CommentSpan, type LexResult, uniqueIdentifiers } from './lexer';
-import { analyzeLineEdit, countIdentifiers, editableLines, type LineEditState } from './lineEdit';
+import { analyzeLineEdit, countIdentifiers, editableLines, spliceLex, type LineEditState } from './lineEdit';
 import { bodyRanges, skeletonize } from './skeleton';
 import type { SymbolInfo } from './types';
 
@@ -101,8 +101,10 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
     const quick = analyzeLineEdit(previous.editing, text);
     if (quick) return { source: previous.source, tree: previous.tree, plain: previous.plain, editing: quick.state, analysis: quick.analysis };
   }
-  const lex = lexC(text);
-  const starts = lineStarts(text);
+  // Otherwise an edit of one line still need not lex the whole file again.
+  const spliced = previous?.editing && options.forEditing ? spliceLex(previous.editing, text) : undefined;
+  const lex = spliced?.lex ?? lexC(text);
+  const starts = spliced?.starts ?? lineStarts(text);
   const directives = scanDirectives(lex.code, text, starts);
   const aros = scanArosDefinitions(text, lex, starts);
   yield;
@@ -147,16 +149,16 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   const breadcrumbs = parseBreadcrumbs(text, targets, { lex, starts });
   yield;
 
-  const counts = options.forEditing ? countIdentifiers(lex.code) : undefined;
+  const counts = spliced?.counts ?? (options.forEditing ? countIdentifiers(lex.code) : undefined);
   const analysis: FileAnalysis = {
     lines: starts.length,
     symbols,
     includes: directives.includes,
     breadcrumbs,
-    identifiers: counts ? [...counts.keys()] : uniqueIdentifiers(lex.code),
+    identifiers: spliced?.identifiers ?? (counts ? [...counts.keys()] : uniqueIdentifiers(lex.code)),
     hasErrors: tree.rootNode.hasError,
   };
-  const editing = counts ? { text, starts, editable: editableLines(text, starts, bodies, lex.comments, symbols), counts, analysis } : undefined;
+  const editing = counts ? { text, starts, editable: editableLines(text, starts, bodies, lex.comments, symbols), counts, analysis, lex } : undefined;
   return { source, tree, plain: extracted, editing, analysis };
 }
 

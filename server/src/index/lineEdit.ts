@@ -7,7 +7,7 @@
 // it copying whole-file strings into fresh memory.
 
 import type { FileAnalysis } from './fileIndex';
-import { type CommentSpan, lexC } from './lexer';
+import { type CommentSpan, type LexResult, lexC, spaces } from './lexer';
 import type { SymbolInfo } from './types';
 
 /** What a later one-line edit needs from an analysis. Consumed by `analyzeLineEdit`: keep only the state it returns. */
@@ -20,6 +20,8 @@ export interface LineEditState {
   /** How often each identifier occurs in code. */
   counts: Map<string, number>;
   analysis: FileAnalysis;
+  /** The lexer's result for `text`; absent after a quick edit, which does not rebuild it. */
+  lex?: LexResult;
 }
 
 const BACKSLASH = 92;
@@ -91,29 +93,117 @@ export function countIdentifiers(code: string, into = new Map<string, number>(),
  * not at their first use: the order carries no meaning.
  */
 export function analyzeLineEdit(state: LineEditState, text: string): { analysis: FileAnalysis; state: LineEditState } | undefined {
+  if (text === state.text) return { analysis: state.analysis, state };
+  const edit = changedLine(state, text);
+  if (!edit || !state.editable[edit.line]) return undefined;
+  if (edit.oldLine.includes('AROS_') || edit.newLine.includes('AROS_')) return undefined;
+  if (endsWithBackslash(edit.newLine, 0, edit.newLine.length) || firstNonBlank(edit.newLine, 0, edit.newLine.length) === '#') return undefined;
+  // No comment touches the line and the line before does not continue into it, so the lexer
+  // enters it outside any comment or literal: lexing the line alone reads it as the whole file does.
+  const oldLex = lexC(edit.oldLine);
+  const newLex = lexC(edit.newLine);
+  if (newLex.comments.length > 0 || braces(oldLex.code) !== braces(newLex.code)) return undefined;
+  const identifiers = updateCounts(state, oldLex.code, newLex.code);
+  shiftStarts(state.starts, edit.line, edit.delta);
+  const analysis: FileAnalysis = { ...state.analysis, identifiers };
+  return { analysis, state: { ...state, text, analysis, lex: undefined } };
+}
+
+/**
+ * The lexer's result for `text` when it differs from `state.text` in one line
+ * that the lexer enters and leaves in the same state as before (outside
+ * everything, or inside a block comment), spliced from the previous result and
+ * the line lexed alone; with the identifier counts brought up to date and the
+ * identifiers in `analyzeLineEdit`'s order. Undefined otherwise. Consumes the
+ * state's counts and line starts.
+ */
+export function spliceLex(state: LineEditState, text: string): { lex: LexResult; starts: number[]; counts: Map<string, number>; identifiers: string[] } | undefined {
+  const prev = state.lex;
+  if (!prev) return undefined;
+  const edit = changedLine(state, text);
+  if (!edit) return undefined;
+  const { start, oldEnd, delta } = edit;
+  const comments = prev.comments;
+  // The comment the line starts in, if any; a line comment continued into it is left to the full lexer.
+  const before = lastStartingBefore(comments, start);
+  const entering = before >= 0 && comments[before].end > start ? comments[before] : undefined;
+  if (entering && !entering.block) return undefined;
+  if (!entering && start > 0 && endsWithBackslash(state.text, state.starts[Math.max(0, edit.line - 1)], start - 1)) return undefined;
+  const oldRead = lexLine(edit.oldLine, entering !== undefined);
+  const newRead = lexLine(edit.newLine, entering !== undefined);
+  if (!oldRead || !newRead || oldRead.open !== newRead.open) return undefined;
+
+  // A comment left open at the line's end ends where the one left open before ended (the same text follows).
+  const openEnd = newRead.open ? comments[lastStartingBefore(comments, oldEnd)].end + delta : -1;
+  const out: CommentSpan[] = comments.slice(0, entering ? before : before + 1);
+  if (entering) out.push({ start: entering.start, end: newRead.closesAt >= 0 ? start + newRead.closesAt : openEnd, block: true });
+  newRead.comments.forEach((c, i) => {
+    const open = newRead.open && i === newRead.comments.length - 1;
+    out.push({ start: start + c.start, end: open ? openEnd : start + c.end, block: c.block });
+  });
+  let k = before + 1;
+  while (k < comments.length && comments[k].start < oldEnd) k++;
+  for (; k < comments.length; k++) out.push(delta ? { start: comments[k].start + delta, end: comments[k].end + delta, block: comments[k].block } : comments[k]);
+
+  const code = prev.code.slice(0, start) + newRead.code + prev.code.slice(oldEnd);
+  const identifiers = updateCounts(state, prev.code.slice(start, oldEnd), newRead.code);
+  shiftStarts(state.starts, edit.line, delta);
+  return { lex: { code, comments: out }, starts: state.starts, counts: state.counts, identifiers };
+}
+
+/** One line lexed on its own, entered inside a block comment or not; undefined if it continues into the next line. */
+function lexLine(line: string, inComment: boolean): { code: string; comments: CommentSpan[]; open: boolean; closesAt: number } | undefined {
+  if (endsWithBackslash(line, 0, line.length)) return undefined;
+  let closesAt = -1;
+  let rest = line;
+  let skipped = 0;
+  if (inComment) {
+    const close = line.indexOf('*/');
+    if (close < 0) return { code: spaces(line.length), comments: [], open: true, closesAt };
+    closesAt = close + 2;
+    rest = line.slice(closesAt);
+    skipped = closesAt;
+  }
+  const lex = lexC(rest);
+  const last = lex.comments[lex.comments.length - 1];
+  const open = last !== undefined && last.block && !(last.end - last.start >= 4 && rest.startsWith('*/', last.end - 2));
+  return {
+    code: skipped ? spaces(skipped) + lex.code : lex.code,
+    comments: skipped ? lex.comments.map((c) => ({ start: c.start + skipped, end: c.end + skipped, block: c.block })) : lex.comments,
+    open,
+    closesAt,
+  };
+}
+
+interface ChangedLine {
+  line: number;
+  start: number;
+  oldEnd: number;
+  delta: number;
+  oldLine: string;
+  newLine: string;
+}
+
+/** The one line in which `text` differs from `state.text`, or undefined if more than one line differs. */
+function changedLine(state: LineEditState, text: string): ChangedLine | undefined {
   const old = state.text;
-  if (text === old) return { analysis: state.analysis, state };
   const delta = text.length - old.length;
   const line = lineAt(state.starts, commonPrefix(old, text));
-  if (!state.editable[line]) return undefined;
   const start = state.starts[line];
   const oldEnd = lineEnd(old, state.starts, line);
   const newEnd = oldEnd + delta;
   if (newEnd < start) return undefined;
   // Everything after the line is unchanged, and the new line is still one line.
-  if (old.length - oldEnd !== text.length - newEnd || old.slice(oldEnd) !== text.slice(newEnd)) return undefined;
-  const oldLine = old.slice(start, oldEnd);
+  if (old.slice(oldEnd) !== text.slice(newEnd)) return undefined;
   const newLine = text.slice(start, newEnd);
-  if (newLine.includes('\n') || oldLine.includes('AROS_') || newLine.includes('AROS_')) return undefined;
-  if (endsWithBackslash(newLine, 0, newLine.length) || firstNonBlank(newLine, 0, newLine.length) === '#') return undefined;
-  // No comment touches the line and the line before does not continue into it, so the lexer
-  // enters it outside any comment or literal: lexing the line alone reads it as the whole file does.
-  const oldLex = lexC(oldLine);
-  const newLex = lexC(newLine);
-  if (newLex.comments.length > 0 || braces(oldLex.code) !== braces(newLex.code)) return undefined;
+  if (newLine.includes('\n')) return undefined;
+  return { line, start, oldEnd, delta, oldLine: old.slice(start, oldEnd), newLine };
+}
 
-  const change = countIdentifiers(oldLex.code, new Map(), -1);
-  countIdentifiers(newLex.code, change, 1);
+/** Counts identifiers out of the old line's code and in from the new one's; returns the new identifier list. */
+function updateCounts(state: LineEditState, oldCode: string, newCode: string): string[] {
+  const change = countIdentifiers(oldCode, new Map(), -1);
+  countIdentifiers(newCode, change, 1);
   const counts = state.counts;
   let gone = false;
   const added: string[] = [];
@@ -130,12 +220,29 @@ export function analyzeLineEdit(state: LineEditState, text: string): { analysis:
     }
   }
   const previous = state.analysis.identifiers;
-  const identifiers = gone ? previous.filter((name) => counts.has(name)) : added.length ? previous.slice() : previous;
+  if (!gone && !added.length) return previous;
+  const identifiers = gone ? previous.filter((name) => counts.has(name)) : previous.slice();
   identifiers.push(...added);
-  const starts = state.starts;
+  return identifiers;
+}
+
+function shiftStarts(starts: number[], line: number, delta: number): void {
   if (delta !== 0) for (let l = line + 1; l < starts.length; l++) starts[l] += delta;
-  const analysis: FileAnalysis = { ...state.analysis, identifiers };
-  return { analysis, state: { ...state, text, starts, analysis } };
+}
+
+/** Index of the last comment starting before `offset` (or -1). */
+function lastStartingBefore(comments: readonly CommentSpan[], offset: number): number {
+  let lo = 0;
+  let hi = comments.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (comments[mid].start < offset) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
 }
 
 /** Length of the common prefix of two strings, compared a block at a time. */

@@ -190,7 +190,15 @@ export class OpenDocuments {
       this.pending.delete(p);
       const doc = this.docs.get(p);
       if (!doc) continue;
-      const { analysis, ...reusable } = analyzeC(doc.text, { previous: doc.reusable, forEditing: true });
+      let result: AnalyzeResult;
+      try {
+        result = analyzeC(doc.text, { previous: doc.reusable, forEditing: true });
+      } catch (err) {
+        // The previous analysis may be half consumed (an edited tree, updated counts): start afresh next time.
+        this.docs.set(p, { ...doc, reusable: undefined });
+        throw err;
+      }
+      const { analysis, ...reusable } = result;
       const analysed: OpenDocument = { ...doc, reusable };
       this.docs.set(p, analysed);
       this.publish(analysed, analysis);
