@@ -26,7 +26,8 @@ interface Timed {
 interface DirResult {
   dir: string;
   files: number;
-  ctags?: Timed & { tags: number };
+  /** One run per cold run, each just before it: ctags' wall time here varied 3.9-7 s between runs. */
+  ctags?: { runs: Timed[]; tags: number };
   cold: Array<Timed & { elapsedMs: number }>;
   warm: Array<Timed & { elapsedMs: number }>;
   recall: { present: number; found: number; ctagsFound?: number; missed: string[] };
@@ -261,15 +262,16 @@ async function benchDir(dir: string, runs: number): Promise<DirResult> {
   try {
     let ctags: DirResult['ctags'];
     const tagsFile = path.join(work, 'tags');
-    if (hasCtags()) {
-      const t = timed('ctags', ['-R', '--langmap=C:+.h', '-f', tagsFile, root]);
-      ctags = { ...t, tags: readFileSync(tagsFile, 'utf8').split('\n').filter((l) => l && !l.startsWith('!')).length };
-      delete (ctags as { stdout?: string }).stdout;
-    }
+    const withCtags = hasCtags();
     const cold: DirResult['cold'] = [];
     let cacheDir = '';
     let files = 0;
     for (let i = 0; i < runs; i++) {
+      // ctags and our cold index alternate, so a drift in the machine's speed touches both.
+      if (withCtags) {
+        const { stdout: _ignored, ...t } = timed('ctags', ['-R', '--langmap=C:+.h', '-f', tagsFile, root]);
+        ctags = { runs: [...(ctags?.runs ?? []), t], tags: readFileSync(tagsFile, 'utf8').split('\n').filter((l) => l && !l.startsWith('!')).length };
+      }
       cacheDir = path.join(work, `cache-${i}`);
       const t = timed(process.execPath, [MAIN, 'index', root, '--json', '--no-progress', '--cache-dir', cacheDir]);
       const summary = JSON.parse(t.stdout) as { elapsedMs: number; files: number };
@@ -294,16 +296,22 @@ async function benchDir(dir: string, runs: number): Promise<DirResult> {
   }
 }
 
+function ctagsCell(ctags: DirResult['ctags']): string {
+  if (!ctags) return 'n/a';
+  return `${(median(ctags.runs.map((t) => t.wallMs)) / 1000).toFixed(2)} s / ${median(ctags.runs.map((t) => t.peakRssMb ?? 0))} MB`;
+}
+
 function table(results: DirResult[]): string {
   const rows: string[] = [
-    '| tree | files | ctags wall / RSS | cold wall / RSS (median) | warm wall / RSS (median) | library functions: ours / ctags | server ready (warm) / RSS | workspace/symbol p50 / p95 | definition p50 / p95 | re-index p50 / p95 |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| tree | files | ctags wall / RSS (median) | cold wall / RSS (median) | cold ÷ ctags (median of alternated pairs) | warm wall / RSS (median) | library functions: ours / ctags | server ready (warm) / RSS | workspace/symbol p50 / p95 | definition p50 / p95 | re-index p50 / p95 |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of results) {
     const pct = (n: number | undefined): string => (n === undefined ? 'n/a' : `${n} (${((100 * n) / Math.max(1, r.recall.present)).toFixed(1)} %)`);
     rows.push(
-      `| ${path.basename(r.dir)} | ${r.files} | ${r.ctags ? `${(r.ctags.wallMs / 1000).toFixed(2)} s / ${r.ctags.peakRssMb ?? '?'} MB` : 'n/a'} | ` +
+      `| ${path.basename(r.dir)} | ${r.files} | ${ctagsCell(r.ctags)} | ` +
         `${(median(r.cold.map((c) => c.wallMs)) / 1000).toFixed(2)} s / ${median(r.cold.map((c) => c.peakRssMb ?? 0))} MB | ` +
+        `${r.ctags ? `${median(r.cold.map((c, i) => c.wallMs / (r.ctags?.runs[i]?.wallMs ?? NaN))).toFixed(2)}×` : 'n/a'} | ` +
         `${(median(r.warm.map((c) => c.wallMs)) / 1000).toFixed(2)} s / ${median(r.warm.map((c) => c.peakRssMb ?? 0))} MB | ` +
         `${pct(r.recall.found)} / ${pct(r.recall.ctagsFound)} of ${r.recall.present} | ` +
         `${r.serverReadyMs} ms / ${r.serverPeakRssMb ?? '?'} MB | ${r.workspaceSymbol.p50} / ${r.workspaceSymbol.p95} ms | ` +
