@@ -49,6 +49,9 @@ const FILE = [
   'int after_note;',
   'const char *long_string = "abc\\',
   'def";',
+  '/* Limit of widgets. */', // 45
+  '#define LIMIT 10',
+  'int limited;',
 ].join('\n');
 
 function analyse(text: string, previous?: AnalyzeResult): AnalyzeResult {
@@ -236,6 +239,47 @@ describe('analyzeLineEdit', () => {
     const text = setLine(FILE, 29, 'int last(void) { return 0; } /* open');
     const next = analyse(text, prev);
     expect(wasSpliced(next, prev)).toBe(false);
+    expectSameAsFresh(next, text);
+  });
+
+  it('reuses the directives and the absence of tags where the edited line can change neither', () => {
+    const names = (r: AnalyzeResult): string[] => r.analysis.symbols.map((s) => s.name);
+    // A longer line before a top-level #define: its blanked range moves with the text.
+    let prev = analyse(FILE);
+    let text = setLine(FILE, 42, 'int after_note; int another_one_here;');
+    let next = analyse(text, prev);
+    expect(wasSpliced(next, prev)).toBe(true);
+    expectSameAsFresh(next, text);
+    // A directive typed on a top-level line is found.
+    prev = analyse(FILE);
+    text = setLine(FILE, 5, '#define FIVE 5');
+    next = analyse(text, prev);
+    expect(wasSpliced(next, prev)).toBe(true);
+    expect(names(next)).toContain('FIVE');
+    expectSameAsFresh(next, text);
+    // A directive edited into a declaration is gone.
+    prev = analyse(FILE);
+    text = setLine(FILE, 46, 'int LIMIT_gone;');
+    next = analyse(text, prev);
+    expect(wasSpliced(next, prev)).toBe(true);
+    expect(names(next)).not.toContain('LIMIT');
+    expectSameAsFresh(next, text);
+    // The comment documenting a macro removed: the reused macro loses its documentation.
+    prev = analyse(FILE);
+    expect(prev.analysis.symbols.find((s) => s.name === 'LIMIT')?.doc).toBe('Limit of widgets.');
+    text = setLine(FILE, 45, '');
+    next = analyse(text, prev);
+    expect(wasSpliced(next, prev)).toBe(true);
+    expect(next.analysis.symbols.find((s) => s.name === 'LIMIT')?.doc).toBeUndefined();
+    expectSameAsFresh(next, text);
+    // A file without anything tag-shaped gets its first breadcrumb by an edited comment line.
+    const untagged = setLine(setLine(FILE, 3, '   about widgets */'), 34, '       nothing more */');
+    prev = analyse(untagged);
+    expect(prev.editing?.maybeTags).toBe(false);
+    text = setLine(untagged, 33, '       AI_STATUS: IMPLEMENTED');
+    next = analyse(text, prev);
+    expect(wasSpliced(next, prev)).toBe(true);
+    expect(next.analysis.breadcrumbs.length).toBeGreaterThan(0);
     expectSameAsFresh(next, text);
   });
 

@@ -37,14 +37,22 @@ const TAG_LINE = /^([ \t]*)([A-Za-z_][A-Za-z0-9_]*)[ \t]*:(.*)$/;
  */
 const TYPO_DISTANCE = 2;
 
-/** `pre` lets a caller that already lexed the text (the indexer) skip a second pass. */
+/** Whether anything in `text` could be a breadcrumb tag: the cheap test that spares most files the rest. */
+export function mayHaveBreadcrumbs(text: string): boolean {
+  return MAYBE_TAG.test(text);
+}
+
+/**
+ * `pre` lets a caller that already lexed the text (the indexer) skip a second
+ * pass, and one that already ran `mayHaveBreadcrumbs` on it skip that.
+ */
 export function parseBreadcrumbs(
   text: string,
   targets?: readonly BreadcrumbTarget[],
-  pre?: { lex: LexResult; starts: readonly number[] },
+  pre?: { lex: LexResult; starts: readonly number[]; mayHaveTags?: boolean },
 ): Breadcrumb[] {
   // Files without anything tag-shaped (nearly all) cost one scan, not a lex.
-  if (!MAYBE_TAG.test(text)) return [];
+  if (!pre?.mayHaveTags && !MAYBE_TAG.test(text)) return [];
   const { code, comments } = pre?.lex ?? lexC(text);
   const starts = pre?.starts ?? lineStarts(text);
   const out: Breadcrumb[] = [];

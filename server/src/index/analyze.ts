@@ -3,7 +3,7 @@
 
 import Parser from 'tree-sitter';
 import C from 'tree-sitter-c';
-import { parseBreadcrumbs } from '../breadcrumbs/parse';
+import { mayHaveBreadcrumbs, parseBreadcrumbs } from '../breadcrumbs/parse';
 import type { BreadcrumbTarget } from '../breadcrumbs/types';
 import { scanArosDefinitions } from './aros';
 import { isAutoDocBanner, parseAutoDoc } from './autodoc';
@@ -12,7 +12,7 @@ import { scanDirectives } from './directives';
 import { extractSymbols } from './extract';
 import type { FileAnalysis } from './fileIndex';
 import { lexC, lineStarts, type CommentSpan, type LexResult, uniqueIdentifiers } from './lexer';
-import { analyzeLineEdit, countIdentifiers, editableLines, spliceLex, type LineEditState } from './lineEdit';
+import { analyzeLineEdit, countIdentifiers, editableLines, shiftDirectives, spliceLex, type LineEditState } from './lineEdit';
 import { bodyRanges, skeletonize } from './skeleton';
 import type { SymbolInfo } from './types';
 
@@ -105,7 +105,8 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   const spliced = previous?.editing && options.forEditing ? spliceLex(previous.editing, text) : undefined;
   const lex = spliced?.lex ?? lexC(text);
   const starts = spliced?.starts ?? lineStarts(text);
-  const directives = scanDirectives(lex.code, text, starts);
+  const previousDirectives = spliced && previous?.editing?.directives ? shiftDirectives(previous.editing.directives, spliced.edit) : undefined;
+  const directives = previousDirectives ?? scanDirectives(lex.code, text, starts);
   const aros = scanArosDefinitions(text, lex, starts);
   yield;
   // AROS macro heads are parse errors to tree-sitter, and error recovery is its slowest path:
@@ -146,7 +147,9 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
       endLine: s.range.end.line,
       hasBody: s.kind === 'function' && s.definition,
     }));
-  const breadcrumbs = parseBreadcrumbs(text, targets, { lex, starts });
+  // Tags cannot span lines: a text that had none and an edited line with none make no breadcrumbs.
+  const maybeTags = spliced && previous?.editing?.maybeTags === false ? mayHaveBreadcrumbs(spliced.edit.newLine) : mayHaveBreadcrumbs(text);
+  const breadcrumbs = maybeTags ? parseBreadcrumbs(text, targets, { lex, starts, mayHaveTags: true }) : [];
   yield;
 
   const counts = spliced?.counts ?? (options.forEditing ? countIdentifiers(lex.code) : undefined);
@@ -158,7 +161,9 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
     identifiers: spliced?.identifiers ?? (counts ? [...counts.keys()] : uniqueIdentifiers(lex.code)),
     hasErrors: tree.rootNode.hasError,
   };
-  const editing = counts ? { text, starts, editable: editableLines(text, starts, bodies, lex.comments, symbols), counts, analysis, lex } : undefined;
+  const editing = counts
+    ? { text, starts, editable: editableLines(text, starts, bodies, lex.comments, symbols), counts, analysis, lex, directives, maybeTags }
+    : undefined;
   return { source, tree, plain: extracted, editing, analysis };
 }
 

@@ -6,6 +6,7 @@
 // identifier scan) that made each keystroke cost 5 ms on a 150 KB file, most of
 // it copying whole-file strings into fresh memory.
 
+import type { Directives } from './directives';
 import type { FileAnalysis } from './fileIndex';
 import { type CommentSpan, type LexResult, lexC, spaces } from './lexer';
 import type { SymbolInfo } from './types';
@@ -22,6 +23,21 @@ export interface LineEditState {
   analysis: FileAnalysis;
   /** The lexer's result for `text`; absent after a quick edit, which does not rebuild it. */
   lex?: LexResult;
+  /** The directives of `text` (their macros may carry documentation attached since). */
+  directives?: Directives;
+  /** Whether anything in `text` looks like a breadcrumb tag (see `mayHaveBreadcrumbs`). */
+  maybeTags?: boolean;
+}
+
+/** Where a spliced edit happened, for the passes that can reuse their previous result. */
+export interface SplicedLine {
+  line: number;
+  /** Offset just past the old line (its newline). */
+  oldEnd: number;
+  delta: number;
+  newLine: string;
+  oldCode: string;
+  newCode: string;
 }
 
 const BACKSLASH = 92;
@@ -106,7 +122,8 @@ export function analyzeLineEdit(state: LineEditState, text: string): { analysis:
   const identifiers = updateCounts(state, oldLex.code, newLex.code);
   shiftStarts(state.starts, edit.line, edit.delta);
   const analysis: FileAnalysis = { ...state.analysis, identifiers };
-  return { analysis, state: { ...state, text, analysis, lex: undefined } };
+  // The lexer result and directives are not brought up to date: the next edit that needs them starts afresh.
+  return { analysis, state: { ...state, text, analysis, lex: undefined, directives: undefined } };
 }
 
 /**
@@ -117,7 +134,10 @@ export function analyzeLineEdit(state: LineEditState, text: string): { analysis:
  * identifiers in `analyzeLineEdit`'s order. Undefined otherwise. Consumes the
  * state's counts and line starts.
  */
-export function spliceLex(state: LineEditState, text: string): { lex: LexResult; starts: number[]; counts: Map<string, number>; identifiers: string[] } | undefined {
+export function spliceLex(
+  state: LineEditState,
+  text: string,
+): { lex: LexResult; starts: number[]; counts: Map<string, number>; identifiers: string[]; edit: SplicedLine } | undefined {
   const prev = state.lex;
   if (!prev) return undefined;
   const edit = changedLine(state, text);
@@ -146,9 +166,36 @@ export function spliceLex(state: LineEditState, text: string): { lex: LexResult;
   for (; k < comments.length; k++) out.push(delta ? { start: comments[k].start + delta, end: comments[k].end + delta, block: comments[k].block } : comments[k]);
 
   const code = prev.code.slice(0, start) + newRead.code + prev.code.slice(oldEnd);
-  const identifiers = updateCounts(state, prev.code.slice(start, oldEnd), newRead.code);
+  const oldCode = prev.code.slice(start, oldEnd);
+  const identifiers = updateCounts(state, oldCode, newRead.code);
   shiftStarts(state.starts, edit.line, delta);
-  return { lex: { code, comments: out }, starts: state.starts, counts: state.counts, identifiers };
+  return {
+    lex: { code, comments: out },
+    starts: state.starts,
+    counts: state.counts,
+    identifiers,
+    edit: { line: edit.line, oldEnd, delta, newLine: edit.newLine, oldCode, newCode: newRead.code },
+  };
+}
+
+/**
+ * The directives after a spliced edit of a line that is no directive before or
+ * after (spliced lines continue into no other line): the previous ones, with
+ * the offsets after the line moved; macros are fresh copies, without the
+ * documentation attached to the previous ones.
+ */
+export function shiftDirectives(previous: Directives, edit: SplicedLine): Directives | undefined {
+  if (firstNonBlank(edit.oldCode, 0, edit.oldCode.length) === '#' || firstNonBlank(edit.newCode, 0, edit.newCode.length) === '#') return undefined;
+  const { delta, oldEnd } = edit;
+  return {
+    macros: previous.macros.map(({ doc, autodoc, ...rest }) => {
+      void doc;
+      void autodoc;
+      return rest;
+    }),
+    includes: previous.includes,
+    blank: delta ? previous.blank.map(([from, to]) => (from >= oldEnd ? [from + delta, to + delta] : [from, to])) : previous.blank,
+  };
 }
 
 /** One line lexed on its own, entered inside a block comment or not; undefined if it continues into the next line. */
