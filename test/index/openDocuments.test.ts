@@ -85,6 +85,26 @@ describe('OpenDocuments: open', () => {
 });
 
 describe('OpenDocuments: incremental changes', () => {
+  it('a name typed into a body, and typed away again, is found and then not found by references', () => {
+    const { index, docs } = setup();
+    // Line 9 is `    return w->w_Flags;`, strictly inside count's body.
+    let text = START;
+    let version = 2;
+    for (const ch of ' + wid') {
+      const col = text.split('\n')[9].length - 1;
+      docs.change(PATH, version++, [change(9, col, 9, col, ch)]);
+      text = docs.get(PATH)!.text;
+    }
+    expect(text.split('\n')[9]).toBe('    return w->w_Flags + wid;');
+    expect(index.filesMentioning('wid')).toEqual([PATH]);
+    expect(index.filesMentioning('wi')).toEqual([]);
+    expectFresh(index, docs, text);
+    docs.change(PATH, version++, [change(9, 21, 9, 27, '')]);
+    expect(index.filesMentioning('wid')).toEqual([]);
+    expect(index.filesMentioning('w_Flags')).toEqual([PATH]);
+    expectFresh(index, docs, docs.get(PATH)!.text);
+  });
+
   it('insert, delete, multi-line replace and append, one at a time', () => {
     const { index, docs } = setup();
     let text = START;
