@@ -8,6 +8,7 @@ import {
   offsetToPosition,
   spaces,
   uniqueIdentifiers,
+  countIdentifiers,
 } from '../../server/src/index/lexer';
 
 describe('lexC: comments', () => {
@@ -212,6 +213,23 @@ describe('uniqueIdentifiers', () => {
 
   it('handles underscores and identifiers at both ends', () => {
     expect(uniqueIdentifiers('_start __AROS__ end_')).toEqual(['_start', '__AROS__', 'end_']);
+  });
+});
+
+describe('countIdentifiers', () => {
+  it('counts what uniqueIdentifiers lists, in the same order, skipping the tails of numbers', () => {
+    const code = 'x = 0x1F + y; x++; z(10UL, x, y);';
+    const counts = countIdentifiers(code);
+    expect([...counts]).toEqual([
+      ['x', 3],
+      ['y', 2],
+      ['z', 1],
+    ]);
+    expect([...counts.keys()]).toEqual(uniqueIdentifiers(code));
+    // Counting out a line's names into the same map.
+    countIdentifiers('x + y', counts, -1);
+    expect(counts.get('x')).toBe(2);
+    expect(counts.get('y')).toBe(1);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { analyzeC, type AnalyzeResult } from '../../server/src/index/analyze';
-import { lexC } from '../../server/src/index/lexer';
-import { analyzeLineEdit, countIdentifiers } from '../../server/src/index/lineEdit';
+import { countIdentifiers, lexC } from '../../server/src/index/lexer';
+import { analyzeLineEdit } from '../../server/src/index/lineEdit';
 
 const FILE = [
   '#include <exec/types.h>', // 0
@@ -100,6 +100,19 @@ function expectSameAsFresh(result: AnalyzeResult, text: string): boolean {
   return true;
 }
 
+type Case = [what: string, line: number, content: string];
+
+/** Each case edits one line of FILE, from its own previous analysis (a full analysis edits the previous tree). */
+function expectPath(cases: Case[], path: (next: AnalyzeResult, previous: AnalyzeResult) => boolean, taken: boolean): void {
+  for (const [what, line, content] of cases) {
+    const prev = analyse(FILE);
+    const text = setLine(FILE, line, content);
+    const next = analyse(text, prev);
+    expect(path(next, prev), what).toBe(taken);
+    expectSameAsFresh(next, text);
+  }
+}
+
 describe('analyzeLineEdit', () => {
   it('answers typing inside a body from the previous analysis: a new name is added, a vanished one removed', () => {
     let prev = analyse(FILE);
@@ -120,7 +133,7 @@ describe('analyzeLineEdit', () => {
   });
 
   it('leaves to the full analysis what could change more than identifiers', () => {
-    const cases: Array<[string, number, string]> = [
+    const cases: Case[] = [
       ['a comment line', 3, '   AI_PURPOSE: count widgets too */'],
       ['a comment within a body line', 13, '    /* inside! */ n++;'],
       ['opening a comment', 8, '    int n = 0x1F + w->w_Flags; /* x'],
@@ -137,14 +150,7 @@ describe('analyzeLineEdit', () => {
       ['inside a block comment in a body', 33, '       about something'],
       ['a nested AROS hook begun', 35, '    AROS_UFH0(void, Inner)'],
     ];
-    for (const [what, line, content] of cases) {
-      // A full analysis edits the previous tree: each case starts from its own.
-      const prev = analyse(FILE);
-      const text = setLine(FILE, line, content);
-      const next = analyse(text, prev);
-      expect(wasQuick(next, prev), what).toBe(false);
-      expectSameAsFresh(next, text);
-    }
+    expectPath(cases, wasQuick, false);
     // A newline splits the line: no longer one line.
     const prev = analyse(FILE);
     const split = setLine(FILE, 20, '        n--;\n        n--;');
@@ -206,7 +212,7 @@ describe('analyzeLineEdit', () => {
   });
 
   it('splices the lexer result for an edit of a comment or declaration line, entering and leaving it as before', () => {
-    const cases: Array<[string, number, string]> = [
+    const cases: Case[] = [
       ['the middle of a block comment', 33, '       about something else'],
       ['the first line of a block comment', 2, '/* A widget, with more words.'],
       ['the closing line of a block comment', 3, '   AI_PURPOSE: count all widgets */'],
@@ -214,32 +220,19 @@ describe('analyzeLineEdit', () => {
       ['a comment closed and one opened on a line inside a comment', 33, '       about */ int x; /* nothing'],
       ['a line comment added to a declaration', 29, 'int last(void) { return 0; } // trailing'],
     ];
-    for (const [what, line, content] of cases) {
-      const prev = analyse(FILE);
-      const text = setLine(FILE, line, content);
-      const next = analyse(text, prev);
-      expect(wasSpliced(next, prev), what).toBe(true);
-      expectSameAsFresh(next, text);
-    }
-    // Lines the lexer enters or leaves continued by a backslash are lexed in full.
-    const continued: Array<[string, number, string]> = [
-      ['a continued line comment', 41, '   onto */ int x; this line'],
-      ['a continued string', 44, 'd"ef";'],
-      ['a line made to continue', 29, 'int last(void) { return 0; } // trailing \\'],
-    ];
-    for (const [what, line, content] of continued) {
-      const prev = analyse(FILE);
-      const text = setLine(FILE, line, content);
-      const next = analyse(text, prev);
-      expect(wasSpliced(next, prev), what).toBe(false);
-      expectSameAsFresh(next, text);
-    }
-    // A line whose end state changes (a comment opened and left open) is lexed in full.
-    const prev = analyse(FILE);
-    const text = setLine(FILE, 29, 'int last(void) { return 0; } /* open');
-    const next = analyse(text, prev);
-    expect(wasSpliced(next, prev)).toBe(false);
-    expectSameAsFresh(next, text);
+    expectPath(cases, wasSpliced, true);
+    expectPath(
+      [
+        // Lines the lexer enters or leaves continued by a backslash are lexed in full,
+        ['a continued line comment', 41, '   onto */ int x; this line'],
+        ['a continued string', 44, 'd"ef";'],
+        ['a line made to continue', 29, 'int last(void) { return 0; } // trailing \\'],
+        // and so is a line whose end state changes (a comment opened and left open).
+        ['a comment left open', 29, 'int last(void) { return 0; } /* open'],
+      ],
+      wasSpliced,
+      false,
+    );
   });
 
   it('reuses the directives and the absence of tags where the edited line can change neither', () => {

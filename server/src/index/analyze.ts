@@ -11,8 +11,8 @@ import { modtypeFromMmakefile, parseConfFile } from './conf';
 import { scanDirectives } from './directives';
 import { extractSymbols } from './extract';
 import type { FileAnalysis } from './fileIndex';
-import { lexC, lineStarts, type CommentSpan, type LexResult, uniqueIdentifiers } from './lexer';
-import { analyzeLineEdit, countIdentifiers, editableLines, shiftDirectives, spliceLex, type LineEditState } from './lineEdit';
+import { countIdentifiers, lexC, lineStarts, type CommentSpan, type LexResult, uniqueIdentifiers } from './lexer';
+import { analyzeLineEdit, editableLines, shiftDirectives, spliceLex, type LineEditState } from './lineEdit';
 import { bodyRanges, skeletonize } from './skeleton';
 import type { SymbolInfo } from './types';
 

@@ -179,6 +179,19 @@ export function uniqueIdentifiers(code: string): string[] {
   return [...seen];
 }
 
+/** How often each identifier occurs in code, by the rule of `uniqueIdentifiers` (`sign` -1 counts out). */
+export function countIdentifiers(code: string, into = new Map<string, number>(), sign = 1): Map<string, number> {
+  const re = /[A-Za-z_][A-Za-z0-9_]*/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(code)) !== null) {
+    // Skip the tails of numbers such as 0x1F or 10UL.
+    const prev = m.index > 0 ? code.charCodeAt(m.index - 1) : 0;
+    if (prev >= 48 && prev <= 57) continue;
+    into.set(m[0], (into.get(m[0]) ?? 0) + sign);
+  }
+  return into;
+}
+
 /** Every occurrence of one identifier in code, as offsets. */
 export function findIdentifier(code: string, name: string): number[] {
   const out: number[] = [];

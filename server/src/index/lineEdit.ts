@@ -8,7 +8,7 @@
 
 import type { Directives } from './directives';
 import type { FileAnalysis } from './fileIndex';
-import { type CommentSpan, type LexResult, lexC, spaces } from './lexer';
+import { type CommentSpan, countIdentifiers, type LexResult, lexC, offsetToPosition, spaces } from './lexer';
 import type { SymbolInfo } from './types';
 
 /** What a later one-line edit needs from an analysis. Consumed by `analyzeLineEdit`: keep only the state it returns. */
@@ -86,19 +86,6 @@ export function editableLines(
     if (body && body[0] < first && first < body[1]) editable.fill(0, first, Math.min(lines, last + 1));
   }
   return editable;
-}
-
-/** Occurrences of each identifier in masked code, by the rule of `uniqueIdentifiers`. */
-export function countIdentifiers(code: string, into = new Map<string, number>(), sign = 1): Map<string, number> {
-  const re = /[A-Za-z_][A-Za-z0-9_]*/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(code)) !== null) {
-    // Skip the tails of numbers such as 0x1F or 10UL.
-    const prev = m.index > 0 ? code.charCodeAt(m.index - 1) : 0;
-    if (prev >= 48 && prev <= 57) continue;
-    into.set(m[0], (into.get(m[0]) ?? 0) + sign);
-  }
-  return into;
 }
 
 /**
@@ -308,14 +295,7 @@ function braces(code: string): string {
 
 /** The line holding offset `at`. */
 function lineAt(starts: readonly number[], at: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= at) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  return offsetToPosition(starts, at).line;
 }
 
 /** The last body whose open line is at or before `line` (or -1). */
