@@ -1,8 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { analyzeC, cParser } from '../../server/src/index/analyze';
-import { extractSymbols } from '../../server/src/index/extract';
+import { extractSymbols, extractSymbolsAround, unitKeys } from '../../server/src/index/extract';
 import { lexC, lineStarts } from '../../server/src/index/lexer';
 import type { SymbolInfo } from '../../server/src/index/types';
+import type Parser from 'tree-sitter';
 
 /** Symbols in skeleton mode (workspace files and open documents), checked against a full parse of the same text. */
 function symbols(text: string): SymbolInfo[] {
@@ -796,5 +797,96 @@ describe('full parse and skeleton agree', () => {
     expect(outline(list)).toEqual(['table:variable', 'counter:variable', 'bump:function', 'old:function', 'tail:function']);
     expect(named(list, 'bump').doc).toBe('Adds one.');
     expect(named(list, 'table').signature).toBe('static const UBYTE table[]');
+  });
+});
+
+describe('extractSymbolsAround', () => {
+  /** Parses `a`, reads it, edits the tree into `b` (one span) and parses `b` incrementally. */
+  function edited(a: string, b: string): { previous: { symbols: SymbolInfo[]; units: string[] }; tree: Parser.Tree } {
+    const parser = cParser();
+    const old = parser.parse(a);
+    const previous = { symbols: extractSymbols(old.rootNode, a, lineStarts(a)).symbols, units: unitKeys(old.rootNode) };
+    let s = 0;
+    while (s < a.length && a[s] === b[s]) s++;
+    let t = 0;
+    while (t < a.length - s && t < b.length - s && a[a.length - 1 - t] === b[b.length - 1 - t]) t++;
+    const point = (x: string, o: number): Parser.Point => {
+      const rows = x.slice(0, o).split('\n');
+      return { row: rows.length - 1, column: rows[rows.length - 1].length };
+    };
+    old.edit({ startIndex: s, oldEndIndex: a.length - t, newEndIndex: b.length - t, startPosition: point(a, s), oldEndPosition: point(a, a.length - t), newEndPosition: point(b, b.length - t) });
+    return { previous, tree: parser.parse(b, old) };
+  }
+
+  function around(a: string, b: string, row: number): ReturnType<typeof extractSymbolsAround> {
+    const { previous, tree } = edited(a, b);
+    const result = extractSymbolsAround(tree.rootNode, b, lineStarts(b), previous, row, row);
+    if (result) {
+      expect(result.symbols).toEqual(extractSymbols(tree.rootNode, b, lineStarts(b)).symbols);
+      expect(result.units).toEqual(unitKeys(tree.rootNode));
+    }
+    return result;
+  }
+
+  it('reads again only what shares a row with the edit, renumbering parents on either side', () => {
+    const a = 'int a;\nint b;\nstruct Late {\n    int l_a;\n    int l_b;\n};\nstruct After { int q; } after;\n';
+    const b = a.replace('int l_a;', 'int l_a, l_c;');
+    expect(around(a, b, 3)?.symbols.map((x) => x.name)).toEqual(['a', 'b', 'Late', 'l_a', 'l_c', 'l_b', 'After', 'q', 'after']);
+  });
+
+  it('takes in a declaration that shares a row with one read again, wherever it comes in the list', () => {
+    const a = 'int a; struct T {\n int t;\n};\nint z;\n';
+    const b = a.replace(' int t;', ' int t, u;');
+    expect(around(a, b, 1)?.symbols.map((x) => x.name)).toEqual(['a', 'T', 't', 'u', 'z']);
+  });
+
+  it('gives up when a declaration outside the edited rows is not what it was', () => {
+    // A declaration that spanned the edited row and the next one now ends on the edited row.
+    expect(around('int a;\nint b\n= 1;\nint c;\n', 'int a;\nint b;\n= 1;\nint c;\n', 1)).toBeUndefined();
+    // Declarations outside that differ from those recorded.
+    const a = 'int a;\nint b;\nint c;\n';
+    const b = 'int a;\nint bb;\nint c;\n';
+    const { previous, tree } = edited(a, b);
+    const recorded = { ...previous, units: previous.units.map((k, i) => (i === 2 ? k.replace(':declaration', ':type_definition') : k)) };
+    expect(extractSymbolsAround(tree.rootNode, b, lineStarts(b), recorded, 1, 1)).toBeUndefined();
+    expect(extractSymbolsAround(tree.rootNode, b, lineStarts(b), previous, 1, 1)?.symbols.map((x) => x.name)).toEqual(['a', 'bb', 'c']);
+  });
+
+  it('matches a full extraction of the same tree over random one-line edits, answering most of them', () => {
+    let seed = 3;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor(seed / 65536) % n;
+    };
+    const base = [
+      '#include <x.h>',
+      'struct S {',
+      '    int s_a;',
+      '    struct { int in; } s_b;',
+      '};',
+      'typedef struct S S_t;',
+      'enum E { E_A, E_B = 2 };',
+      'int f(int x)',
+      '{',
+      '}',
+      '#if X',
+      'int g(void);',
+      '#else',
+      'long g(void);',
+      '#endif',
+      'int t1, t2; char *name;',
+      'static const int table[] = { 1, 2 };',
+    ].join('\n');
+    const pieces = ['x', ' y', ';', ',', '(', ')', '{', '}', '*', 'int ', 'struct ', '='];
+    let answered = 0;
+    for (let step = 0; step < 300; step++) {
+      const lines = base.split('\n');
+      const row = rand(lines.length);
+      const at = rand(lines[row].length + 1);
+      const cut = rand(3);
+      lines[row] = lines[row].slice(0, at) + pieces[rand(pieces.length)] + lines[row].slice(at + cut);
+      if (around(base, lines.join('\n'), row)) answered++;
+    }
+    expect(answered).toBeGreaterThan(150);
   });
 });

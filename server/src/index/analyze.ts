@@ -9,7 +9,7 @@ import { scanArosDefinitions } from './aros';
 import { isAutoDocBanner, parseAutoDoc } from './autodoc';
 import { modtypeFromMmakefile, parseConfFile } from './conf';
 import { scanDirectives } from './directives';
-import { extractSymbols } from './extract';
+import { extractSymbols, extractSymbolsAround, unitKeys, type UnitKey } from './extract';
 import type { FileAnalysis } from './fileIndex';
 import { countIdentifiers, lexC, lineStarts, type CommentSpan, type LexResult, uniqueIdentifiers } from './lexer';
 import { analyzeLineEdit, editableLines, shiftDirectives, spliceLex, type LineEditState } from './lineEdit';
@@ -71,6 +71,8 @@ export interface Reusable {
   plain: readonly SymbolInfo[];
   /** With `forEditing`: the state `analyzeLineEdit` answers the next edit from. */
   editing?: LineEditState;
+  /** With `forEditing`: the declarations `plain` was read from (`unitKeys`). */
+  units?: readonly UnitKey[];
 }
 
 export interface AnalyzeResult extends Reusable {
@@ -99,7 +101,7 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   const previous = options.previous;
   if (previous?.editing) {
     const quick = analyzeLineEdit(previous.editing, text);
-    if (quick) return { source: previous.source, tree: previous.tree, plain: previous.plain, editing: quick.state, analysis: quick.analysis };
+    if (quick) return { source: previous.source, tree: previous.tree, plain: previous.plain, units: previous.units, editing: quick.state, analysis: quick.analysis };
   }
   // Otherwise an edit of one line still need not lex the whole file again.
   const spliced = previous?.editing && options.forEditing ? spliceLex(previous.editing, text) : undefined;
@@ -125,7 +127,10 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   const tree = previous ? reparse(previous, source) : options.sliced ? yield* parseInSlices(source, options.sliced) : cParser().parse(source);
   yield;
   // Signatures are read from the masked code: no comments in them, and nothing the skeleton does not see.
-  const plain = unchanged ? previous.plain.map(copySymbol) : extractSymbols(tree.rootNode, lex.code, starts).symbols;
+  const around = !unchanged && spliced && previous ? extractAroundLine(tree, previous, spliced.edit.line, lex.code, starts) : undefined;
+  const plain = unchanged ? previous.plain.map(copySymbol) : (around?.symbols ?? extractSymbols(tree.rootNode, lex.code, starts).symbols);
+  // The declarations read, for the next edit's check (open documents only).
+  const units = options.forEditing ? (unchanged ? previous.units : (around?.units ?? unitKeys(tree.rootNode))) : undefined;
   const extracted = unchanged ? previous.plain : plain.map(copySymbol);
   yield;
 
@@ -164,7 +169,25 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   const editing = counts
     ? { text, starts, editable: editableLines(text, starts, bodies, lex.comments, symbols), counts, analysis, lex, directives, maybeTags }
     : undefined;
-  return { source, tree, plain: extracted, editing, analysis };
+  return { source, tree, plain: extracted, units, editing, analysis };
+}
+
+/**
+ * After an edit of one line (rows elsewhere unchanged), the symbols read again
+ * only from the declarations on that line and where tree-sitter reports the
+ * tree changed; the previous ones elsewhere, copied (documentation is attached
+ * to the objects later). Undefined when the declarations elsewhere changed.
+ */
+function extractAroundLine(tree: Parser.Tree, previous: Reusable, line: number, code: string, starts: readonly number[]): { symbols: SymbolInfo[]; units: UnitKey[] } | undefined {
+  if (!previous.units) return undefined;
+  let from = line;
+  let to = line;
+  for (const r of tree.getChangedRanges(previous.tree)) {
+    from = Math.min(from, r.startPosition.row);
+    to = Math.max(to, r.endPosition.row);
+  }
+  const around = extractSymbolsAround(tree.rootNode, code, starts, { symbols: previous.plain, units: previous.units }, from, to);
+  return around && { symbols: around.symbols.map(copySymbol), units: around.units };
 }
 
 /** A whole-file parse that yields each time tree-sitter's timeout ends a slice, resuming where it stopped. */

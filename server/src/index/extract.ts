@@ -33,6 +33,114 @@ export function extractSymbols(root: Node, text: string, starts: readonly number
   return { symbols: ex.symbols };
 }
 
+/** A declaration the extractor reads, as type and span: `type:row:column:row:column`. */
+export type UnitKey = string;
+
+/** The declarations `extractSymbols` reads, as keys, for `extractSymbolsAround` to check the next tree against. */
+export function unitKeys(root: Node): UnitKey[] {
+  const units: Node[] = [];
+  collectUnits(root, units);
+  return units.map(keyOf);
+}
+
+/**
+ * `extractSymbols` after an edit that changed rows `from`..`to` of the text
+ * and left every other row where it was, given the symbols and declarations
+ * (`unitKeys`) read before it: only the declarations on those rows, and any
+ * sharing a row with them, are read from the tree again; the previous symbols
+ * stand for the rest. Undefined unless the declarations outside those rows
+ * are the previous ones, type and span (then extract in full).
+ */
+export function extractSymbolsAround(
+  root: Node,
+  text: string,
+  starts: readonly number[],
+  previous: { symbols: readonly SymbolInfo[]; units: readonly UnitKey[] },
+  from: number,
+  to: number,
+): (Extracted & { units: UnitKey[] }) | undefined {
+  const units: Node[] = [];
+  collectUnits(root, units);
+  // The rows to read again: the changed ones, grown until no declaration crosses their edge.
+  let first = from;
+  let last = to;
+  const chosen = new Set<number>();
+  for (let grown = true; grown; ) {
+    grown = false;
+    units.forEach((u, i) => {
+      if (chosen.has(i) || u.endPosition.row < first || u.startPosition.row > last) return;
+      chosen.add(i);
+      if (u.startPosition.row < first || u.endPosition.row > last) grown = true;
+      first = Math.min(first, u.startPosition.row);
+      last = Math.max(last, u.endPosition.row);
+    });
+  }
+  const keys = units.map(keyOf);
+  // Outside those rows the declarations must be the previous ones, and none of those may cross into them.
+  const outside = (key: UnitKey): boolean | undefined => {
+    const [startRow, endRow] = rowsOf(key);
+    if (endRow < first || startRow > last) return true;
+    return startRow >= first && endRow <= last ? false : undefined;
+  };
+  const previousOutside: UnitKey[] = [];
+  for (const key of previous.units) {
+    const o = outside(key);
+    if (o === undefined) return undefined;
+    if (o) previousOutside.push(key);
+  }
+  const currentOutside = keys.filter((_, i) => !chosen.has(i));
+  if (currentOutside.length !== previousOutside.length || currentOutside.some((k, i) => k !== previousOutside[i])) return undefined;
+
+  const ex = new Extractor(text, starts);
+  [...chosen].sort((a, b) => a - b).forEach((i) => ex.visitTopLevel(units[i]));
+  // Parents index into the list: map the kept ones, and shift the new ones past those before.
+  const newIndex = new Map<number, number>();
+  let n = 0;
+  previous.symbols.forEach((sym, i) => {
+    if (sym.range.start.line < first) newIndex.set(i, n++);
+  });
+  const before = n;
+  n += ex.symbols.length;
+  previous.symbols.forEach((sym, i) => {
+    if (sym.range.start.line > last) newIndex.set(i, n++);
+  });
+  const out: SymbolInfo[] = [];
+  const keep = (sym: SymbolInfo): boolean => {
+    if (sym.parent === undefined) return out.push(sym) > 0;
+    const parent = newIndex.get(sym.parent);
+    if (parent === undefined) return false;
+    out.push(parent === sym.parent ? sym : { ...sym, parent });
+    return true;
+  };
+  if (!previous.symbols.filter((sym) => sym.range.start.line < first).every(keep)) return undefined;
+  for (const sym of ex.symbols) out.push(sym.parent === undefined ? sym : { ...sym, parent: sym.parent + before });
+  if (!previous.symbols.filter((sym) => sym.range.start.line > last).every(keep)) return undefined;
+  return { symbols: out, units: keys };
+}
+
+/** The nodes `visitTopLevel` reads declarations from, in order, looking through containers as it does. */
+function collectUnits(node: Node, out: Node[]): void {
+  for (const child of node.namedChildren) {
+    if (child.type === 'linkage_specification') {
+      const body = child.childForFieldName('body');
+      if (body) collectUnits(body, out);
+    } else if (child.type === 'ERROR' || CONTAINERS.has(child.type)) collectUnits(child, out);
+    else out.push(child);
+  }
+}
+
+function keyOf(node: Node): UnitKey {
+  const s = node.startPosition;
+  const e = node.endPosition;
+  return `${s.row}:${e.row}:${s.column}:${e.column}:${node.type}`;
+}
+
+function rowsOf(key: UnitKey): [number, number] {
+  const a = key.indexOf(':');
+  const b = key.indexOf(':', a + 1);
+  return [Number(key.slice(0, a)), Number(key.slice(a + 1, b))];
+}
+
 class Extractor {
   readonly symbols: SymbolInfo[] = [];
 
@@ -55,7 +163,7 @@ class Extractor {
     for (const child of node.namedChildren) this.visitTopLevel(child);
   }
 
-  private visitTopLevel(node: Node): void {
+  visitTopLevel(node: Node): void {
     switch (node.type) {
       case 'function_definition':
         this.functionDefinition(node);
