@@ -46,8 +46,10 @@ const CR = 13;
 /**
  * Lines strictly inside a top-level body (between the lines of its braces) that
  * no comment touches, that are no directive and no continued line, and that no
- * symbol begins, ends on or lies across, save the ones enclosing the whole body
- * (a GCC nested AROS hook inside a function is a symbol of its own).
+ * symbol begins or ends on. A body holding a symbol of its own (a `#define`, a
+ * GCC nested AROS hook) or an AROS definition macro is left out whole: what
+ * those become depends on the lines around them (a `static` above, a `;` below,
+ * the blank line between them and a comment).
  */
 export function editableLines(
   text: string,
@@ -64,28 +66,41 @@ export function editableLines(
     const open = lineAt(starts, from - 1);
     const close = lineAt(starts, to);
     bodyLines.push([open, close]);
-    editable.fill(1, open + 1, close);
+    if (!AROS_DEFINITION.test(text.slice(from, to))) editable.fill(1, open + 1, close);
   }
   for (const c of comments) editable.fill(0, lineAt(starts, c.start), lineAt(starts, Math.max(c.start, c.end - 1)) + 1);
   for (let l = 0; l < lines; l++) {
-    if (!editable[l]) continue;
     const start = starts[l];
     const end = lineEnd(text, starts, l);
+    // Every line is checked: one that is not editable itself may still continue into the next.
     if (endsWithBackslash(text, start, end)) {
-      // The line and the one it continues into read as one.
       editable[l] = 0;
       if (l + 1 < lines) editable[l + 1] = 0;
-    } else if (firstNonBlank(text, start, end) === '#') editable[l] = 0;
+    } else if (editable[l] && (firstNonBlank(text, start, end) === '#' || breaksInside(text, start, end))) editable[l] = 0;
   }
   for (const s of symbols) {
     const first = s.range.start.line;
     const last = s.range.end.line;
     for (const l of [first, last, s.selectionRange.start.line, s.selectionRange.end.line]) if (l < lines) editable[l] = 0;
     const body = bodyLines[bodyIndexAt(bodyLines, first)];
-    // A symbol that starts inside a body: any line of it may be its head.
-    if (body && body[0] < first && first < body[1]) editable.fill(0, first, Math.min(lines, last + 1));
+    if (body && body[0] < first && first < body[1]) editable.fill(0, body[0] + 1, body[1]);
   }
   return editable;
+}
+
+/** The macros the AROS scanner reads definitions from (see MACRO_RE in aros.ts). */
+const AROS_DEFINITION = /AROS_(?:LH|UFH|LD|UFP)/;
+
+/**
+ * A line break other than `\n` inside the line (a lone `\r`, U+2028, U+2029):
+ * the directive scanner's `^` matches after it, the lexer's lines do not.
+ */
+function breaksInside(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === CR && i + 1 < end) || c === 0x2028 || c === 0x2029) return true;
+  }
+  return false;
 }
 
 /**
@@ -100,7 +115,8 @@ export function analyzeLineEdit(state: LineEditState, text: string): { analysis:
   const edit = changedLine(state, text);
   if (!edit || !state.editable[edit.line]) return undefined;
   if (edit.oldLine.includes('AROS_') || edit.newLine.includes('AROS_')) return undefined;
-  if (endsWithBackslash(edit.newLine, 0, edit.newLine.length) || firstNonBlank(edit.newLine, 0, edit.newLine.length) === '#') return undefined;
+  const { newLine } = edit;
+  if (endsWithBackslash(newLine, 0, newLine.length) || firstNonBlank(newLine, 0, newLine.length) === '#' || breaksInside(newLine, 0, newLine.length)) return undefined;
   // No comment touches the line and the line before does not continue into it, so the lexer
   // enters it outside any comment or literal: lexing the line alone reads it as the whole file does.
   const oldLex = lexC(edit.oldLine);
@@ -133,7 +149,8 @@ export function spliceLex(
   const comments = prev.comments;
   // The comment the line starts in, if any; a line comment continued into it is left to the full lexer.
   const before = lastStartingBefore(comments, start);
-  const entering = before >= 0 && comments[before].end > start ? comments[before] : undefined;
+  // `>=`: a block comment left open runs to the end of the text, which may be this (last) line's start.
+  const entering = before >= 0 && comments[before].end >= start ? comments[before] : undefined;
   if (entering && !entering.block) return undefined;
   if (!entering && start > 0 && endsWithBackslash(state.text, state.starts[Math.max(0, edit.line - 1)], start - 1)) return undefined;
   const oldRead = lexLine(edit.oldLine, entering !== undefined);
@@ -172,7 +189,9 @@ export function spliceLex(
  * documentation attached to the previous ones.
  */
 export function shiftDirectives(previous: Directives, edit: SplicedLine): Directives | undefined {
-  if (firstNonBlank(edit.oldCode, 0, edit.oldCode.length) === '#' || firstNonBlank(edit.newCode, 0, edit.newCode.length) === '#') return undefined;
+  const { oldCode, newCode } = edit;
+  if (firstNonBlank(oldCode, 0, oldCode.length) === '#' || firstNonBlank(newCode, 0, newCode.length) === '#') return undefined;
+  if (breaksInside(oldCode, 0, oldCode.length) || breaksInside(newCode, 0, newCode.length)) return undefined;
   const { delta, oldEnd } = edit;
   return {
     macros: previous.macros.map(({ doc, autodoc, ...rest }) => {
