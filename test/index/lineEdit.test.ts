@@ -295,6 +295,7 @@ describe('analyzeLineEdit', () => {
       ['a line continuing a string from the body brace line', 'void f(void) { s = "a\\\nb"; x = 1;\n}\n', 1, 'b"; x = 1; y = 2;'],
       ['a line continuing a char literal', 'void f(void) { c = \'\\\nb\'; x = 1;\n}\n', 1, "b'; x = 1; y = 2;"],
       ['a lone carriage return before a directive in a body', 'void f(void) {\n  x = 1;\n}\n', 1, '  x = 1;\r#define Y 2'],
+      ['a lone carriage return before an include in a body, removed', 'void f(void) {\n  x = 1;\r#include <q.h>\n}\n', 1, '  x = 1; z;'],
       ['a lone carriage return before an include at top level', 'int a;\nint b;\n', 0, 'int a;\r#include <y.h>'],
       ['U+2028 before a directive', 'int a;\nint b;\n', 0, 'int a;\u2028#define Z 3'],
       ['a nested hook head made a prototype', 'void f(void) {\n  AROS_UFH2(void, foo, AROS_UFHA(int, a, D0), AROS_UFHA(int, b, D1))\n  x;\n}\n', 2, '  ;'],

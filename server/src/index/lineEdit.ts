@@ -76,8 +76,9 @@ export function editableLines(
     if (endsWithBackslash(text, start, end)) {
       editable[l] = 0;
       if (l + 1 < lines) editable[l + 1] = 0;
-    } else if (editable[l] && (firstNonBlank(text, start, end) === '#' || breaksInside(text, start, end))) editable[l] = 0;
+    } else if (editable[l] && firstNonBlank(text, start, end) === '#') editable[l] = 0;
   }
+  for (const m of text.matchAll(INNER_BREAK)) editable[lineAt(starts, m.index ?? 0)] = 0;
   for (const s of symbols) {
     const first = s.range.start.line;
     const last = s.range.end.line;
@@ -87,6 +88,9 @@ export function editableLines(
   }
   return editable;
 }
+
+/** Line breaks other than `\n` (see `breaksInside`), found in one native pass over the text. */
+const INNER_BREAK = /\r(?!\n)|[\u2028\u2029]/g;
 
 /** The macros the AROS scanner reads definitions from (see MACRO_RE in aros.ts). */
 const AROS_DEFINITION = /AROS_(?:LH|UFH|LD|UFP)/;
