@@ -129,10 +129,11 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   // Signatures are read from the masked code: no comments in them, and nothing the skeleton does not see.
   const around = !unchanged && spliced && previous ? extractAroundLine(tree, previous, spliced.edit.line, lex.code, starts) : undefined;
   const plain = unchanged ? previous.plain.map(copySymbol) : (around?.symbols ?? extractSymbols(tree.rootNode, lex.code, starts).symbols);
-  // The declarations read, for the next edit's check (open documents only).
-  const units = options.forEditing ? (unchanged ? previous.units : (around?.units ?? unitKeys(tree.rootNode))) : undefined;
   const extracted = unchanged ? previous.plain : plain.map(copySymbol);
   yield;
+  // The declarations read, for the next edit's check (open documents only): a walk of the tree's top level of its own.
+  const units = options.forEditing ? (unchanged ? previous.units : (around?.units ?? unitKeys(tree.rootNode))) : undefined;
+  if (options.forEditing && !unchanged && !around) yield;
 
   // tree-sitter misreads AROS macro heads; what it invents inside them is noise.
   const regions = aros.map((a) => [offsetOf(starts, a.range.start), offsetOf(starts, a.range.end)] as const);
@@ -158,6 +159,8 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   yield;
 
   const counts = spliced?.counts ?? (options.forEditing ? countIdentifiers(lex.code) : undefined);
+  // Counting a whole document's identifiers and mapping its lines is a step of its own in a sliced first analysis.
+  if (counts && !spliced) yield;
   const analysis: FileAnalysis = {
     lines: starts.length,
     symbols,
