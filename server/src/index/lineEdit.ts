@@ -83,7 +83,7 @@ export function editableLines(
     const first = s.range.start.line;
     const last = s.range.end.line;
     for (const l of [first, last, s.selectionRange.start.line, s.selectionRange.end.line]) if (l < lines) editable[l] = 0;
-    const body = bodyLines[bodyIndexAt(bodyLines, first)];
+    const body = bodyLines[lastWhere(bodyLines, (b) => b[0] <= first)];
     if (body && body[0] < first && first < body[1]) editable.fill(0, body[0] + 1, body[1]);
   }
   return editable;
@@ -152,7 +152,7 @@ export function spliceLex(
   const { start, oldEnd, delta } = edit;
   const comments = prev.comments;
   // The comment the line starts in, if any; a line comment continued into it is left to the full lexer.
-  const before = lastStartingBefore(comments, start);
+  const before = lastWhere(comments, (c) => c.start < start);
   // `>=`: a block comment left open runs to the end of the text, which may be this (last) line's start.
   const entering = before >= 0 && comments[before].end >= start ? comments[before] : undefined;
   if (entering && !entering.block) return undefined;
@@ -162,7 +162,7 @@ export function spliceLex(
   if (!oldRead || !newRead || oldRead.open !== newRead.open) return undefined;
 
   // A comment left open at the line's end ends where the one left open before ended (the same text follows).
-  const openEnd = newRead.open ? comments[lastStartingBefore(comments, oldEnd)].end + delta : -1;
+  const openEnd = newRead.open ? comments[lastWhere(comments, (c) => c.start < oldEnd)].end + delta : -1;
   const out: CommentSpan[] = comments.slice(0, entering ? before : before + 1);
   if (entering) out.push({ start: entering.start, end: newRead.closesAt >= 0 ? start + newRead.closesAt : openEnd, block: true });
   newRead.comments.forEach((c, i) => {
@@ -287,14 +287,14 @@ function shiftStarts(starts: number[], line: number, delta: number): void {
   if (delta !== 0) for (let l = line + 1; l < starts.length; l++) starts[l] += delta;
 }
 
-/** Index of the last comment starting before `offset` (or -1). */
-function lastStartingBefore(comments: readonly CommentSpan[], offset: number): number {
+/** Index of the last item `test` holds for, in items where it holds for a prefix (or -1). */
+function lastWhere<T>(items: readonly T[], test: (item: T) => boolean): number {
   let lo = 0;
-  let hi = comments.length - 1;
+  let hi = items.length - 1;
   let found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (comments[mid].start < offset) {
+    if (test(items[mid])) {
       found = mid;
       lo = mid + 1;
     } else hi = mid - 1;
@@ -319,21 +319,6 @@ function braces(code: string): string {
 /** The line holding offset `at`. */
 function lineAt(starts: readonly number[], at: number): number {
   return offsetToPosition(starts, at).line;
-}
-
-/** The last body whose open line is at or before `line` (or -1). */
-function bodyIndexAt(bodies: ReadonlyArray<readonly [number, number]>, line: number): number {
-  let lo = 0;
-  let hi = bodies.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (bodies[mid][0] <= line) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
 }
 
 /** Offset of the line's newline, or the text's end. */
