@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Protocol tests spawn the built server; two cores, so keep the pool small.
     maxWorkers: 2,
+    // The second names the files a crashed worker took with it (see the file).
+    reporters: ['default', './test/unfinishedFiles.reporter.ts'],
   },
 });
