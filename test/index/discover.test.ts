@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { discoverFiles, discoverFilesInWorker, isIndexedPath } from '../../server/src/index/discover';
+import { discoverFiles, discoverFilesInWorker, isIndexedPath, packListing, STEP_FILES, unpackListing } from '../../server/src/index/discover';
 import { builtScript } from '../../server/src/index/workerScript';
 
 let root: string;
@@ -140,6 +140,23 @@ describe('discoverFiles', () => {
 describe('discoverFilesInWorker', () => {
   it('runs the built worker script', () => {
     expect(builtScript('discoverWorker.js')).toMatch(/out\/index\/discoverWorker\.js$/);
+  });
+
+  it('packs a listing into one string and one buffer, and back, whatever the names', async () => {
+    const files = [
+      { path: 'a b/ü€😀.c', size: 0, mtimeMs: 1732482000123.456 },
+      { path: 'line\nbreak.h', size: 2 ** 40, mtimeMs: -1 },
+      { path: 'x', size: 7, mtimeMs: 0 },
+    ];
+    const skipped = [{ path: 'big.c', reason: 'too large' }];
+    const packed = packListing({ files, skipped });
+    expect(typeof packed.paths).toBe('string');
+    expect(packed.numbers).toBeInstanceOf(Float64Array);
+    expect(await unpackListing(structuredClone(packed))).toEqual({ files, skipped });
+    expect(await unpackListing(packListing({ files: [], skipped: [] }))).toEqual({ files: [], skipped: [] });
+    // Past one step of the event loop.
+    const many = Array.from({ length: 2 * STEP_FILES + 1 }, (_, i) => ({ path: `d/${i}.c`, size: i, mtimeMs: i / 3 }));
+    expect((await unpackListing(packListing({ files: many, skipped: [] }))).files).toEqual(many);
   });
 
   it('gives the same result as discoverFiles', async () => {

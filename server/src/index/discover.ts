@@ -224,10 +224,10 @@ export function discoverFilesInWorker(root: string, options: DiscoverOptions): P
       reject(signal?.reason ?? new Error('aborted'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    worker.once('message', (msg: { result?: DiscoverResult; error?: string }) => {
+    worker.once('message', (msg: { listing?: PackedListing; error?: string }) => {
       signal?.removeEventListener('abort', onAbort);
       void worker.terminate();
-      if (msg.result) resolve(msg.result);
+      if (msg.listing) unpackListing(msg.listing).then(resolve, reject);
       else reject(new Error(msg.error ?? 'file discovery failed'));
     });
     worker.once('error', (err) => {
@@ -235,4 +235,45 @@ export function discoverFilesInWorker(root: string, options: DiscoverOptions): P
       reject(err);
     });
   });
+}
+
+/**
+ * A listing as it crosses from the discovery worker: the paths in one string
+ * and the numbers in one transferable buffer. Posted as 14,500 objects, the
+ * AROS listing took the receiving thread 20-30 ms to deserialize in one go,
+ * a stall for every request waiting behind it; one string is a copy.
+ */
+/** Files handled between two turns of the event loop, where a listing is walked on the server's thread. */
+export const STEP_FILES = 1000;
+
+export interface PackedListing {
+  /** The paths, each followed by NUL (no path contains one). */
+  paths: string;
+  /** size and mtimeMs of each file, in turn. */
+  numbers: Float64Array<ArrayBuffer>;
+  skipped: SkippedFile[];
+}
+
+export function packListing(result: DiscoverResult): PackedListing {
+  const numbers = new Float64Array(result.files.length * 2);
+  let paths = '';
+  result.files.forEach((f, i) => {
+    paths += `${f.path}\0`;
+    numbers[2 * i] = f.size;
+    numbers[2 * i + 1] = f.mtimeMs;
+  });
+  return { paths, numbers, skipped: result.skipped };
+}
+
+/** In steps of STEP_FILES, for the same reason the listing is packed. */
+export async function unpackListing(listing: PackedListing): Promise<DiscoverResult> {
+  const files: DiscoveredFile[] = [];
+  let from = 0;
+  for (let i = 0; from < listing.paths.length; i++) {
+    if (i % STEP_FILES === STEP_FILES - 1) await new Promise((resolve) => setImmediate(resolve));
+    const end = listing.paths.indexOf('\0', from);
+    files.push({ path: listing.paths.slice(from, end), size: listing.numbers[2 * i], mtimeMs: listing.numbers[2 * i + 1] });
+    from = end + 1;
+  }
+  return { files, skipped: listing.skipped };
 }

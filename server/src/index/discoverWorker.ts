@@ -2,12 +2,15 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { lowerThreadPriority } from './backgroundThread';
-import { discoverFiles, type DiscoverOptions } from './discover';
+import { discoverFiles, packListing, type DiscoverOptions } from './discover';
 
 lowerThreadPriority();
 
 const { root, options } = workerData as { root: string; options: Omit<DiscoverOptions, 'signal'> };
 discoverFiles(root, options).then(
-  (result) => parentPort?.postMessage({ result }),
+  (result) => {
+    const listing = packListing(result);
+    parentPort?.postMessage({ listing }, [listing.numbers.buffer]);
+  },
   (err: unknown) => parentPort?.postMessage({ error: String(err) }),
 );

@@ -2,7 +2,7 @@
 // holds for unchanged content, parse the rest in the worker pool, persist.
 
 import type { SkippedFile } from './fileIndex';
-import { discoverFilesInWorker, type DiscoveredFile } from './discover';
+import { discoverFilesInWorker, STEP_FILES, type DiscoveredFile } from './discover';
 import { loadIndexCache, saveIndexCache } from './indexCache';
 import type { ParseOutcome } from './parseFiles';
 import { ParsePool } from './parsePool';
@@ -86,7 +86,10 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
   const present = new Set<string>();
   const toParse: DiscoveredFile[] = [];
   let reused = 0;
+  let seen = 0;
   for (const f of discovered.files) {
+    // In steps: 14,500 files in one go held requests up by about 10 ms.
+    if (++seen % STEP_FILES === 0) await new Promise((resolve) => setImmediate(resolve));
     present.add(f.path);
     if (options.isOwned?.(f.path)) continue;
     const current = index.get(f.path);
