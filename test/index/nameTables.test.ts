@@ -109,6 +109,50 @@ describe('NameTables', () => {
     for (const t of settled.tables) expect(t.names.length).toBeLessThanOrEqual(2 * CHUNK);
   });
 
+  it('a view after every few names added (queries while indexing) copies each name about log2(chunk) times, and looks names up only when some went', () => {
+    const chunk = 1024;
+    const live = new Set<string>();
+    let lookups = 0;
+    const isLive = (n: string): boolean => {
+      lookups++;
+      return live.has(n);
+    };
+    const tables = new NameTables(isLive, () => live, { eager: true, schedule: manualScheduler().schedule, chunk });
+    const random = mulberry32(9);
+    let previous = new Set(tables.view().tables);
+    let built = 0;
+    let most = 0;
+    for (let k = 0; k < 3 * chunk; ) {
+      for (let step = 1 + Math.floor(random() * 4); step > 0; step--, k++) {
+        live.add(`Name${k}`);
+        tables.added(`Name${k}`);
+      }
+      const view = tables.view();
+      // A table not in the previous view was built or merged since: its names were copied.
+      for (const t of view.tables) if (!previous.has(t)) built += t.names.length;
+      previous = new Set(view.tables);
+      most = Math.max(most, view.tables.length);
+      if (random() < 0.02) expectConsistent(view, live);
+    }
+    expectConsistent(tables.view(), live);
+    expect(lookups).toBe(0);
+    // Merging each handful into the newest table copied about chunk / 2 names per view: some 900,000 here.
+    expect(built).toBeLessThan(live.size * (Math.log(chunk) / Math.log(1.5) + 1));
+    expect(most).toBeLessThanOrEqual(2 * 3 + Math.log2(chunk) + 1);
+    // Once names go, merges ask about the gone ones only.
+    for (let k = 0; k < 10; k++) {
+      live.delete(`Name${k}`);
+      tables.removed(`Name${k}`);
+    }
+    for (let k = 0; k < 50; k++) {
+      live.add(`More${k}`);
+      tables.added(`More${k}`);
+      tables.view();
+    }
+    expect(lookups).toBeLessThanOrEqual(10 * 50);
+    expectConsistent(tables.view(), live);
+  });
+
   it('settle finishes a sweep at once, for the command line', () => {
     const live = new Set<string>();
     const sched = manualScheduler();

@@ -124,6 +124,7 @@ export function mergeTables(a: NameTable, b: NameTable, isLive: (name: string) =
 }
 
 const EMPTY: NameTable = buildNameTable([]);
+const alwaysLive = (): boolean => true;
 
 /** Runs a slice of background work later; returns a function that cancels it. */
 export type Scheduler = (work: () => void) => () => void;
@@ -210,7 +211,7 @@ export class NameTables {
   private flush(): void {
     this.tables.push(buildNameTable([...this.pending]));
     this.pending.clear();
-    this.compact();
+    this.compact(true);
   }
 
   /**
@@ -219,13 +220,23 @@ export class NameTables {
    * 300,000 names into chunks once and is done), and no two neighbours hold
    * less than a chunk, so there are at most two tables per chunk of names,
    * also after a sweep has thinned them.
+   *
+   * After a flush (`tiered`), a newer table merges into its older neighbour
+   * only when it holds at least half as many names. Every query during
+   * indexing flushes the names added since the last one; merging each such
+   * handful into the growing newest table copied up to a chunk per query (a
+   * second of the server's thread over the synthetic tree). Tiered, every
+   * copy of a name at least grows its table by half, so a name is copied at
+   * most log1.5(chunk) times as its chunk fills, and table sizes halve at
+   * least toward the newest: at most log2(chunk) + 1 tables not yet full.
    */
-  private compact(): void {
+  private compact(tiered = false): void {
     for (let k = this.tables.length - 2; k >= 0; k--) {
       if (k + 1 >= this.tables.length) continue;
       const a = this.tables[k];
       const b = this.tables[k + 1];
       if (a.names.length + b.names.length > this.chunk) continue;
+      if (tiered && 2 * b.names.length < a.names.length) continue;
       this.tables.splice(k, 2, this.merged(a, b));
       // The merged table may now pair with its newer neighbour: look at (k, k + 1) again.
       k++;
@@ -234,7 +245,9 @@ export class NameTables {
 
   private merged(a: NameTable, b: NameTable): NameTable {
     const dropped: string[] = [];
-    const t = mergeTables(a, b, this.isLive, dropped);
+    // A name in a table is live or gone: only gone ones need the (costlier) look-up.
+    const gone = this.gone;
+    const t = mergeTables(a, b, gone.size ? (name) => !gone.has(name) || this.isLive(name) : alwaysLive, dropped);
     // Not live, so in `gone`: now in no table either.
     for (const name of dropped) this.gone.delete(name);
     return t;
