@@ -74,6 +74,8 @@ describe('indexing a tree while requests are served', () => {
         expect(r.rounds).toBeGreaterThan(0);
         for (const kind of ['workspace/symbol', 'hover', 'completion']) expect(r.latency[kind]).toMatchObject({ count: r.rounds, errors: 0 });
         for (const w of r.windows) expectSane(w.health);
+        expect(r.control.aroundStalls).toHaveLength(r.eventLoop.stalls.length);
+        expect(r.control.maxMs).toBeGreaterThanOrEqual(0);
       } finally {
         fs.rmSync(tree, { recursive: true, force: true });
       }

@@ -19,7 +19,8 @@
 // 2. indexing: the full synthetic tree (--tree, default
 //    /work/bench-trees/synth) indexed with a cold cache while workspace/symbol,
 //    hover and completion requests are sent every 50 ms; their latencies and
-//    the event loop as above.
+//    the event loop as above, beside an idle control process measuring its
+//    own event loop (controlProbe.ts): a stall it saw too came from the machine.
 //
 // The test test/reliability/load.test.ts runs part 1 small and fast through
 // runTypingLoad() and checks correctness only.
@@ -28,6 +29,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ControlProbe } from './controlProbe';
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import type { HealthResult } from '../lsp/health';
 import { startBenchServer, type BenchServer } from './lspClient';
@@ -109,6 +111,8 @@ class Latencies {
 export interface HealthWindow {
   /** ms since the measured phase began. */
   atMs: number;
+  /** Date.now() when the window closed (to line it up with the control probe). */
+  at: number;
   /** Changes sent so far (typing) or index state (indexing). */
   progress: number;
   health: Health;
@@ -131,7 +135,7 @@ class HealthPoller {
   async sample(): Promise<Health> {
     const progress = this.progress();
     const health = (await this.connection.sendRequest('aros/health', { reset: true })) as Health;
-    this.windows.push({ atMs: Math.round(performance.now() - this.t0), progress, health });
+    this.windows.push({ atMs: Math.round(performance.now() - this.t0), at: Date.now(), progress, health });
     return health;
   }
 
@@ -148,7 +152,7 @@ export interface EventLoopSummary {
   medianWindowP99Ms: number;
   windows: number;
   /** Windows whose maximum exceeded 50 ms, with when and what. */
-  stalls: Array<{ atMs: number; progress: number; maxMs: number; gcMaxMs: number }>;
+  stalls: Array<{ atMs: number; at: number; progress: number; maxMs: number; gcMaxMs: number }>;
   /** The longest garbage collection pause seen. */
   gcMaxMs: number;
 }
@@ -162,7 +166,7 @@ function eventLoop(windows: HealthWindow[]): EventLoopSummary {
     windows: windows.length,
     stalls: windows
       .filter((w) => w.health.eventLoopDelayMs.max > 50)
-      .map((w) => ({ atMs: w.atMs, progress: w.progress, maxMs: w.health.eventLoopDelayMs.max, gcMaxMs: w.health.gc.maxMs })),
+      .map((w) => ({ atMs: w.atMs, at: w.at, progress: w.progress, maxMs: w.health.eventLoopDelayMs.max, gcMaxMs: w.health.gc.maxMs })),
     gcMaxMs: Math.max(0, ...windows.map((w) => w.health.gc.maxMs)),
   };
 }
@@ -527,6 +531,8 @@ export interface IndexLoadResult {
   eventLoop: EventLoopSummary;
   rssMb: { max: number; end: number };
   windows: HealthWindow[];
+  /** The idle control process beside the server (controlProbe.ts): its worst window, and its worst around each server stall. */
+  control: { maxMs: number; windowsOver50: number; aroundStalls: number[] };
 }
 
 interface ManifestLite {
@@ -564,6 +570,7 @@ export async function runIndexLoad(options: IndexLoadOptions): Promise<IndexLoad
       const random = mulberry32(5);
       let rounds = 0;
       const poller = new HealthPoller(connection, () => files, 1000);
+      const control = new ControlProbe();
       const t0 = performance.now();
       const readyAt = server.ready.then((ms) => {
         indexed = true;
@@ -582,16 +589,23 @@ export async function runIndexLoad(options: IndexLoadOptions): Promise<IndexLoad
       const readyMs = await readyAt;
       while (latency.pending() > 0) await new Promise((r) => setTimeout(r, 10));
       await poller.stop();
+      await control.stop();
       const rss = poller.windows.map((w) => w.health.memory.rss / 2 ** 20);
+      const loop = eventLoop(poller.windows);
       return {
         tree,
         files,
         readyMs,
         rounds,
         latency: latency.stats(),
-        eventLoop: eventLoop(poller.windows),
+        eventLoop: loop,
         rssMb: { max: round(Math.max(0, ...rss)), end: round(rss[rss.length - 1] ?? 0) },
         windows: poller.windows,
+        control: {
+          maxMs: Math.max(0, ...control.windows.map((w) => w.maxMs)),
+          windowsOver50: control.windows.filter((w) => w.maxMs > 50).length,
+          aroundStalls: loop.stalls.map((st) => control.maxAround(st.at)),
+        },
       };
     } finally {
       await server.stop();
@@ -650,7 +664,8 @@ export function indexTable(r: IndexLoadResult): string {
     ...latencyAndMeasureHeader(r.latency),
     `| index ready after | ${(r.readyMs / 1000).toFixed(1)} s (${r.rounds} rounds of requests) |`,
     eventLoopRow(r.eventLoop),
-    `| windows with a stall over 50 ms | ${r.eventLoop.stalls.length}${r.eventLoop.stalls.length ? `: ${r.eventLoop.stalls.slice(0, 12).map((s) => `${s.maxMs} ms at ${(s.atMs / 1000).toFixed(0)} s (${s.progress} files; longest GC ${s.gcMaxMs.toFixed(0)} ms)`).join(', ')}` : ''} |`,
+    `| windows with a stall over 50 ms | ${r.eventLoop.stalls.length}${r.eventLoop.stalls.length ? `: ${r.eventLoop.stalls.slice(0, 12).map((s, i) => `${s.maxMs} ms at ${(s.atMs / 1000).toFixed(0)} s (${s.progress} files; longest GC ${s.gcMaxMs.toFixed(0)} ms; idle control ${r.control.aroundStalls[i]} ms)`).join(', ')}` : ''} |`,
+    `| idle control process beside it: loop delay max / windows over 50 ms | ${r.control.maxMs} ms / ${r.control.windowsOver50} |`,
     `| server RSS max / end | ${r.rssMb.max.toFixed(0)} / ${r.rssMb.end.toFixed(0)} MB |`,
   ].join('\n');
 }
