@@ -237,15 +237,15 @@ export function discoverFilesInWorker(root: string, options: DiscoverOptions): P
   });
 }
 
+/** Files handled between two turns of the event loop, where a listing is walked on the server's thread. */
+export const STEP_FILES = 1000;
+
 /**
  * A listing as it crosses from the discovery worker: the paths in one string
  * and the numbers in one transferable buffer. Posted as 14,500 objects, the
  * AROS listing took the receiving thread 20-30 ms to deserialize in one go,
  * a stall for every request waiting behind it; one string is a copy.
  */
-/** Files handled between two turns of the event loop, where a listing is walked on the server's thread. */
-export const STEP_FILES = 1000;
-
 export interface PackedListing {
   /** The paths, each followed by NUL (no path contains one). */
   paths: string;
