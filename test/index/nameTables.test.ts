@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../server/src/bench/seededRandom';
-import { buildNameTable, forEachWithPrefix, mergeTables, nameCount, NameTables, type NameView } from '../../server/src/index/nameTables';
+import { buildNameTable, forEachWithPrefix, mergeTables, nameCount, NameTables, type NameView, type StoredNameTable } from '../../server/src/index/nameTables';
 
 /** Small sizes, so a few thousand names make many chunks and merges of every kind. */
 const CHUNK = 64;
@@ -215,7 +215,8 @@ describe('NameTables', () => {
     live.delete('FreeMem');
     tables.removed('FreeMem');
     const first = tables.view();
-    expect(first.tables).toHaveLength(1);
+    // Built a chunk at a time.
+    expect(first.tables.map((t) => t.names.length)).toEqual([CHUNK, CHUNK, CHUNK, 1]);
     expectConsistent(first, live);
     live.add('AllocVec');
     tables.added('AllocVec');
@@ -244,5 +245,52 @@ describe('NameTables', () => {
     expect(merged.names).toEqual(['Alpha', 'beta', 'Delta', 'DELTA2', 'zeta']);
     expect(dropped).toEqual(['gamma']);
     expectConsistent({ tables: [merged], gone: new Set() }, new Set(merged.names));
+  });
+});
+
+describe('NameTables.seed: tables restored from a cache', () => {
+  const stored = (names: string[]): StoredNameTable => {
+    const { lower: _lower, ...rest } = buildNameTable(names);
+    return rest;
+  };
+
+  it('takes the names kept, split into tables of at most a chunk, made ready a table per step in the background', () => {
+    const names = Array.from({ length: 2 * CHUNK + 3 }, (_, i) => `Seed${i}`);
+    const live = new Set(names.filter((_, i) => i % 5 !== 0));
+    const sched = manualScheduler();
+    const tables = new NameTables((n) => live.has(n), () => live, { eager: true, schedule: sched.schedule, chunk: CHUNK });
+    const first = stored(names.slice(0, CHUNK + 1));
+    const second = stored(names.slice(CHUNK + 1));
+    tables.seed([first, second], (k, i) => live.has((k === 0 ? first : second).names[i]));
+    expect(sched.queued()).toBe(1);
+    expect(sched.runOne()).toBe(true);
+    expect(sched.runOne()).toBe(true);
+    expect(sched.runOne()).toBe(false);
+    const view = tables.view();
+    for (const t of view.tables) expect(t.names.length).toBeLessThanOrEqual(CHUNK);
+    expectConsistent(view, live);
+  });
+
+  it('is made ready at once when read before the background got to it, and follows changes after', () => {
+    const live = new Set(['AllocMem', 'FreeMem', 'Zeta']);
+    const sched = manualScheduler();
+    const tables = new NameTables((n) => live.has(n), () => live, { eager: true, schedule: sched.schedule, chunk: CHUNK });
+    tables.seed([stored(['AllocMem', 'FreeMem', 'Zeta'])]);
+    expectConsistent(tables.view(), live);
+    live.delete('FreeMem');
+    tables.removed('FreeMem');
+    live.add('Alpha');
+    tables.added('Alpha');
+    expectConsistent(tables.view(), live);
+  });
+
+  it('lazy tables seeded take in the names that came before', () => {
+    const live = new Set(['Before']);
+    const tables = new NameTables((n) => live.has(n), () => live, { chunk: CHUNK });
+    tables.added('Before');
+    // What the index lists as live when it seeds: the names it had, not yet those of the seed.
+    tables.seed([stored(['AllocMem', 'FreeMem'])]);
+    for (const n of ['AllocMem', 'FreeMem']) live.add(n);
+    expectConsistent(tables.view(), live);
   });
 });

@@ -24,6 +24,9 @@ export interface NameTable {
   packed: PackedNames;
 }
 
+/** A table as a cache keeps it: the lower-case names are derived again when it is first needed. */
+export type StoredNameTable = Omit<NameTable, 'lower'>;
+
 /** What readers see: every live name is in exactly one table; names in `gone` are in a table but no longer in the index. */
 export interface NameView {
   tables: readonly NameTable[];
@@ -123,6 +126,46 @@ export function mergeTables(a: NameTable, b: NameTable, isLive: (name: string) =
   };
 }
 
+/** Names [from, to) of a table, as a table of its own. */
+export function sliceTable(t: NameTable, from: number, to: number): NameTable {
+  const base = t.packed.offsets[from];
+  const offsets = t.packed.offsets.slice(from, to + 1);
+  for (let i = 0; i < offsets.length; i++) offsets[i] -= base;
+  return {
+    names: t.names.slice(from, to),
+    lower: t.lower.slice(from, to),
+    masks: t.masks.slice(from, to),
+    initials: t.initials.slice(from, to),
+    packed: { chars: t.packed.chars.slice(base, t.packed.offsets[to]), offsets },
+  };
+}
+
+/** The names of a table for which `keep(i)` holds, in order. */
+export function pickFromTable(t: NameTable, keep: (i: number) => boolean): NameTable {
+  const kept: number[] = [];
+  let size = 0;
+  for (let i = 0; i < t.names.length; i++) {
+    if (!keep(i)) continue;
+    kept.push(i);
+    size += t.packed.offsets[i + 1] - t.packed.offsets[i];
+  }
+  if (kept.length === t.names.length) return t;
+  const n = kept.length;
+  const out: NameTable = { names: new Array<string>(n), lower: new Array<string>(n), masks: new Int32Array(n), initials: new Int32Array(n), packed: { chars: new Uint8Array(size), offsets: new Int32Array(n + 1) } };
+  let at = 0;
+  kept.forEach((i, o) => {
+    out.names[o] = t.names[i];
+    out.lower[o] = t.lower[i];
+    out.masks[o] = t.masks[i];
+    out.initials[o] = t.initials[i];
+    out.packed.offsets[o] = at;
+    out.packed.chars.set(t.packed.chars.subarray(t.packed.offsets[i], t.packed.offsets[i + 1]), at);
+    at += t.packed.offsets[i + 1] - t.packed.offsets[i];
+  });
+  out.packed.offsets[n] = at;
+  return out;
+}
+
 const EMPTY: NameTable = buildNameTable([]);
 const alwaysLive = (): boolean => true;
 
@@ -152,6 +195,10 @@ export class NameTables {
   private readonly schedule: Scheduler;
   private readonly chunk: number;
   private active: boolean;
+  private readonly eager: boolean;
+  /** Tables from a cache not yet ready for reading (seed). */
+  private readonly stored: Array<{ table: StoredNameTable; keep?: (i: number) => boolean }> = [];
+  private cancelPrepare: (() => void) | undefined;
 
   /** `liveNames` lists every live name (read once, by the first `view` of lazy tables). */
   constructor(
@@ -159,7 +206,8 @@ export class NameTables {
     private readonly liveNames: () => Iterable<string>,
     options: NameTablesOptions = {},
   ) {
-    this.active = options.eager ?? false;
+    this.eager = options.eager ?? false;
+    this.active = this.eager;
     this.schedule = options.schedule ?? immediateScheduler;
     this.chunk = options.chunk ?? 8192;
   }
@@ -184,10 +232,31 @@ export class NameTables {
   view(): NameView {
     if (!this.active) {
       this.active = true;
-      this.tables = [buildNameTable([...this.liveNames()])];
+      // A chunk at a time: one table of 250,000 names took twice the memory at its peak.
+      const all = [...this.liveNames()];
+      for (let i = 0; i < all.length; i += this.chunk) this.tables.push(buildNameTable(all.slice(i, i + this.chunk)));
     }
+    this.prepare();
     if (this.pending.size) this.flush();
     return { tables: this.tables.slice(), gone: this.gone };
+  }
+
+  /**
+   * The live names in sorted tables, for a cache. Tables not followed (a
+   * command that only indexes) are built a chunk at a time and not kept.
+   */
+  forSave(): StoredNameTable[] {
+    if (!this.active) {
+      const all = [...this.liveNames()];
+      const out: StoredNameTable[] = [];
+      for (let i = 0; i < all.length; i += this.chunk) {
+        const { lower: _lower, ...stored } = buildNameTable(all.slice(i, i + this.chunk));
+        out.push(stored);
+      }
+      return out;
+    }
+    const { tables, gone } = this.view();
+    return gone.size ? tables.map((t) => pickFromTable(t, (i) => !gone.has(t.names[i]))) : [...tables];
   }
 
   /** Whether a sweep of gone names is under way (for tests). */
@@ -202,13 +271,55 @@ export class NameTables {
     while (this.sweepAt >= 0) this.sweepStep(false);
   }
 
+  /**
+   * Adds tables restored from a cache. `keep(k, i)` says whether name i of
+   * table k goes in: one already live here, or not live at all, must not.
+   * They are made ready for reading (lower-case names, split into tables of
+   * at most a chunk) when first needed, and meanwhile, when following names
+   * from the start (a server), one table per step in the background.
+   */
+  seed(tables: readonly StoredNameTable[], keep?: (table: number, i: number) => boolean): void {
+    if (!this.active) {
+      // Names that came before were not followed: they go in with the rest.
+      this.active = true;
+      for (const name of this.liveNames()) this.pending.add(name);
+    }
+    tables.forEach((table, k) => this.stored.push({ table, keep: keep && ((i) => keep(k, i)) }));
+    if (this.eager && !this.cancelPrepare) this.cancelPrepare = this.schedule(() => this.prepareStep());
+  }
+
+  private prepareStep(): void {
+    this.cancelPrepare = undefined;
+    this.prepareOne();
+    if (this.stored.length) this.cancelPrepare = this.schedule(() => this.prepareStep());
+  }
+
+  /** Makes every stored table ready: before anything reads or rewrites the tables. */
+  private prepare(): void {
+    while (this.stored.length) this.prepareOne();
+  }
+
+  private prepareOne(): void {
+    const next = this.stored.shift();
+    if (!next) return;
+    const full: NameTable = { ...next.table, lower: next.table.names.map((n) => n.toLowerCase()) };
+    const t = next.keep ? pickFromTable(full, next.keep) : full;
+    for (let from = 0; from < t.names.length; from += this.chunk) {
+      const to = Math.min(t.names.length, from + this.chunk);
+      this.tables.push(from === 0 && to === t.names.length ? t : sliceTable(t, from, to));
+    }
+    this.compact();
+  }
+
   private size(): number {
     let n = 0;
     for (const t of this.tables) n += t.names.length;
+    for (const s of this.stored) n += s.table.names.length;
     return n;
   }
 
   private flush(): void {
+    this.prepare();
     this.tables.push(buildNameTable([...this.pending]));
     this.pending.clear();
     this.compact(true);
@@ -254,6 +365,7 @@ export class NameTables {
   }
 
   private startSweep(): void {
+    this.prepare();
     this.sweepAt = 0;
     this.cancelSweep = this.schedule(() => this.sweepStep(true));
   }
