@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { serialize } from 'node:v8';
 import { crc32 } from 'node:zlib';
 import type { FileEntry } from '../../server/src/index/fileIndex';
 import { CACHE_VERSION, defaultCacheDir, loadIndexCache, saveIndexCache } from '../../server/src/index/indexCache';
+import { buildNameTable } from '../../server/src/index/nameTables';
 import { packFile, unpackSymbols, type PackedFile } from '../../server/src/index/packedFile';
 
 let dir: string;
@@ -94,16 +94,41 @@ describe('saveIndexCache / loadIndexCache', () => {
 
   it('round-trips an empty index', async () => {
     await saveIndexCache(dir, []);
-    expect(await loadIndexCache(dir)).toEqual({ ok: true, cache: { entries: [] } });
+    const loaded = await loadIndexCache(dir);
+    if (!loaded.ok) throw new Error(loaded.reason);
+    expect(loaded.cache.entries).toEqual([]);
+    expect(loaded.cache.directory.size).toBe(0);
   });
 
-  it('writes a header with magic, version and checksum, and leaves no temporary file', async () => {
+  it('numbers names by the tables given, and gives names no table holds a table of their own', async () => {
+    const entries = [packed(1), packed(2)];
+    // fn1 is in no table given.
+    await saveIndexCache(dir, entries, [buildNameTable(['fn2', 'Unused'])]);
+    const loaded = await loadIndexCache(dir);
+    if (!loaded.ok) throw new Error(loaded.reason);
+    const { directory, nameIds } = loaded.cache;
+    expect(directory.tables.map((t) => t.names)).toEqual([['fn2', 'Unused'], ['fn1']]);
+    expect(loaded.cache.entries.map((e) => e.names)).toEqual([['fn1'], ['fn2']]);
+    expect(nameIds.map((ids) => [...ids])).toEqual([[2], [0]]);
+    expect(directory.idOf('FN2')).toBe(-1);
+    expect(directory.idOf('unused')).toBe(-1);
+    expect(directory.idOf('Unused')).toBe(1);
+  });
+
+  it('writes a header with magic, version, the core checksum and lengths, and leaves no temporary file', async () => {
     await saveIndexCache(dir, [packed(1)]);
     const bytes = readFileSync(cacheFile());
     const header = headerOf(bytes);
-    expect(header).toMatch(new RegExp(`^AROSLSP-INDEX ${CACHE_VERSION} [0-9a-f]{8}$`));
-    const crc = (crc32(bytes.subarray(header.length + 1)) >>> 0).toString(16).padStart(8, '0');
-    expect(header.split(' ')[2]).toBe(crc);
+    expect(header).toMatch(new RegExp(`^AROSLSP-INDEX ${CACHE_VERSION} [0-9a-f]{8} \\d+ [0-9a-f]{8} \\d+ *$`));
+    expect(header.length).toBe(63);
+    const [, , coreCrc, coreEnd, identsCrc, identsLength] = header.trim().split(' ');
+    const crc = (n: number): string => (n >>> 0).toString(16).padStart(8, '0');
+    expect(coreCrc).toBe(crc(crc32(bytes.subarray(64, Number(coreEnd)))));
+    const idents = packed(1).idents;
+    expect(Number(identsLength)).toBe(idents.length);
+    expect(identsCrc).toBe(crc(crc32(idents)));
+    // The details come last, as they are.
+    expect(bytes.subarray(bytes.length - packed(1).details.length).equals(Buffer.from(packed(1).details))).toBe(true);
     expect(readdirSync(dir)).toEqual(['index.bin']);
   });
 
@@ -134,13 +159,48 @@ describe('loadIndexCache: what is not a good cache', () => {
     expect(await loadIndexCache(dir)).toEqual({ ok: false, missing: false, reason: 'cache unreadable: EISDIR' });
   });
 
-  it('one corrupt byte in the payload fails the checksum', async () => {
+  it('one corrupt byte in the core fails the checksum', async () => {
     await saveIndexCache(dir, [packed(1), packed(2)]);
     const bytes = readFileSync(cacheFile());
-    const at = bytes.length - 20;
+    const at = 64 + 30;
     bytes[at] = bytes[at] ^ 0x5a;
     writeFileSync(cacheFile(), bytes);
     expect(await loadIndexCache(dir)).toEqual({ ok: false, missing: false, reason: 'cache file is corrupt (checksum mismatch); rebuilding' });
+  });
+
+  it('a corrupt byte in a file\'s details is found when they are read: a clear error, the rest still reads', async () => {
+    await saveIndexCache(dir, [packed(1), packed(2)]);
+    const bytes = readFileSync(cacheFile());
+    // The last entry's details end the file.
+    bytes[bytes.length - 3] ^= 0x5a;
+    writeFileSync(cacheFile(), bytes);
+    const loaded = await loadIndexCache(dir);
+    if (!loaded.ok) throw new Error(loaded.reason);
+    const [first, second] = loaded.cache.entries;
+    expect(unpackSymbols(first)).toEqual(unpackSymbols(packed(1)));
+    expect(() => second.details).toThrow("the index cache's symbol details are corrupt; index the workspace again");
+    expect(Buffer.from(second.idents).toString('latin1')).toBe(Buffer.from(packed(2).idents).toString('latin1'));
+  });
+
+  it('a corrupt byte in the identifiers is found when they are first read', async () => {
+    await saveIndexCache(dir, [packed(1)]);
+    const bytes = readFileSync(cacheFile());
+    const coreEnd = Number(headerOf(bytes).trim().split(' ')[3]);
+    bytes[coreEnd + 1] ^= 0x5a;
+    writeFileSync(cacheFile(), bytes);
+    const loaded = await loadIndexCache(dir);
+    if (!loaded.ok) throw new Error(loaded.reason);
+    expect(() => loaded.cache.entries[0].idents).toThrow("the index cache's identifiers are corrupt; index the workspace again");
+    expect(unpackSymbols(loaded.cache.entries[0])).toEqual(unpackSymbols(packed(1)));
+  });
+
+  it('what was loaded stays readable after a later save replaced the file', async () => {
+    await saveIndexCache(dir, [packed(1)]);
+    const loaded = await loadIndexCache(dir);
+    if (!loaded.ok) throw new Error(loaded.reason);
+    await saveIndexCache(dir, [packed(7), packed(8)]);
+    expect(unpackSymbols(loaded.cache.entries[0])).toEqual(unpackSymbols(packed(1)));
+    expect(Buffer.from(loaded.cache.entries[0].idents).toString('latin1')).toBe(Buffer.from(packed(1).idents).toString('latin1'));
   });
 
   it('a corrupt byte in the header is a bad header', async () => {
@@ -173,19 +233,38 @@ describe('loadIndexCache: what is not a good cache', () => {
     expect(await loadIndexCache(dir)).toEqual({ ok: false, missing: false, reason: `cache version ${CACHE_VERSION - 1} is outdated; rebuilding` });
   });
 
-  it('a payload with a valid checksum that does not decode is corrupt, not a crash', async () => {
-    const write = (payload: Buffer): void => {
-      const crc = (crc32(payload) >>> 0).toString(16).padStart(8, '0');
-      writeFileSync(cacheFile(), Buffer.concat([Buffer.from(`AROSLSP-INDEX ${CACHE_VERSION} ${crc}\n`, 'latin1'), payload]));
+  it('a core with a valid checksum that does not decode is corrupt, not a crash', async () => {
+    const write = (core: Buffer): void => {
+      const crc = (crc32(core) >>> 0).toString(16).padStart(8, '0');
+      const header = `AROSLSP-INDEX ${CACHE_VERSION} ${crc} ${64 + core.length} 00000000 0`.padEnd(63, ' ') + '\n';
+      writeFileSync(cacheFile(), Buffer.concat([Buffer.from(header, 'latin1'), core]));
     };
-    const chunk = (value: unknown): Buffer => {
-      const body = serialize(value);
-      const len = Buffer.alloc(4);
-      len.writeUInt32LE(body.length);
-      return Buffer.concat([len, body]);
+    const chunk = (value: unknown, arrays: Buffer = Buffer.alloc(0)): Buffer => {
+      const json = Buffer.from(JSON.stringify(value), 'utf8');
+      const padded = Buffer.concat([json, Buffer.alloc((4 - (json.length % 4)) % 4)]);
+      const head = Buffer.alloc(8);
+      head.writeUInt32LE(4 + padded.length + arrays.length, 0);
+      head.writeUInt32LE(json.length, 4);
+      return Buffer.concat([head, padded, arrays]);
     };
     write(chunk({ not: 'a list' }));
-    expect(await loadIndexCache(dir)).toEqual({ ok: false, missing: false, reason: 'cache file is corrupt (chunk is not a list); rebuilding' });
+    expect(await loadIndexCache(dir)).toEqual({ ok: false, missing: false, reason: 'cache file is corrupt (chunk is neither files nor name tables); rebuilding' });
+    write(chunk({ files: [] }));
+    expect(await loadIndexCache(dir)).toEqual({ ok: false, missing: false, reason: 'cache file is corrupt (no name tables); rebuilding' });
+    // A file claiming more symbols than its chunk holds.
+    write(chunk({ files: [['a.c', 'h', 1, 1, 'utf8', 1, false, [], [], 1000, 0, 0, 0, 0, 0]] }));
+    expect(await loadIndexCache(dir)).toEqual({ ok: false, missing: false, reason: 'cache file is corrupt (chunk runs past the end); rebuilding' });
+    // A name number outside the tables.
+    const oneSymbol = Buffer.alloc(4 * 8);
+    oneSymbol.writeInt32LE(5, 4 * 7);
+    write(Buffer.concat([chunk({ files: [['a.c', 'h', 1, 1, 'utf8', 1, false, [], [], 1, 0, 0, 0, 0, 0]] }, oneSymbol), chunk({ tables: [] })]));
+    expect(await loadIndexCache(dir)).toEqual({ ok: false, missing: false, reason: 'cache file is corrupt (entry a.c names an unknown name); rebuilding' });
+    // A name table whose packed bytes do not fit its names.
+    const t = buildNameTable(['AllocMem']);
+    const names = Buffer.from('AllocMem\0Extra');
+    const arrays = Buffer.concat([names, Buffer.alloc(2), Buffer.from(t.masks.buffer), Buffer.from(t.initials.buffer), Buffer.from(t.packed.offsets.buffer), Buffer.from(t.packed.chars)]);
+    write(chunk({ tables: [[1, names.length, t.packed.chars.length]] }, arrays));
+    expect(await loadIndexCache(dir)).toEqual({ ok: false, missing: false, reason: 'cache file is corrupt (name table is inconsistent); rebuilding' });
 
     write(Buffer.from([5, 0, 0, 0, 1, 2, 3, 4, 5]));
     const garbage = await loadIndexCache(dir);

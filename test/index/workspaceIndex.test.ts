@@ -1,9 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import type { FileEntry } from '../../server/src/index/fileIndex';
-import { packFile } from '../../server/src/index/packedFile';
+import { NameDirectory } from '../../server/src/index/nameDirectory';
+import { packFile, type PackedFile } from '../../server/src/index/packedFile';
 import type { ArosInfo, SymbolInfo, SymbolKind } from '../../server/src/index/types';
 import { letterMask } from '../../server/src/index/nameMatch';
-import { nameCount, type NameView } from '../../server/src/index/nameTables';
+import { buildNameTable, nameCount, type NameView } from '../../server/src/index/nameTables';
 import { WorkspaceIndex } from '../../server/src/index/workspaceIndex';
 
 function sym(name: string, line: number, extra: Partial<SymbolInfo> = {}): SymbolInfo {
@@ -315,3 +316,118 @@ describe('the name tables after edits', () => {
 function visibleNames(view: NameView): string[] {
   return view.tables.flatMap((t) => t.names.filter((n) => !view.gone.has(n))).sort();
 }
+
+describe('loadBase: the files of a cache put in at once', () => {
+  /** Packed entries with the numbers of their names in one directory, as a loaded cache gives them. */
+  function cacheOf(files: Array<[string, string[]]>): { directory: NameDirectory; entries: PackedFile[]; ids: Int32Array[] } {
+    const entries = files.map(([path, names]) => packFile(entry(path, names.map((n, line) => sym(n, line)))));
+    const all = [...new Set(entries.flatMap((e) => e.names))];
+    // Two tables, as a cache holds several.
+    const directory = new NameDirectory([buildNameTable(all.slice(0, 3)), buildNameTable(all.slice(3))]);
+    return { directory, entries, ids: entries.map((e) => Int32Array.from(e.names, (n) => directory.idOf(n))) };
+  }
+
+  function expectTablesSound(index: WorkspaceIndex): void {
+    const view = index.names();
+    const seen = new Set<string>();
+    for (const t of view.tables) {
+      expect(t.lower).toEqual([...t.lower].sort());
+      t.names.forEach((n, i) => {
+        expect(seen.has(n)).toBe(false);
+        seen.add(n);
+        expect(t.lower[i]).toBe(n.toLowerCase());
+        expect(t.masks[i]).toBe(letterMask(n.toLowerCase()));
+      });
+    }
+    expect(visibleNames(view)).toEqual([...new Set([...index.allFiles()].flatMap((f) => f.names))].sort());
+  }
+
+  for (const eager of [true, false]) {
+    it(`answers as if each file had been set, through random changes (${eager ? 'eager' : 'lazy'} name tables)`, () => {
+      let seed = 11;
+      const rand = (n: number): number => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return Math.floor(seed / 65536) % n;
+      };
+      const pool = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'Ab', 'ab'];
+      const model = new Map<string, string[]>();
+      const files: Array<[string, string[]]> = [];
+      for (let i = 0; i < 10; i++) {
+        const names = Array.from({ length: 1 + rand(4) }, () => pool[rand(pool.length)]);
+        files.push([`f${i}.c`, names]);
+        model.set(`f${i}.c`, names);
+      }
+      const { directory, entries, ids } = cacheOf(files);
+      const index = new WorkspaceIndex({ eager, chunk: 4 });
+      expect(index.loadBase(directory, entries, ids)).toBe(true);
+      expect(index.loadBase(directory, entries, ids)).toBe(false);
+      const check = (): void => {
+        const expected: Record<string, string[]> = {};
+        for (const [p, names] of model) names.forEach((n, line) => (expected[n] ??= []).push(`${p}:${line}`));
+        const sorted: Record<string, string[]> = {};
+        for (const k of Object.keys(expected).sort()) sorted[k] = expected[k].sort();
+        expect(lookupAll(index)).toEqual(sorted);
+        expect(index.fileCount).toBe(model.size);
+        expectTablesSound(index);
+      };
+      check();
+      for (let step = 0; step < 200; step++) {
+        const path = `f${rand(14)}.c`;
+        if (rand(3) === 0) {
+          index.remove(path);
+          model.delete(path);
+        } else {
+          const names = Array.from({ length: rand(4) }, () => pool[rand(pool.length)]);
+          index.set(entry(path, names.map((n, line) => sym(n, line))));
+          model.set(path, names);
+        }
+        if (step % 7 === 0) check();
+      }
+      check();
+      index.settleNames();
+      check();
+    });
+  }
+
+  it('keeps what came first (an open document) and what is skipped out of the base', () => {
+    const index = new WorkspaceIndex({ eager: true });
+    index.set(entry('doc.c', [sym('Edited', 0), sym('Shared', 1)]));
+    const { directory, entries, ids } = cacheOf([
+      ['doc.c', ['OnDisk', 'Shared']],
+      ['other.c', ['Shared', 'Other']],
+      ['owned.c', ['Owned']],
+    ]);
+    expect(index.loadBase(directory, entries, ids, (p) => p === 'owned.c')).toBe(true);
+    expect(index.get('doc.c')?.names).toEqual(['Edited', 'Shared']);
+    expect(index.get('owned.c')).toBeUndefined();
+    expect(index.lookup('OnDisk')).toEqual([]);
+    expect(index.lookup('Owned')).toEqual([]);
+    expect(index.lookup('Shared').map((r) => r.file.path).sort()).toEqual(['doc.c', 'other.c']);
+    expectTablesSound(index);
+    // The base copy of doc.c never counts: removing the document leaves its names to other.c alone.
+    index.remove('doc.c');
+    expect(index.lookup('Shared').map((r) => r.file.path)).toEqual(['other.c']);
+    expectTablesSound(index);
+  });
+
+  it('answers a file whose details cannot be read from its table, and says which file it is', () => {
+    const damaged: string[] = [];
+    const index = new WorkspaceIndex({ onDamaged: (path, reason) => damaged.push(`${path}: ${reason}`) });
+    const { directory, entries, ids } = cacheOf([['bad.c', ['Broken', 'Fine']]]);
+    const bad = entries[0];
+    const withBadBytes: PackedFile = Object.defineProperty({ ...bad }, 'details', {
+      get: () => {
+        throw new Error('the details are corrupt');
+      },
+    });
+    index.loadBase(directory, [withBadBytes], ids);
+    const file = index.get('bad.c');
+    if (!file) throw new Error('not loaded');
+    const symbols = index.symbolsOf(file);
+    expect(symbols.map((s) => [s.name, s.kind, s.selectionRange.start.line, s.signature])).toEqual([
+      ['Broken', 'function', 0, undefined],
+      ['Fine', 'function', 1, undefined],
+    ]);
+    expect(damaged).toEqual(['bad.c: the details are corrupt']);
+  });
+});

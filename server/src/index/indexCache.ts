@@ -1,28 +1,47 @@
-// The persisted index: every file's packed entry (with its content hash), in
-// one file of V8-serialized chunks under a checksum. Chunks keep each
-// (de)serialization step short so the server's event loop keeps answering.
+// The persisted index, one file:
+//   header (64 bytes): magic, version, CRC-32 and length of the core,
+//     CRC-32 and length of the identifiers;
+//   core: chunks of files (a JSON line of their facts, then their symbol
+//     tables and name numbers as raw Int32 bytes), then the name tables
+//     (nameDirectory.ts) by whose numbers files name their symbols;
+//   identifiers: every file's `idents`, one after another;
+//   details: every file's `details`.
+// A warm start reads the header and the core, and its typed arrays are views
+// of the bytes read, not copies: V8's deserializer copied each of 60,000
+// typed arrays and built 380,000 strings, most of a warm start. The
+// identifiers are read in one piece when references first need them, a
+// file's details when a hover or an outline does, from the file as it was
+// loaded (the open descriptor keeps it, even after a save replaced it).
 // Written to a temporary file and renamed, so a crash mid-write leaves the
-// previous cache intact; a file that fails its checksum is reported and
-// ignored (the index is rebuilt).
+// previous cache intact; a core or region that fails its checksum is
+// reported and ignored (the index is rebuilt).
 
 import { createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { close, closeSync, constants, fstat, open as openFd, read, readSync } from 'node:fs';
 import { mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { deserialize, serialize } from 'node:v8';
-import type { PackedFile } from './packedFile';
+import { NameDirectory } from './nameDirectory';
+import { buildNameTable, type StoredNameTable } from './nameTables';
+import { SLOTS, type PackedFile } from './packedFile';
+import type { IncludeInfo } from './types';
+import type { Breadcrumb } from '../breadcrumbs/types';
 
-/** Bump when FileEntry or the analysis changes meaning: old caches are then ignored. */
-export const CACHE_VERSION = 6;
-/** Files per (de)serialized chunk: one chunk is one step of the event loop (400 took 20-30 ms to serialize at the end of an index). */
+/** Bump when FileEntry, the analysis or this layout changes meaning: old caches are then ignored. */
+export const CACHE_VERSION = 7;
+/** Files per chunk: one chunk is one step of the event loop. */
 const CHUNK_FILES = 100;
 const MAGIC = 'AROSLSP-INDEX';
 const FILE_NAME = 'index.bin';
+const HEADER_BYTES = 64;
 
 export interface LoadedCache {
   entries: PackedFile[];
+  /** Per entry, the numbers of its symbols' names in `directory`. */
+  nameIds: Int32Array[];
+  directory: NameDirectory;
 }
 
 export type CacheLoad = { ok: true; cache: LoadedCache } | { ok: false; reason: string; missing: boolean };
@@ -33,64 +52,360 @@ export function defaultCacheDir(root: string, env: NodeJS.ProcessEnv = process.e
   return path.join(base, 'aros-lsp', `${path.basename(path.resolve(root)) || 'root'}-${id}`);
 }
 
+const openAsync = promisify(openFd);
+const readAsync = promisify(read);
+const fstatAsync = promisify(fstat);
+
 export async function loadIndexCache(cacheDir: string): Promise<CacheLoad> {
-  let bytes: Buffer;
+  let fd: number;
   try {
-    bytes = await readWhole(path.join(cacheDir, FILE_NAME));
+    // O_NOFOLLOW: an index.bin planted as a symlink (a cache inside the workspace) is unreadable, then replaced by the save.
+    fd = await openAsync(path.join(cacheDir, FILE_NAME), constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return { ok: false, missing: code === 'ENOENT', reason: code === 'ENOENT' ? 'no cache yet' : `cache unreadable: ${code}` };
   }
-  const header = bytes.subarray(0, 64).toString('latin1');
-  const nl = header.indexOf('\n');
-  const [magic, version, digest] = (nl > 0 ? header.slice(0, nl) : '').split(' ');
-  if (magic !== MAGIC) return { ok: false, missing: false, reason: 'cache file is corrupt (bad header); rebuilding' };
-  if (Number(version) !== CACHE_VERSION) return { ok: false, missing: false, reason: `cache version ${version} is outdated; rebuilding` };
-  const payload = bytes.subarray(nl + 1);
-  if (checksum(payload) !== digest) {
-    return { ok: false, missing: false, reason: 'cache file is corrupt (checksum mismatch); rebuilding' };
-  }
+  let keep = false;
   try {
-    const entries: PackedFile[] = [];
-    let at = 0;
-    while (at < payload.length) {
-      const length = payload.readUInt32LE(at);
-      const chunk = deserialize(payload.subarray(at + 4, at + 4 + length)) as StoredRecord[];
-      if (!Array.isArray(chunk)) throw new Error('chunk is not a list');
-      for (const record of chunk) entries.push(fromRecord(record));
-      at += 4 + length;
-      await yieldToEventLoop();
+    const st = await fstatAsync(fd);
+    if (!st.isFile()) return { ok: false, missing: false, reason: `cache unreadable: ${st.isDirectory() ? 'EISDIR' : 'not a regular file'}` };
+    const size = st.size;
+    const head = Buffer.alloc(HEADER_BYTES);
+    const got = (await readAsync(fd, head, 0, HEADER_BYTES, 0)).bytesRead;
+    const parsed = got === HEADER_BYTES ? parseHeader(head) : undefined;
+    if (!parsed) return { ok: false, missing: false, reason: 'cache file is corrupt (bad header); rebuilding' };
+    if (parsed.version !== CACHE_VERSION) return { ok: false, missing: false, reason: `cache version ${parsed.version} is outdated; rebuilding` };
+    if (parsed.coreEnd < HEADER_BYTES || parsed.coreEnd + parsed.identsLength > size) {
+      return { ok: false, missing: false, reason: 'cache file is corrupt (checksum mismatch); rebuilding' };
     }
-    return { ok: true, cache: { entries } };
+    // An ArrayBuffer of its own: the views below need the file's 4-byte alignment.
+    const core = Buffer.from(new ArrayBuffer(parsed.coreEnd - HEADER_BYTES));
+    for (let at = 0; at < core.length; ) {
+      const n = (await readAsync(fd, core, at, core.length - at, HEADER_BYTES + at)).bytesRead;
+      if (n === 0) return { ok: false, missing: false, reason: 'cache file is corrupt (checksum mismatch); rebuilding' };
+      at += n;
+    }
+    if (hex8(crc32(core)) !== parsed.coreCrc) return { ok: false, missing: false, reason: 'cache file is corrupt (checksum mismatch); rebuilding' };
+    const store = new CacheStore(fd, parsed.coreEnd, parsed.identsLength, parsed.identsCrc);
+    const result = await decodeCore(core, store);
+    keep = true;
+    return { ok: true, cache: result };
   } catch (err) {
     return { ok: false, missing: false, reason: `cache file is corrupt (${(err as Error).message}); rebuilding` };
+  } finally {
+    if (!keep) close(fd, () => undefined);
   }
 }
 
-/** Streams chunks to a temporary file (never the whole payload in memory), then renames it into place. */
-export async function saveIndexCache(cacheDir: string, entries: readonly PackedFile[]): Promise<void> {
+interface Header {
+  version: number;
+  coreCrc: string;
+  coreEnd: number;
+  identsCrc: string;
+  identsLength: number;
+}
+
+function parseHeader(head: Buffer): Header | undefined {
+  const text = head.toString('latin1');
+  if (!text.endsWith('\n')) return undefined;
+  const [magic, version, coreCrc, coreEnd, identsCrc, identsLength] = text.trimEnd().split(/ +/);
+  if (magic !== MAGIC) return undefined;
+  const header = { version: Number(version), coreCrc, coreEnd: Number(coreEnd), identsCrc, identsLength: Number(identsLength) };
+  // An older layout has fewer fields: only its version matters, to say it is outdated.
+  if (header.version !== CACHE_VERSION) return Number.isInteger(header.version) ? header : undefined;
+  const ok = /^[0-9a-f]{8}$/.test(coreCrc ?? '') && /^[0-9a-f]{8}$/.test(identsCrc ?? '') && Number.isSafeInteger(header.coreEnd) && Number.isSafeInteger(header.identsLength) && header.identsLength >= 0;
+  return ok ? header : undefined;
+}
+
+function headerText(h: Omit<Header, 'version'>): Buffer {
+  const text = `${MAGIC} ${CACHE_VERSION} ${h.coreCrc} ${h.coreEnd} ${h.identsCrc} ${h.identsLength}`;
+  return Buffer.from(text.padEnd(HEADER_BYTES - 1, ' ') + '\n', 'latin1');
+}
+
+/**
+ * The loaded file's regions read on demand: the descriptor stays open while
+ * any loaded entry may still need it, and is closed once none can.
+ */
+class CacheStore {
+  private identsRegion: Buffer | undefined;
+  private readonly detailsStart: number;
+
+  constructor(
+    private readonly fd: number,
+    private readonly identsStart: number,
+    private readonly identsLength: number,
+    private readonly identsCrc: string,
+  ) {
+    this.detailsStart = identsStart + identsLength;
+    closeWhenUnreachable.register(this, fd);
+  }
+
+  /** A file's identifiers: the whole region is read (and checked) the first time. */
+  idents(at: number, length: number): Uint8Array {
+    if (!this.identsRegion) {
+      const region = Buffer.allocUnsafe(this.identsLength);
+      readFully(this.fd, region, this.identsStart);
+      if (hex8(crc32(region)) !== this.identsCrc) throw new Error('the index cache\'s identifiers are corrupt; index the workspace again');
+      this.identsRegion = region;
+    }
+    return this.identsRegion.subarray(at, at + length);
+  }
+
+  details(at: number, length: number, crc: number): Uint8Array {
+    const bytes = Buffer.allocUnsafe(length);
+    readFully(this.fd, bytes, this.detailsStart + at);
+    if (crc32(bytes) !== crc) throw new Error('the index cache\'s symbol details are corrupt; index the workspace again');
+    return bytes;
+  }
+}
+
+const closeWhenUnreachable = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed: nothing to give back.
+  }
+});
+
+function readFully(fd: number, into: Buffer, position: number): void {
+  for (let at = 0; at < into.length; ) {
+    const n = readSync(fd, into, at, into.length - at, position + at);
+    if (n === 0) throw new Error('the index cache file is shorter than it says');
+    at += n;
+  }
+}
+
+/** A file's facts as the JSON line of its chunk holds them. */
+type FileFacts = [
+  path: string,
+  hash: string,
+  size: number,
+  mtimeMs: number,
+  encoding: 'utf8' | 'latin1',
+  lines: number,
+  hasErrors: boolean,
+  includes: IncludeInfo[],
+  breadcrumbs: Breadcrumb[],
+  symbols: number,
+  identsAt: number,
+  identsLength: number,
+  detailsAt: number,
+  detailsLength: number,
+  detailsCrc: number,
+];
+
+/** A name table's sizes as the JSON line of the tables' chunk holds them. */
+type TableFacts = [count: number, namesBytes: number, charsLength: number];
+
+async function decodeCore(core: Buffer, store: CacheStore): Promise<LoadedCache> {
+  const entries: PackedFile[] = [];
+  const nameIds: Int32Array[] = [];
+  let directory: NameDirectory | undefined;
+  let at = 0;
+  while (at < core.length) {
+    if (directory) throw new Error('data after the name tables');
+    const chunk = new ChunkReader(core, at);
+    const meta = chunk.json() as { files?: FileFacts[]; tables?: TableFacts[] };
+    if (Array.isArray(meta.files)) {
+      for (const facts of meta.files) {
+        if (!Array.isArray(facts) || facts.length !== 15) throw new Error('entry is not a cache record');
+        const symbols = facts[9];
+        const table = chunk.int32(symbols * SLOTS);
+        const ids = chunk.int32(symbols);
+        entries.push(entryFrom(facts, table, store));
+        nameIds.push(ids);
+      }
+    } else if (Array.isArray(meta.tables)) {
+      const tables: StoredNameTable[] = [];
+      for (const t of meta.tables) tables.push(tableFrom(t, chunk));
+      directory = new NameDirectory(tables);
+    } else throw new Error('chunk is neither files nor name tables');
+    at = chunk.end();
+    await yieldToEventLoop();
+  }
+  if (!directory) throw new Error('no name tables');
+  for (let k = 0; k < entries.length; k++) {
+    const ids = nameIds[k];
+    const names = entries[k].names;
+    for (let i = 0; i < ids.length; i++) {
+      const name = directory.names[ids[i]];
+      if (name === undefined) throw new Error(`entry ${entries[k].path} names an unknown name`);
+      names[i] = name;
+    }
+    if (k % 2000 === 1999) await yieldToEventLoop();
+  }
+  return { entries, nameIds, directory };
+}
+
+/** Reads one chunk: a length, its JSON line, then raw arrays, each 4-byte aligned. */
+class ChunkReader {
+  private at: number;
+  private readonly limit: number;
+  private readonly metaEnd: number;
+
+  constructor(
+    private readonly core: Buffer,
+    start: number,
+  ) {
+    if (start + 8 > core.length) throw new Error('chunk runs past the end');
+    const length = core.readUInt32LE(start);
+    const metaLength = core.readUInt32LE(start + 4);
+    this.limit = start + 4 + length;
+    if (this.limit > core.length || metaLength > length - 4) throw new Error('chunk runs past the end');
+    this.at = start + 8;
+    this.metaEnd = this.at + metaLength;
+  }
+
+  json(): unknown {
+    const text = this.core.toString('utf8', this.at, this.metaEnd);
+    this.at = align4(this.metaEnd);
+    return JSON.parse(text);
+  }
+
+  bytes(n: number): Uint8Array {
+    this.take(n);
+    const out = this.core.subarray(this.at, this.at + n);
+    this.at = align4(this.at + n);
+    return out;
+  }
+
+  int32(n: number): Int32Array {
+    this.take(4 * n);
+    const out = new Int32Array(this.core.buffer, this.core.byteOffset + this.at, n);
+    this.at += 4 * n;
+    return out;
+  }
+
+  end(): number {
+    return align4(this.limit);
+  }
+
+  private take(bytes: number): void {
+    if (!Number.isSafeInteger(bytes) || bytes < 0 || this.at + bytes > this.limit) throw new Error('chunk runs past the end');
+  }
+}
+
+function align4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+function entryFrom(f: FileFacts, table: Int32Array, store: CacheStore): PackedFile {
+  const [filePath, hash, size, mtimeMs, encoding, lines, hasErrors, includes, breadcrumbs, symbols, identsAt, identsLength, detailsAt, detailsLength, detailsCrc] = f;
+  if (typeof filePath !== 'string' || typeof hash !== 'string' || !Array.isArray(includes) || !Array.isArray(breadcrumbs)) throw new Error('entry is not a cache record');
+  const where = [identsAt, identsLength, detailsAt, detailsLength, detailsCrc];
+  if (!where.every((n) => Number.isSafeInteger(n))) throw new Error('entry is not a cache record');
+  return new CachedFile(filePath, hash, size, mtimeMs, encoding, lines, hasErrors, new Array<string>(symbols), table, includes, breadcrumbs, store, where);
+}
+
+/**
+ * A loaded entry: its details and identifiers are read from the cache file
+ * when asked for (see CacheStore). A copy made with a spread would lose them:
+ * copy with `withMtime`.
+ */
+class CachedFile implements PackedFile {
+  constructor(
+    readonly path: string,
+    readonly hash: string,
+    readonly size: number,
+    public mtimeMs: number,
+    readonly encoding: 'utf8' | 'latin1',
+    readonly lines: number,
+    readonly hasErrors: boolean,
+    readonly names: string[],
+    readonly table: Int32Array,
+    readonly includes: IncludeInfo[],
+    readonly breadcrumbs: Breadcrumb[],
+    private readonly store: CacheStore,
+    private readonly where: number[],
+  ) {}
+
+  get details(): Uint8Array {
+    return this.store.details(this.where[2], this.where[3], this.where[4]);
+  }
+
+  get idents(): Uint8Array {
+    return this.store.idents(this.where[0], this.where[1]);
+  }
+}
+
+function tableFrom(t: TableFacts, chunk: ChunkReader): StoredNameTable {
+  if (!Array.isArray(t) || t.length !== 3) throw new Error('name table is not a cache record');
+  const [count, namesBytes, charsLength] = t;
+  const joined = chunk.bytes(namesBytes);
+  const masks = chunk.int32(count);
+  const initials = chunk.int32(count);
+  const offsets = chunk.int32(count + 1);
+  const chars = chunk.bytes(charsLength);
+  const text = Buffer.from(joined.buffer, joined.byteOffset, joined.byteLength).toString('utf8');
+  const names = text === '' ? [] : text.split('\0');
+  if (names.length !== count || offsets[0] !== 0 || offsets[count] !== charsLength) throw new Error('name table is inconsistent');
+  // The packed bytes must be where the search and the directory will read them (lower case keeps an ASCII name's length).
+  for (let i = 0; i < count; i++) {
+    if (offsets[i + 1] - offsets[i] !== names[i].length && !/[^\x00-\x7f]/.test(names[i])) throw new Error('name table is inconsistent');
+  }
+  return { names, masks, initials, packed: { chars, offsets } };
+}
+
+/**
+ * Streams the cache to a temporary file (never the whole of it in memory),
+ * then renames it into place. `tables` are the index's name tables (every
+ * name of `entries` should be in one; any that is not gets a table of its
+ * own); without them, tables are built from the entries' names.
+ */
+export async function saveIndexCache(cacheDir: string, entries: readonly PackedFile[], tables?: readonly StoredNameTable[]): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
   await removeOrphanedTemps(cacheDir);
   const target = path.join(cacheDir, FILE_NAME);
   // One temporary file per save: two saves that overlap (a scheduled save during a re-index) must not write into the same file.
   const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  let crc = 0;
   const handle = await open(temp, 'w');
   try {
-    // The header's checksum is known only at the end: reserve its fixed width now.
-    const headerLength = Buffer.byteLength(header('0'.repeat(8)), 'latin1');
-    let position = headerLength;
+    const directoryTables = [...(tables ?? tablesOf(entries))];
+    const ids = await numberNames(entries, directoryTables);
+    let position = HEADER_BYTES;
+    let coreCrc = 0;
+    const writeCore = async (parts: Uint8Array[]): Promise<void> => {
+      const bytes = Buffer.concat(parts);
+      coreCrc = crc32(bytes, coreCrc);
+      await writeAll(handle, bytes, position);
+      position += bytes.length;
+    };
+    // The details' lengths and checksums: read once here, written after the identifiers.
+    let identsAt = 0;
+    let detailsAt = 0;
     for (let i = 0; i < entries.length; i += CHUNK_FILES) {
-      const bytes = serialize(entries.slice(i, i + CHUNK_FILES).map(toRecord));
-      const length = Buffer.alloc(4);
-      length.writeUInt32LE(bytes.length);
-      crc = crc32(bytes, crc32(length, crc));
-      await writeAll(handle, length, position);
-      await writeAll(handle, bytes, position + 4);
-      position += 4 + bytes.length;
+      const files: FileFacts[] = [];
+      const arrays: Uint8Array[] = [];
+      for (let k = i; k < Math.min(entries.length, i + CHUNK_FILES); k++) {
+        const e = entries[k];
+        const details = e.details;
+        const idents = e.idents;
+        if (!(details instanceof Uint8Array) || !(idents instanceof Uint8Array) || !(e.table instanceof Int32Array)) throw new Error(`entry ${e.path} is not a packed file`);
+        files.push([e.path, e.hash, e.size, e.mtimeMs, e.encoding, e.lines, e.hasErrors, e.includes, e.breadcrumbs, e.names.length, identsAt, idents.length, detailsAt, details.length, crc32(details)]);
+        identsAt += idents.length;
+        detailsAt += details.length;
+        arrays.push(bytesOf(e.table), bytesOf(ids[k]));
+      }
+      await writeCore(chunkParts({ files }, arrays));
       await yieldToEventLoop();
     }
-    await writeAll(handle, Buffer.from(header(hex8(crc)), 'latin1'), 0);
+    await writeCore(chunkParts({ tables: directoryTables.map(tableFacts) }, directoryTables.flatMap(tableArrays)));
+    const coreEnd = position;
+    let identsCrc = 0;
+    for (let i = 0; i < entries.length; i += CHUNK_FILES) {
+      const part = Buffer.concat(entries.slice(i, i + CHUNK_FILES).map((e) => e.idents));
+      identsCrc = crc32(part, identsCrc);
+      await writeAll(handle, part, position);
+      position += part.length;
+      await yieldToEventLoop();
+    }
+    for (let i = 0; i < entries.length; i += CHUNK_FILES) {
+      const part = Buffer.concat(entries.slice(i, i + CHUNK_FILES).map((e) => e.details));
+      await writeAll(handle, part, position);
+      position += part.length;
+      await yieldToEventLoop();
+    }
+    await writeAll(handle, headerText({ coreCrc: hex8(coreCrc), coreEnd, identsCrc: hex8(identsCrc), identsLength: identsAt }), 0);
     await handle.close();
     await rename(temp, target);
   } catch (err) {
@@ -98,6 +413,64 @@ export async function saveIndexCache(cacheDir: string, entries: readonly PackedF
     await unlink(temp).catch(() => undefined);
     throw err;
   }
+}
+
+/** Tables of the entries' names, a few thousand to a table (only where no index gives its own). */
+function tablesOf(entries: readonly PackedFile[]): StoredNameTable[] {
+  const all = [...new Set(entries.flatMap((e) => e.names))];
+  const out: StoredNameTable[] = [];
+  for (let i = 0; i < all.length; i += 8192) out.push(buildNameTable(all.slice(i, i + 8192)));
+  return out;
+}
+
+/** Each entry's name numbers; names no table holds get a table of their own, appended (`tables` grows). */
+async function numberNames(entries: readonly PackedFile[], tables: StoredNameTable[]): Promise<Int32Array[]> {
+  let directory = new NameDirectory(tables);
+  const ids: Int32Array[] = [];
+  const missing = new Set<string>();
+  for (let k = 0; k < entries.length; k++) {
+    const names = entries[k].names;
+    const out = new Int32Array(names.length);
+    for (let i = 0; i < names.length; i++) if ((out[i] = directory.idOf(names[i])) < 0) missing.add(names[i]);
+    ids.push(out);
+    if (k % 2000 === 1999) await yieldToEventLoop();
+  }
+  if (missing.size === 0) return ids;
+  tables.push(buildNameTable([...missing]));
+  directory = new NameDirectory(tables);
+  entries.forEach((e, k) => {
+    if (ids[k].includes(-1)) e.names.forEach((name, i) => (ids[k][i] = directory.idOf(name)));
+  });
+  return ids;
+}
+
+function tableFacts(t: StoredNameTable): TableFacts {
+  return [t.names.length, Buffer.byteLength(t.names.join('\0'), 'utf8'), t.packed.chars.length];
+}
+
+function tableArrays(t: StoredNameTable): Uint8Array[] {
+  return [Buffer.from(t.names.join('\0'), 'utf8'), bytesOf(t.masks), bytesOf(t.initials), bytesOf(t.packed.offsets), t.packed.chars];
+}
+
+/** One chunk: its length, the JSON line's length and the line, then each array, every piece padded to 4 bytes. */
+function chunkParts(meta: object, arrays: Uint8Array[]): Uint8Array[] {
+  const json = Buffer.from(JSON.stringify(meta), 'utf8');
+  const parts: Uint8Array[] = [Buffer.alloc(8), json, padding(json.length)];
+  for (const a of arrays) parts.push(a, padding(a.length));
+  let length = 4;
+  for (let i = 1; i < parts.length; i++) length += parts[i].length;
+  const head = parts[0] as Buffer;
+  head.writeUInt32LE(length, 0);
+  head.writeUInt32LE(json.length, 4);
+  return parts;
+}
+
+function padding(n: number): Uint8Array {
+  return new Uint8Array(align4(n) - n);
+}
+
+function bytesOf(a: Int32Array | Uint8Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
 /**
@@ -113,43 +486,8 @@ async function writeAll(handle: FileHandle, bytes: Uint8Array, position: number)
   }
 }
 
-/** CRC-32 (zlib's, native): it catches truncation and torn writes at memory speed; this is not a security boundary. */
-function checksum(payload: Buffer): string {
-  return hex8(crc32(payload));
-}
-
 function hex8(n: number): string {
   return (n >>> 0).toString(16).padStart(8, '0');
-}
-
-function header(digest: string): string {
-  return `${MAGIC} ${CACHE_VERSION} ${digest}\n`;
-}
-
-/**
- * A packed entry as stored: names as one NUL-joined string and includes as JSON
- * bytes. V8 deserializes 380,000 little strings and 77,000 little objects far
- * more slowly than a split and a JSON.parse per file (0.5 s against 0.2 s on
- * the full tree), and the warm start is mostly this.
- */
-interface StoredRecord extends Omit<PackedFile, 'names' | 'includes'> {
-  names: string;
-  includes: Uint8Array;
-}
-
-function toRecord(p: PackedFile): StoredRecord {
-  const { names, includes, ...rest } = p;
-  return { ...rest, names: names.join('\0'), includes: Buffer.from(JSON.stringify(includes), 'utf8') };
-}
-
-function fromRecord(r: StoredRecord): PackedFile {
-  if (typeof r.names !== 'string' || !(r.includes instanceof Uint8Array)) throw new Error('entry is not a cache record');
-  const { names, includes, ...rest } = r;
-  return {
-    ...rest,
-    names: names === '' ? [] : names.split('\0'),
-    includes: JSON.parse(Buffer.from(includes.buffer, includes.byteOffset, includes.byteLength).toString('utf8')) as PackedFile['includes'],
-  };
 }
 
 /** Temporary files left by a process killed mid-save (its pid is in the name) would pile up. */
@@ -173,25 +511,6 @@ function processAlive(pid: number): boolean {
   } catch (err) {
     // EPERM: it exists but belongs to someone else.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** One read of the whole file: readFile's 512 KB steps cost a thread-pool round trip each (160 for the AROS cache). */
-async function readWhole(file: string): Promise<Buffer> {
-  // O_NOFOLLOW: an index.bin planted as a symlink (a cache inside the workspace) is unreadable, then replaced by the save.
-  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
-  try {
-    const { size } = await handle.stat();
-    const buffer = Buffer.allocUnsafe(size);
-    let at = 0;
-    while (at < size) {
-      const { bytesRead } = await handle.read(buffer, at, size - at, at);
-      if (bytesRead === 0) break;
-      at += bytesRead;
-    }
-    return at === size ? buffer : buffer.subarray(0, at);
-  } finally {
-    await handle.close();
   }
 }
 

@@ -6,7 +6,7 @@ import { discoverFilesInWorker, STEP_FILES, type DiscoveredFile } from './discov
 import { loadIndexCache, saveIndexCache } from './indexCache';
 import type { ParseOutcome } from './parseFiles';
 import { ParsePool } from './parsePool';
-import { FLAG_HOOK, FLAG_LIBRARY, KINDS, flagsAt, symbolCount, type PackedFile } from './packedFile';
+import { FLAG_HOOK, FLAG_LIBRARY, KINDS, flagsAt, symbolCount, withMtime, type PackedFile } from './packedFile';
 import type { SymbolKind } from './types';
 import type { WorkspaceIndex } from './workspaceIndex';
 
@@ -66,11 +66,14 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
     if (loaded.ok) {
       // Serve from the cache at once, while the listing still runs; files that
       // changed or went away are put right below, once the listing is in.
-      let n = 0;
-      for (const e of loaded.cache.entries) {
-        cachedByPath.set(e.path, e);
-        if (!index.get(e.path) && !options.isOwned?.(e.path)) index.set(e);
-        if (++n % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
+      const { entries, nameIds, directory } = loaded.cache;
+      for (const e of entries) cachedByPath.set(e.path, e);
+      if (!index.loadBase(directory, entries, nameIds, options.isOwned)) {
+        let n = 0;
+        for (const e of entries) {
+          if (!index.get(e.path) && !options.isOwned?.(e.path)) index.set(e);
+          if (++n % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
+        }
       }
       cacheNote = `loaded ${loaded.cache.entries.length} entries`;
     } else {
@@ -140,7 +143,7 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
             log(`skipped ${r.skipped.path}: ${r.skipped.reason}`);
           } else if ('unchanged' in r) {
             const cached = cachedByPath.get(r.unchanged.path);
-            if (cached && !options.isOwned?.(cached.path)) index.set({ ...cached, mtimeMs: r.unchanged.mtimeMs });
+            if (cached && !options.isOwned?.(cached.path)) index.set(withMtime(cached, r.unchanged.mtimeMs));
             reused++;
           } else if (!options.isOwned?.(r.entry.path)) {
             index.set(r.entry);
@@ -160,7 +163,7 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
   if (options.cacheDir && (parsed > 0 || removed > 0 || reusedChanged(cachedByPath, index))) {
     progress({ phase: 'save', done: 0, total: 1 });
     try {
-      await saveIndexCache(options.cacheDir, [...index.allFiles()].filter((f) => f.mtimeMs >= 0));
+      await saveIndexCache(options.cacheDir, [...index.allFiles()].filter((f) => f.mtimeMs >= 0), index.liveNameTables());
       cacheNote += '; saved';
     } catch (err) {
       // A read-only or full cache directory leaves the index in memory; it is not an error for the user's work.

@@ -112,7 +112,9 @@ function extraOf(s: SymbolInfo): Extra | Array<number | string | object | null> 
 }
 
 export function unpackSymbols(p: PackedFile): SymbolInfo[] {
-  const extras = JSON.parse(Buffer.from(p.details.buffer, p.details.byteOffset, p.details.byteLength).toString('utf8')) as Array<Array<unknown>>;
+  // Read once: a loaded entry reads its details from the cache file on each access.
+  const details = p.details;
+  const extras = JSON.parse(Buffer.from(details.buffer, details.byteOffset, details.byteLength).toString('utf8')) as Array<Array<unknown>>;
   const t = p.table;
   return extras.map((e, i) => {
     const o = i * SLOTS;
@@ -133,6 +135,42 @@ export function unpackSymbols(p: PackedFile): SymbolInfo[] {
     if (e[9] != null) s.doc = e[9] as string;
     return s;
   });
+}
+
+/** What the table alone tells of a file's symbols: no signatures or docs, and a range from the start of its first line to the end of the name. */
+export function tableSymbols(p: PackedFile): SymbolInfo[] {
+  const t = p.table;
+  return p.names.map((name, i) => {
+    const o = i * SLOTS;
+    const s: SymbolInfo = {
+      name,
+      kind: KINDS[t[o + F] & 0xff],
+      definition: (t[o + F] & FLAG_DEFINITION) !== 0,
+      range: { start: { line: t[o + RL], character: 0 }, end: { line: t[o + EL], character: t[o + EC] } },
+      selectionRange: { start: { line: t[o + SL], character: t[o + SC] }, end: { line: t[o + EL], character: t[o + EC] } },
+    };
+    if (t[o + PARENT] >= 0) s.parent = t[o + PARENT];
+    return s;
+  });
+}
+
+/** A copy of an entry with another mtime; every field read, also those a loaded entry reads from the cache on demand. */
+export function withMtime(p: PackedFile, mtimeMs: number): PackedFile {
+  return {
+    path: p.path,
+    hash: p.hash,
+    size: p.size,
+    mtimeMs,
+    encoding: p.encoding,
+    lines: p.lines,
+    hasErrors: p.hasErrors,
+    names: p.names,
+    table: p.table,
+    details: p.details,
+    includes: p.includes,
+    breadcrumbs: p.breadcrumbs,
+    idents: p.idents,
+  };
 }
 
 export function kindAt(table: Int32Array, i: number): SymbolKind {

@@ -3,8 +3,9 @@
 // has been added so far, so they can be answered while indexing still runs.
 
 import type { FileEntry } from './fileIndex';
+import type { NameDirectory } from './nameDirectory';
 import { ShardedMap } from './shardedMap';
-import { NameTables, type NameTablesOptions, type NameView } from './nameTables';
+import { NameTables, type NameTablesOptions, type NameView, type StoredNameTable } from './nameTables';
 import {
   FLAG_CONF,
   FLAG_DEFINITION,
@@ -15,6 +16,7 @@ import {
   packFile,
   parentAt,
   selectionAt,
+  tableSymbols,
   unpackSymbols,
   type PackedFile,
 } from './packedFile';
@@ -25,6 +27,25 @@ const DECODED_FILES = 256;
 
 export interface StoredFile extends PackedFile {
   id: number;
+  /** Its place among the files of the base (loadBase), whose postings hold it. */
+  baseOrdinal?: number;
+}
+
+/**
+ * The files of a warm start, put in at once: symbols by name number in flat
+ * postings, and the names' tables as they were saved. Files that change later
+ * are taken out of the base (`fileLive`) and go through the name map.
+ */
+interface Base {
+  directory: NameDirectory;
+  files: StoredFile[];
+  nameIds: readonly Int32Array[];
+  fileLive: Uint8Array;
+  /** Postings of name number k: pairs (file ordinal, symbol index) in posts[2 * postStart[k], 2 * postStart[k + 1]). */
+  postStart: Int32Array;
+  posts: Int32Array;
+  /** Postings of each name number whose file is still live. */
+  live: Int32Array;
 }
 
 /** One symbol of one file. The cheap facts come from the packed table; `symbol` decodes the details. */
@@ -75,21 +96,112 @@ export class SymbolRef {
   }
 }
 
+export interface WorkspaceIndexOptions extends NameTablesOptions {
+  /**
+   * A file's details or identifiers could not be read from the cache (they
+   * failed their checksum): it is answered from its symbol table meanwhile,
+   * and should be indexed again.
+   */
+  onDamaged?: (path: string, reason: string) => void;
+}
+
 export class WorkspaceIndex {
   private readonly files = new Map<string, StoredFile>();
   /** Paths by file name (the last path segment): `#include` targets without reading every path. */
   private readonly byBaseName = new Map<string, Set<string>>();
+  /** Symbols by name of the files not in the base. */
   private readonly byName = new ShardedMap<Array<StoredFile | number>>();
+  private base: Base | undefined;
   private readonly decoded = new Map<StoredFile, SymbolInfo[]>();
   private nextFileId = 1;
   private readonly nameTables: NameTables;
 
-  constructor(nameOptions?: NameTablesOptions) {
+  private readonly onDamaged: ((path: string, reason: string) => void) | undefined;
+
+  constructor(options: WorkspaceIndexOptions = {}) {
+    const { onDamaged, ...nameOptions } = options;
+    this.onDamaged = onDamaged;
     this.nameTables = new NameTables(
-      (name) => this.byName.has(name),
-      () => this.byName.keys(),
+      (name) => this.isLiveName(name),
+      () => this.liveNames(),
       nameOptions,
     );
+  }
+
+  /**
+   * Puts in the files of a loaded cache at once (see Base), each but those
+   * already here or `skip`ped; false when a base is already in, and nothing
+   * was done (put them in with `set`).
+   */
+  loadBase(directory: NameDirectory, entries: readonly PackedFile[], nameIds: readonly Int32Array[], skip?: (path: string) => boolean): boolean {
+    if (this.base) return false;
+    const n = directory.size;
+    const fileLive = new Uint8Array(entries.length);
+    const files: StoredFile[] = new Array<StoredFile>(entries.length);
+    const postStart = new Int32Array(n + 1);
+    const live = new Int32Array(n);
+    const seen = new Set<string>();
+    entries.forEach((entry, k) => {
+      const stored: StoredFile = Object.assign(entry, { id: this.nextFileId++, baseOrdinal: k });
+      files[k] = stored;
+      const ids = nameIds[k];
+      for (let i = 0; i < ids.length; i++) postStart[ids[i] + 1]++;
+      if (this.files.has(entry.path) || seen.has(entry.path) || skip?.(entry.path)) return;
+      seen.add(entry.path);
+      fileLive[k] = 1;
+      for (let i = 0; i < ids.length; i++) live[ids[i]]++;
+    });
+    for (let k = 0; k < n; k++) postStart[k + 1] += postStart[k];
+    const posts = new Int32Array(2 * postStart[n]);
+    const fill = postStart.slice(0, n);
+    nameIds.forEach((ids, k) => {
+      for (let i = 0; i < ids.length; i++) {
+        const at = 2 * fill[ids[i]]++;
+        posts[at] = k;
+        posts[at + 1] = i;
+      }
+    });
+    // The tables take each name live here by the base alone: names already
+    // live (open documents came first) are in a table, and names of no live
+    // file are in none.
+    let keepAll = true;
+    for (let id = 0; id < n && keepAll; id++) if (live[id] === 0) keepAll = false;
+    if (keepAll && this.byName.size > 0) keepAll = false;
+    this.nameTables.seed(
+      directory.tables,
+      keepAll ? undefined : (t, i) => {
+        const id = directory.start(t) + i;
+        return live[id] > 0 && !this.byName.has(directory.names[id]);
+      },
+    );
+    this.base = { directory, files, nameIds, fileLive, postStart, posts, live };
+    for (const stored of files) {
+      if (!fileLive[stored.baseOrdinal as number]) continue;
+      this.files.set(stored.path, stored);
+      this.addBaseName(stored.path);
+    }
+    return true;
+  }
+
+  /** Whether some live file has a symbol of this name. */
+  private isLiveName(name: string): boolean {
+    return this.byName.has(name) || this.baseCount(name) > 0;
+  }
+
+  private baseCount(name: string): number {
+    if (!this.base) return 0;
+    const id = this.base.directory.idOf(name);
+    return id < 0 ? 0 : this.base.live[id];
+  }
+
+  private *liveNames(): IterableIterator<string> {
+    yield* this.byName.keys();
+    const base = this.base;
+    if (!base) return;
+    for (let id = 0; id < base.directory.size; id++) {
+      const name = base.directory.names[id];
+      if (base.live[id] > 0 && !this.byName.has(name)) yield name;
+    }
   }
 
   get fileCount(): number {
@@ -102,10 +214,7 @@ export class WorkspaceIndex {
     this.remove(packed.path);
     const stored: StoredFile = Object.assign(packed, { id: this.nextFileId++ });
     this.files.set(stored.path, stored);
-    const base = baseName(stored.path);
-    let paths = this.byBaseName.get(base);
-    if (!paths) this.byBaseName.set(base, (paths = new Set()));
-    paths.add(stored.path);
+    this.addBaseName(stored.path);
     const names = stored.names;
     for (let i = 0; i < names.length; i++) {
       // Pairs of (file, index) in one flat array: two slots instead of an object per symbol.
@@ -113,7 +222,7 @@ export class WorkspaceIndex {
       if (!list) {
         list = [];
         this.byName.set(names[i], list);
-        this.nameTables.added(names[i]);
+        if (this.baseCount(names[i]) === 0) this.nameTables.added(names[i]);
       }
       list.push(stored, i);
     }
@@ -121,6 +230,13 @@ export class WorkspaceIndex {
     // next request on it would otherwise decode them again from the packed form.
     if (!('table' in entry)) this.keepDecoded(stored, entry.symbols);
     return stored;
+  }
+
+  private addBaseName(path: string): void {
+    const base = baseName(path);
+    let paths = this.byBaseName.get(base);
+    if (!paths) this.byBaseName.set(base, (paths = new Set()));
+    paths.add(path);
   }
 
   remove(path: string): boolean {
@@ -132,6 +248,15 @@ export class WorkspaceIndex {
     const paths = this.byBaseName.get(base);
     paths?.delete(path);
     if (paths?.size === 0) this.byBaseName.delete(base);
+    if (old.baseOrdinal !== undefined && this.base) {
+      const b = this.base;
+      b.fileLive[old.baseOrdinal] = 0;
+      const ids = b.nameIds[old.baseOrdinal];
+      for (let i = 0; i < ids.length; i++) {
+        if (--b.live[ids[i]] === 0 && !this.byName.has(b.directory.names[ids[i]])) this.nameTables.removed(b.directory.names[ids[i]]);
+      }
+      return true;
+    }
     for (const name of new Set(old.names)) {
       const list = this.byName.get(name);
       if (!list) continue;
@@ -140,7 +265,7 @@ export class WorkspaceIndex {
       if (kept.length) this.byName.set(name, kept);
       else {
         this.byName.delete(name);
-        this.nameTables.removed(name);
+        if (this.baseCount(name) === 0) this.nameTables.removed(name);
       }
     }
     return true;
@@ -161,16 +286,30 @@ export class WorkspaceIndex {
 
   /** Every symbol with this exact name, across the workspace. */
   lookup(name: string): SymbolRef[] {
-    const list = this.byName.get(name);
-    if (!list) return [];
     const out: SymbolRef[] = [];
-    for (let i = 0; i < list.length; i += 2) out.push(new SymbolRef(list[i] as StoredFile, list[i + 1] as number, this));
+    const b = this.base;
+    const id = b ? b.directory.idOf(name) : -1;
+    if (b && id >= 0 && b.live[id] > 0) {
+      for (let at = 2 * b.postStart[id]; at < 2 * b.postStart[id + 1]; at += 2) {
+        if (b.fileLive[b.posts[at]]) out.push(new SymbolRef(b.files[b.posts[at]], b.posts[at + 1], this));
+      }
+    }
+    const list = this.byName.get(name);
+    if (list) for (let i = 0; i < list.length; i += 2) out.push(new SymbolRef(list[i] as StoredFile, list[i + 1] as number, this));
     return out;
   }
 
   /** The symbols of one file with their details, decoded once and kept for recently used files. */
   symbolsOf(file: StoredFile): SymbolInfo[] {
-    const symbols = this.decoded.get(file) ?? unpackSymbols(file);
+    let symbols = this.decoded.get(file);
+    if (!symbols) {
+      try {
+        symbols = unpackSymbols(file);
+      } catch (err) {
+        symbols = tableSymbols(file);
+        this.onDamaged?.(file.path, (err as Error).message);
+      }
+    }
     this.keepDecoded(file, symbols);
     return symbols;
   }
@@ -197,6 +336,11 @@ export class WorkspaceIndex {
     return this.nameTables.view();
   }
 
+  /** The live names in sorted tables: what a saved cache numbers names by. */
+  liveNameTables(): StoredNameTable[] {
+    return this.nameTables.forSave();
+  }
+
   /** Finishes the name tables' background merges now (command-line use). */
   settleNames(): void {
     this.nameTables.settle();
@@ -208,7 +352,16 @@ export class WorkspaceIndex {
     const needle = Buffer.from(`\n${name}\n`, 'latin1');
     const out: string[] = [];
     for (const f of this.files.values()) {
-      const bytes = Buffer.from(f.idents.buffer, f.idents.byteOffset, f.idents.byteLength);
+      let idents: Uint8Array;
+      try {
+        idents = f.idents;
+      } catch (err) {
+        // Unknown: it may mention the name (the caller reads the file to see).
+        out.push(f.path);
+        this.onDamaged?.(f.path, (err as Error).message);
+        continue;
+      }
+      const bytes = Buffer.from(idents.buffer, idents.byteOffset, idents.byteLength);
       if (bytes.indexOf(needle) >= 0) out.push(f.path);
     }
     return out;

@@ -41,6 +41,7 @@ export class WorkspaceSession {
   /** Files changed on disk are analysed on this thread, in slices. */
   private readonly analyzer = new SlicedAnalyzer();
   private indexing?: Promise<IndexSummary>;
+  private readonly repairing = new Set<string>();
 
   constructor(
     readonly root: string,
@@ -48,7 +49,7 @@ export class WorkspaceSession {
     private readonly events: SessionEvents = {},
   ) {
     this.cacheDir = events.persist === false ? undefined : settings.cacheDir ?? defaultCacheDir(root);
-    this.index = new WorkspaceIndex({ eager: events.eagerNames });
+    this.index = new WorkspaceIndex({ eager: events.eagerNames, onDamaged: (key, reason) => this.damaged(key, reason) });
     this.documents = new OpenDocuments(this.index);
   }
 
@@ -143,6 +144,14 @@ export class WorkspaceSession {
     this.scheduleSave();
   }
 
+  /** A file's cached details failed their checksum: it is parsed again from disk (once; a failure there is logged as any). */
+  private damaged(key: string, reason: string): void {
+    if (this.repairing.has(key)) return;
+    this.repairing.add(key);
+    this.events.log?.(`${key}: ${reason}; parsing it again`);
+    void this.fileChanged(key).finally(() => this.repairing.delete(key));
+  }
+
   fileDeleted(key: string): void {
     if (this.documents.has(key)) return;
     if (this.index.remove(key)) this.scheduleSave();
@@ -184,6 +193,7 @@ export class WorkspaceSession {
       await saveIndexCache(
         this.cacheDir,
         [...this.index.allFiles()].filter((f) => f.mtimeMs >= 0),
+        this.index.liveNameTables(),
       );
     } catch (err) {
       this.events.log?.(`cache not saved (${(err as Error).message}); the index stays in memory`);

@@ -1169,7 +1169,8 @@ function nearest(paths: string[], from: string, max: number): string[] {
 }
 
 function identsOf(file: StoredFile): string[] {
-  const text = Buffer.from(file.idents.buffer, file.idents.byteOffset, file.idents.byteLength).toString('latin1');
+  const idents = file.idents;
+  const text = Buffer.from(idents.buffer, idents.byteOffset, idents.byteLength).toString('latin1');
   return text.split('\n').filter((s) => s);
 }
 
