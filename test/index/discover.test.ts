@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { discoverFiles, discoverFilesInWorker, isIndexedPath, packListing, STEP_FILES, unpackListing } from '../../server/src/index/discover';
+import { discoverFiles, discoverFilesInWorker, isIndexedPath, packListing, readWalkRecord, STEP_FILES, unpackListing, writeWalkRecord, type DiscoverResult } from '../../server/src/index/discover';
 import { builtScript } from '../../server/src/index/workerScript';
 
 let root: string;
@@ -162,7 +162,7 @@ describe('discoverFilesInWorker', () => {
   it('gives the same result as discoverFiles', async () => {
     const inWorker = await discoverFilesInWorker(root, OPTIONS);
     const here = await discoverFiles(root, OPTIONS);
-    expect(inWorker).toEqual(here);
+    expect(inWorker).toEqual({ files: here.files, skipped: here.skipped });
     expect(inWorker.files.map((f) => f.path)).toEqual(EXPECTED);
   });
 
@@ -202,6 +202,135 @@ describe("discoverFiles with rules anchored at different depths (as in AROS's ro
     } finally {
       rmSync(root, { recursive: true, force: true });
       root = saved;
+    }
+  });
+});
+
+describe("the walk's record: unchanged directories are not read again", () => {
+  let tree: string;
+  const opts = { maxFileBytes: 1000 };
+
+  function at(rel: string, content = 'int x;\n'): void {
+    const abs = path.join(tree, rel);
+    mkdirSync(path.dirname(abs), { recursive: true });
+    writeFileSync(abs, content);
+  }
+
+  /** Every directory and file dated an hour back: older than the record's racy window. */
+  function age(dir = tree): void {
+    const then = new Date(Date.now() - 3_600_000);
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) age(path.join(dir, e.name));
+      utimesSync(path.join(dir, e.name), then, then);
+    }
+    utimesSync(dir, then, then);
+  }
+
+  const plain = (r: DiscoverResult): unknown => ({ files: r.files, skipped: r.skipped });
+
+  beforeAll(() => {
+    tree = mkdtempSync(path.join(os.tmpdir(), 'aros-walk-'));
+    at('.gitignore', '/build/\n*.gen.c\n');
+    at('a.c');
+    at('build/out.c');
+    at('src/x.c');
+    at('src/t.gen.c');
+    at('src/deep/y.h');
+    at('src/deep/z.c');
+    at('lib/l.c');
+    age();
+  });
+
+  afterAll(() => rmSync(tree, { recursive: true, force: true }));
+
+  it('lists the same files from the record, and says nothing changed', async () => {
+    const first = await discoverFiles(tree, opts);
+    expect(first.changed).toBe(true);
+    const second = await discoverFiles(tree, { ...opts, previous: first.record });
+    expect(second.changed).toBe(false);
+    expect(plain(second)).toEqual(plain(first));
+    expect(second.files.map((f) => f.path)).toEqual(['a.c', 'lib/l.c', 'src/deep/y.h', 'src/deep/z.c', 'src/x.c']);
+  });
+
+  it('still stats every file: an edit in place shows, though no directory changed', async () => {
+    const first = await discoverFiles(tree, opts);
+    at('src/deep/z.c', 'int changed_in_place;\n');
+    utimesSync(path.join(tree, 'src/deep'), new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+    const second = await discoverFiles(tree, { ...opts, previous: first.record });
+    expect(second.files.find((f) => f.path === 'src/deep/z.c')?.size).toBe('int changed_in_place;\n'.length);
+    expect(plain(second)).toEqual(plain(await discoverFiles(tree, opts)));
+  });
+
+  it('reads a directory again when an entry came or went, and a directory changed in the walk\'s own seconds', async () => {
+    const first = await discoverFiles(tree, opts);
+    at('src/deep/new.c');
+    const second = await discoverFiles(tree, { ...opts, previous: first.record });
+    expect(second.changed).toBe(true);
+    expect(second.files.map((f) => f.path)).toContain('src/deep/new.c');
+    // That directory's mtime is within the racy window of the second record: the third walk reads it again too.
+    unlinkSync(path.join(tree, 'src/deep/new.c'));
+    const third = await discoverFiles(tree, { ...opts, previous: second.record });
+    expect(third.files.map((f) => f.path)).not.toContain('src/deep/new.c');
+    age();
+  });
+
+  it('does not trust a directory dated within two seconds before the walk: a coarse clock may hide a change', async () => {
+    const dir = path.join(tree, 'lib');
+    // A whole second, as a file system with one-second times would show it, just before the walk.
+    const second = Math.floor(Date.now() / 1000) - 1;
+    utimesSync(dir, second, second);
+    const first = await discoverFiles(tree, opts);
+    at('lib/hidden.c');
+    utimesSync(dir, second, second);
+    expect(statSync(dir).mtimeMs).toBe(first.record?.dirs.find((d) => d[0] === 'lib')?.[1]);
+    const next = await discoverFiles(tree, { ...opts, previous: first.record });
+    expect(next.files.map((f) => f.path)).toContain('lib/hidden.c');
+    unlinkSync(path.join(tree, 'lib/hidden.c'));
+    age();
+  });
+
+  it('trusts nothing when an ignore file changed, or a new one came, or the excludes are others', async () => {
+    const first = await discoverFiles(tree, opts);
+    at('.gitignore', '/build/\n');
+    age();
+    const edited = await discoverFiles(tree, { ...opts, previous: first.record });
+    expect(edited.changed).toBe(true);
+    expect(edited.files.map((f) => f.path)).toContain('src/t.gen.c');
+    // A new ignore file in src/: src/ was read again, and what lies below it too (src/deep/ did not change).
+    at('src/.gitignore', 'z.c\n');
+    const withNew = await discoverFiles(tree, { ...opts, previous: edited.record });
+    expect(withNew.files.map((f) => f.path)).not.toContain('src/deep/z.c');
+    expect(plain(withNew)).toEqual(plain(await discoverFiles(tree, opts)));
+    const excluded = await discoverFiles(tree, { ...opts, exclude: ['lib/'], previous: withNew.record });
+    expect(excluded.changed).toBe(true);
+    expect(excluded.files.map((f) => f.path)).not.toContain('lib/l.c');
+    unlinkSync(path.join(tree, 'src/.gitignore'));
+    at('.gitignore', '/build/\n*.gen.c\n');
+    age();
+  });
+
+  it('is kept in a file by the worker, read back, and ignored when it is not a record', async () => {
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'aros-walk-cache-'));
+    try {
+      const file = path.join(cache, 'sub', 'walk.json');
+      const first = await discoverFilesInWorker(tree, { ...opts, recordFile: file });
+      expect(existsSync(file)).toBe(true);
+      const record = readWalkRecord(file);
+      expect(record?.dirs.map((d) => d[0]).sort()).toEqual(['', 'lib', 'src', 'src/deep']);
+      const second = await discoverFilesInWorker(tree, { ...opts, recordFile: file });
+      expect(second).toEqual(first);
+      writeFileSync(file, '{"version": 1, "dirs": "no"}');
+      expect(readWalkRecord(file)).toBeUndefined();
+      writeFileSync(file, 'not json');
+      expect(readWalkRecord(file)).toBeUndefined();
+      expect(await discoverFilesInWorker(tree, { ...opts, recordFile: file })).toEqual(first);
+      // Written again, whole: no temporary file stays.
+      expect(readWalkRecord(file)?.dirs.length).toBe(4);
+      expect(readdirSync(path.dirname(file))).toEqual(['walk.json']);
+      writeWalkRecord(path.join(cache, 'sub'), { version: 1, key: '[]', takenAt: 0, ignores: [], dirs: [] });
+      expect(readdirSync(path.dirname(file))).toEqual(['walk.json']);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
     }
   });
 });

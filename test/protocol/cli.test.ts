@@ -85,7 +85,7 @@ describe('aros-lsp index', () => {
     expect(s).toMatchObject({ files: 28, parsed: 28, reused: 0, removed: 0, skipped: [], hooks: 2, breadcrumbs: 25, cache: 'no cache yet; saved' });
     expect(typeof s.peakRssMb).toBe('number');
     // The cache went to --cache-dir, nothing to HOME.
-    expect(listTree(ws.cacheDir)).toEqual(['index.bin']);
+    expect(listTree(ws.cacheDir)).toEqual(['index.bin', 'walk.json']);
     expect(listTree(ws.home)).toEqual([]);
     // Run again: everything comes from the cache.
     expect(json(cli(ws, 'index', ws.root, '--json'))).toMatchObject({ files: 28, parsed: 0, reused: 28, cache: 'loaded 28 entries' });

@@ -116,7 +116,7 @@ describe('the index cache', () => {
     );
     await first.shutdown();
     // Written where we said, and nowhere in HOME.
-    expect(listTree(ws.cacheDir)).toEqual(['index.bin']);
+    expect(listTree(ws.cacheDir)).toEqual(['index.bin', 'walk.json']);
     expect(listTree(ws.home)).toEqual([]);
 
     const second = await LspClient.forWorkspace(ws);

@@ -499,7 +499,8 @@ async function removeOrphanedTemps(cacheDir: string): Promise<void> {
     return;
   }
   for (const name of names) {
-    const m = new RegExp(`^${FILE_NAME.replace('.', '\\.')}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`).exec(name);
+    // The discovery walk's record (walk.json) is written the same way, by a worker that may be stopped.
+    const m = /^(?:index\.bin|walk\.json)\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
     if (m && !processAlive(Number(m[1]))) await unlink(path.join(cacheDir, name)).catch(() => undefined);
   }
 }

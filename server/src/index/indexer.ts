@@ -1,6 +1,7 @@
 // Builds or refreshes a WorkspaceIndex: discover files, reuse what the cache
 // holds for unchanged content, parse the rest in the worker pool, persist.
 
+import * as path from 'node:path';
 import type { SkippedFile } from './fileIndex';
 import { discoverFilesInWorker, STEP_FILES, type DiscoveredFile } from './discover';
 import { loadIndexCache, saveIndexCache } from './indexCache';
@@ -9,6 +10,9 @@ import { ParsePool } from './parsePool';
 import { FLAG_HOOK, FLAG_LIBRARY, KINDS, flagsAt, symbolCount, withMtime, type PackedFile } from './packedFile';
 import type { SymbolKind } from './types';
 import type { WorkspaceIndex } from './workspaceIndex';
+
+/** The discovery walk's record, beside the index cache. */
+const WALK_RECORD_FILE = 'walk.json';
 
 export interface IndexProgress {
   phase: 'discover' | 'parse' | 'save';
@@ -53,6 +57,7 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
   progress({ phase: 'discover', done: 0, total: 0 });
   // List the tree on a worker while this thread reads the cache: the two take about as long.
   const listing = discoverFilesInWorker(options.root, {
+    recordFile: options.cacheDir ? path.join(options.cacheDir, WALK_RECORD_FILE) : undefined,
     exclude: options.exclude,
     maxFileBytes: options.maxFileBytes,
     signal: options.signal,
