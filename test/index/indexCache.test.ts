@@ -1,11 +1,14 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { FileEntry } from '../../server/src/index/fileIndex';
 import { CACHE_VERSION, defaultCacheDir, loadIndexCache, saveIndexCache } from '../../server/src/index/indexCache';
+import { NameDirectory } from '../../server/src/index/nameDirectory';
 import { buildNameTable } from '../../server/src/index/nameTables';
 import { packFile, unpackSymbols, type PackedFile } from '../../server/src/index/packedFile';
 
@@ -113,6 +116,8 @@ describe('saveIndexCache / loadIndexCache', () => {
     expect(directory.idOf('FN2')).toBe(-1);
     expect(directory.idOf('unused')).toBe(-1);
     expect(directory.idOf('Unused')).toBe(1);
+    // The stored hash slots are those a directory builds for itself.
+    expect([...directory.slots]).toEqual([...new NameDirectory(directory.tables).slots]);
   });
 
   it('writes a header with magic, version, the core checksum and lengths, and leaves no temporary file', async () => {
@@ -252,12 +257,12 @@ describe('loadIndexCache: what is not a good cache', () => {
     write(chunk({ files: [] }));
     expect(await loadIndexCache(dir)).toEqual({ ok: false, missing: false, reason: 'cache file is corrupt (no name tables); rebuilding' });
     // A file claiming more symbols than its chunk holds.
-    write(chunk({ files: [['a.c', 'h', 1, 1, 'utf8', 1, false, [], [], 1000, 0, 0, 0, 0, 0]] }));
+    write(chunk({ files: [['a.c', 'h', 1, 1, 'utf8', 1, false, 0, [], 1000, 0, 0, 0, 0, 0]] }));
     expect(await loadIndexCache(dir)).toEqual({ ok: false, missing: false, reason: 'cache file is corrupt (chunk runs past the end); rebuilding' });
     // A name number outside the tables.
     const oneSymbol = Buffer.alloc(4 * 8);
     oneSymbol.writeInt32LE(5, 4 * 7);
-    write(Buffer.concat([chunk({ files: [['a.c', 'h', 1, 1, 'utf8', 1, false, [], [], 1, 0, 0, 0, 0, 0]] }, oneSymbol), chunk({ tables: [] })]));
+    write(Buffer.concat([chunk({ files: [['a.c', 'h', 1, 1, 'utf8', 1, false, 0, [], 1, 0, 0, 0, 0, 0]] }, oneSymbol), chunk({ tables: [], slots: 16 }, Buffer.alloc(64))]));
     expect(await loadIndexCache(dir)).toEqual({ ok: false, missing: false, reason: 'cache file is corrupt (entry a.c names an unknown name); rebuilding' });
     // A name table whose packed bytes do not fit its names.
     const t = buildNameTable(['AllocMem']);
@@ -357,5 +362,31 @@ describe('defaultCacheDir', () => {
     expect(defaultCacheDir('/a/AROS', env)).not.toBe(defaultCacheDir('/b/AROS', env));
     expect(defaultCacheDir('/a/AROS/', env)).toBe(defaultCacheDir('/a/AROS', env));
     expect(defaultCacheDir('/', env)).toBe(`/c/aros-lsp/root-${id('/')}`);
+  });
+});
+
+describe('the descriptor a load keeps', () => {
+  it('is not closed behind the back of whoever reuses its number after a failed load', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // A core that passes its checksum and fails to decode after the file was opened.
+    await saveIndexCache(dir, [packed(1)]);
+    const bytes = readFileSync(cacheFile());
+    const coreEnd = Number(headerOf(bytes).trim().split(' ')[3]);
+    const core = Buffer.from(bytes.subarray(64, coreEnd));
+    core.writeUInt32LE(0xffff, 0);
+    const header = headerOf(bytes).replace(/^(\S+ \S+ )\S+/, `$1${(crc32(core) >>> 0).toString(16).padStart(8, '0')}`);
+    writeFileSync(cacheFile(), Buffer.concat([Buffer.from(`${header}\n`, 'latin1'), core, bytes.subarray(coreEnd)]));
+    const other = path.join(dir, 'other.txt');
+    writeFileSync(other, 'still here');
+    for (let round = 0; round < 5; round++) {
+      const failed = await loadIndexCache(dir);
+      expect(failed.ok).toBe(false);
+      const fd = openSync(other, 'r');
+      gc();
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(readFileSync(fd, 'utf8')).toBe('still here');
+      closeSync(fd);
+    }
   });
 });

@@ -254,7 +254,7 @@ describe('NameTables.seed: tables restored from a cache', () => {
     return rest;
   };
 
-  it('takes the names kept, split into tables of at most a chunk, made ready a table per step in the background', () => {
+  it('takes the names kept, split into tables of at most a chunk, made ready a table per step in the background when asked', () => {
     const names = Array.from({ length: 2 * CHUNK + 3 }, (_, i) => `Seed${i}`);
     const live = new Set(names.filter((_, i) => i % 5 !== 0));
     const sched = manualScheduler();
@@ -262,6 +262,8 @@ describe('NameTables.seed: tables restored from a cache', () => {
     const first = stored(names.slice(0, CHUNK + 1));
     const second = stored(names.slice(CHUNK + 1));
     tables.seed([first, second], (k, i) => live.has((k === 0 ? first : second).names[i]));
+    expect(sched.queued()).toBe(0);
+    tables.prepareInBackground();
     expect(sched.queued()).toBe(1);
     expect(sched.runOne()).toBe(true);
     expect(sched.runOne()).toBe(true);

@@ -30,7 +30,7 @@ import type { IncludeInfo } from './types';
 import type { Breadcrumb } from '../breadcrumbs/types';
 
 /** Bump when FileEntry, the analysis or this layout changes meaning: old caches are then ignored. */
-export const CACHE_VERSION = 7;
+export const CACHE_VERSION = 8;
 /** Files per chunk: one chunk is one step of the event loop. */
 const CHUNK_FILES = 100;
 const MAGIC = 'AROSLSP-INDEX';
@@ -88,6 +88,7 @@ export async function loadIndexCache(cacheDir: string): Promise<CacheLoad> {
     if (hex8(crc32(core)) !== parsed.coreCrc) return { ok: false, missing: false, reason: 'cache file is corrupt (checksum mismatch); rebuilding' };
     const store = new CacheStore(fd, parsed.coreEnd, parsed.identsLength, parsed.identsCrc);
     const result = await decodeCore(core, store);
+    store.keepOpen();
     keep = true;
     return { ok: true, cache: result };
   } catch (err) {
@@ -137,7 +138,15 @@ class CacheStore {
     private readonly identsCrc: string,
   ) {
     this.detailsStart = identsStart + identsLength;
-    closeWhenUnreachable.register(this, fd);
+  }
+
+  /**
+   * Called once the load succeeded, and only then: a load that failed closes
+   * the descriptor itself, and a close at collection would then hit whatever
+   * reused its number (libuv aborts the process when its own is closed).
+   */
+  keepOpen(): void {
+    closeWhenUnreachable.register(this, this.fd);
   }
 
   /** A file's identifiers: the whole region is read (and checked) the first time. */
@@ -184,7 +193,8 @@ type FileFacts = [
   encoding: 'utf8' | 'latin1',
   lines: number,
   hasErrors: boolean,
-  includes: IncludeInfo[],
+  /** Bytes of the includes' JSON, stored after the name numbers: parsed only when asked for. */
+  includesBytes: number,
   breadcrumbs: Breadcrumb[],
   symbols: number,
   identsAt: number,
@@ -205,34 +215,31 @@ async function decodeCore(core: Buffer, store: CacheStore): Promise<LoadedCache>
   while (at < core.length) {
     if (directory) throw new Error('data after the name tables');
     const chunk = new ChunkReader(core, at);
-    const meta = chunk.json() as { files?: FileFacts[]; tables?: TableFacts[] };
+    const meta = chunk.json() as { files?: FileFacts[]; tables?: TableFacts[]; slots?: number };
     if (Array.isArray(meta.files)) {
       for (const facts of meta.files) {
         if (!Array.isArray(facts) || facts.length !== 15) throw new Error('entry is not a cache record');
         const symbols = facts[9];
         const table = chunk.int32(symbols * SLOTS);
         const ids = chunk.int32(symbols);
-        entries.push(entryFrom(facts, table, store));
+        const includes = chunk.bytes(facts[7]);
+        entries.push(entryFrom(facts, table, ids, includes, store));
         nameIds.push(ids);
       }
     } else if (Array.isArray(meta.tables)) {
       const tables: StoredNameTable[] = [];
       for (const t of meta.tables) tables.push(tableFrom(t, chunk));
-      directory = new NameDirectory(tables);
+      directory = new NameDirectory(tables, chunk.int32(meta.slots as number));
     } else throw new Error('chunk is neither files nor name tables');
     at = chunk.end();
     await yieldToEventLoop();
   }
   if (!directory) throw new Error('no name tables');
+  const known = directory.size;
   for (let k = 0; k < entries.length; k++) {
     const ids = nameIds[k];
-    const names = entries[k].names;
-    for (let i = 0; i < ids.length; i++) {
-      const name = directory.names[ids[i]];
-      if (name === undefined) throw new Error(`entry ${entries[k].path} names an unknown name`);
-      names[i] = name;
-    }
-    if (k % 2000 === 1999) await yieldToEventLoop();
+    for (let i = 0; i < ids.length; i++) if (ids[i] < 0 || ids[i] >= known) throw new Error(`entry ${entries[k].path} names an unknown name`);
+    (entries[k] as CachedFile).directory = directory;
   }
   return { entries, nameIds, directory };
 }
@@ -289,20 +296,29 @@ function align4(n: number): number {
   return (n + 3) & ~3;
 }
 
-function entryFrom(f: FileFacts, table: Int32Array, store: CacheStore): PackedFile {
-  const [filePath, hash, size, mtimeMs, encoding, lines, hasErrors, includes, breadcrumbs, symbols, identsAt, identsLength, detailsAt, detailsLength, detailsCrc] = f;
-  if (typeof filePath !== 'string' || typeof hash !== 'string' || !Array.isArray(includes) || !Array.isArray(breadcrumbs)) throw new Error('entry is not a cache record');
+function entryFrom(f: FileFacts, table: Int32Array, ids: Int32Array, includes: Uint8Array, store: CacheStore): PackedFile {
+  const [filePath, hash, size, mtimeMs, encoding, lines, hasErrors, , breadcrumbs, , identsAt, identsLength, detailsAt, detailsLength, detailsCrc] = f;
+  if (typeof filePath !== 'string' || typeof hash !== 'string' || !Array.isArray(breadcrumbs)) throw new Error('entry is not a cache record');
   const where = [identsAt, identsLength, detailsAt, detailsLength, detailsCrc];
   if (!where.every((n) => Number.isSafeInteger(n))) throw new Error('entry is not a cache record');
-  return new CachedFile(filePath, hash, size, mtimeMs, encoding, lines, hasErrors, new Array<string>(symbols), table, includes, breadcrumbs, store, where);
+  return new CachedFile(filePath, hash, size, mtimeMs, encoding, lines, hasErrors, table, ids, includes, breadcrumbs, store, where);
 }
 
 /**
- * A loaded entry: its details and identifiers are read from the cache file
- * when asked for (see CacheStore). A copy made with a spread would lose them:
- * copy with `withMtime`.
+ * A loaded entry. What a warm start does not need is made when first asked
+ * for: the names (from their numbers), the includes (from their JSON), and
+ * the details and identifiers (read from the cache file, see CacheStore). A
+ * copy made with a spread would lose these: copy with `withMtime`.
  */
 class CachedFile implements PackedFile {
+  /** The index's own (StoredFile), declared here so that setting them keeps every loaded entry one shape. */
+  id = 0;
+  baseOrdinal: number | undefined = undefined;
+  /** Set once the name tables are read (they come last). */
+  directory: NameDirectory | undefined;
+  private namesMade: string[] | undefined;
+  private includesMade: IncludeInfo[] | undefined;
+
   constructor(
     readonly path: string,
     readonly hash: string,
@@ -311,13 +327,27 @@ class CachedFile implements PackedFile {
     readonly encoding: 'utf8' | 'latin1',
     readonly lines: number,
     readonly hasErrors: boolean,
-    readonly names: string[],
     readonly table: Int32Array,
-    readonly includes: IncludeInfo[],
+    private readonly nameIds: Int32Array,
+    private readonly includesJson: Uint8Array,
     readonly breadcrumbs: Breadcrumb[],
     private readonly store: CacheStore,
     private readonly where: number[],
   ) {}
+
+  get names(): string[] {
+    if (!this.namesMade) {
+      const all = (this.directory as NameDirectory).names;
+      this.namesMade = Array.from(this.nameIds, (id) => all[id]);
+    }
+    return this.namesMade;
+  }
+
+  get includes(): IncludeInfo[] {
+    const bytes = this.includesJson;
+    this.includesMade ??= JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as IncludeInfo[];
+    return this.includesMade;
+  }
 
   get details(): Uint8Array {
     return this.store.details(this.where[2], this.where[3], this.where[4]);
@@ -361,7 +391,7 @@ export async function saveIndexCache(cacheDir: string, entries: readonly PackedF
   const handle = await open(temp, 'w');
   try {
     const directoryTables = [...(tables ?? tablesOf(entries))];
-    const ids = await numberNames(entries, directoryTables);
+    const { ids, directory } = await numberNames(entries, directoryTables);
     let position = HEADER_BYTES;
     let coreCrc = 0;
     const writeCore = async (parts: Uint8Array[]): Promise<void> => {
@@ -381,15 +411,16 @@ export async function saveIndexCache(cacheDir: string, entries: readonly PackedF
         const details = e.details;
         const idents = e.idents;
         if (!(details instanceof Uint8Array) || !(idents instanceof Uint8Array) || !(e.table instanceof Int32Array)) throw new Error(`entry ${e.path} is not a packed file`);
-        files.push([e.path, e.hash, e.size, e.mtimeMs, e.encoding, e.lines, e.hasErrors, e.includes, e.breadcrumbs, e.names.length, identsAt, idents.length, detailsAt, details.length, crc32(details)]);
+        const includes = Buffer.from(JSON.stringify(e.includes), 'utf8');
+        files.push([e.path, e.hash, e.size, e.mtimeMs, e.encoding, e.lines, e.hasErrors, includes.length, e.breadcrumbs, e.names.length, identsAt, idents.length, detailsAt, details.length, crc32(details)]);
         identsAt += idents.length;
         detailsAt += details.length;
-        arrays.push(bytesOf(e.table), bytesOf(ids[k]));
+        arrays.push(bytesOf(e.table), bytesOf(ids[k]), includes);
       }
       await writeCore(chunkParts({ files }, arrays));
       await yieldToEventLoop();
     }
-    await writeCore(chunkParts({ tables: directoryTables.map(tableFacts) }, directoryTables.flatMap(tableArrays)));
+    await writeCore(chunkParts({ tables: directoryTables.map(tableFacts), slots: directory.slots.length }, [...directoryTables.flatMap(tableArrays), bytesOf(directory.slots)]));
     const coreEnd = position;
     let identsCrc = 0;
     for (let i = 0; i < entries.length; i += CHUNK_FILES) {
@@ -424,7 +455,7 @@ function tablesOf(entries: readonly PackedFile[]): StoredNameTable[] {
 }
 
 /** Each entry's name numbers; names no table holds get a table of their own, appended (`tables` grows). */
-async function numberNames(entries: readonly PackedFile[], tables: StoredNameTable[]): Promise<Int32Array[]> {
+async function numberNames(entries: readonly PackedFile[], tables: StoredNameTable[]): Promise<{ ids: Int32Array[]; directory: NameDirectory }> {
   let directory = new NameDirectory(tables);
   const ids: Int32Array[] = [];
   const missing = new Set<string>();
@@ -435,13 +466,13 @@ async function numberNames(entries: readonly PackedFile[], tables: StoredNameTab
     ids.push(out);
     if (k % 2000 === 1999) await yieldToEventLoop();
   }
-  if (missing.size === 0) return ids;
+  if (missing.size === 0) return { ids, directory };
   tables.push(buildNameTable([...missing]));
   directory = new NameDirectory(tables);
   entries.forEach((e, k) => {
     if (ids[k].includes(-1)) e.names.forEach((name, i) => (ids[k][i] = directory.idOf(name)));
   });
-  return ids;
+  return { ids, directory };
 }
 
 function tableFacts(t: StoredNameTable): TableFacts {

@@ -16,10 +16,14 @@ export class NameDirectory {
   readonly names: string[];
   /** Where each table's numbers start. */
   private readonly starts: Int32Array;
-  /** Open addressing: number + 1 at a name's slot, 0 for empty. */
-  private readonly slots: Int32Array;
+  /** Open addressing: number + 1 at a name's slot, 0 for empty (kept in the cache with the tables: building it was 45 ms of a warm start). */
+  readonly slots: Int32Array;
 
-  constructor(readonly tables: readonly StoredNameTable[]) {
+  /** `slots` as an earlier directory over the same tables built them. */
+  constructor(
+    readonly tables: readonly StoredNameTable[],
+    slots?: Int32Array,
+  ) {
     this.starts = new Int32Array(tables.length + 1);
     let n = 0;
     for (let k = 0; k < tables.length; k++) {
@@ -29,20 +33,22 @@ export class NameDirectory {
     this.starts[tables.length] = n;
     this.names = new Array<string>(n);
     // Twice the names, a power of two: short probe runs.
-    let size = 16;
-    while (size < 2 * n) size <<= 1;
-    const slots = (this.slots = new Int32Array(size));
+    const size = slotCount(n);
+    if (slots && slots.length !== size) throw new Error('name directory slots do not fit its names');
+    const build = !slots;
+    this.slots = slots ?? new Int32Array(size);
     const mask = size - 1;
     let id = 0;
     for (const t of tables) {
       const { chars, offsets } = t.packed;
       for (let i = 0; i < t.names.length; i++, id++) {
         this.names[id] = t.names[i];
+        if (!build) continue;
         let h = FNV_OFFSET;
         for (let at = offsets[i]; at < offsets[i + 1]; at++) h = Math.imul(h ^ (chars[at] & CHAR), FNV_PRIME);
         let slot = h & mask;
-        while (slots[slot] !== 0) slot = (slot + 1) & mask;
-        slots[slot] = id + 1;
+        while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+        this.slots[slot] = id + 1;
       }
     }
   }
@@ -76,6 +82,12 @@ export class NameDirectory {
     }
     return -1;
   }
+}
+
+function slotCount(names: number): number {
+  let size = 16;
+  while (size < 2 * names) size <<= 1;
+  return size;
 }
 
 /** The hash of a lower-case name as packed: its characters if all are ASCII, else as many zeros. */

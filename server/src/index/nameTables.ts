@@ -195,7 +195,6 @@ export class NameTables {
   private readonly schedule: Scheduler;
   private readonly chunk: number;
   private active: boolean;
-  private readonly eager: boolean;
   /** Tables from a cache not yet ready for reading (seed). */
   private readonly stored: Array<{ table: StoredNameTable; keep?: (i: number) => boolean }> = [];
   private cancelPrepare: (() => void) | undefined;
@@ -206,8 +205,7 @@ export class NameTables {
     private readonly liveNames: () => Iterable<string>,
     options: NameTablesOptions = {},
   ) {
-    this.eager = options.eager ?? false;
-    this.active = this.eager;
+    this.active = options.eager ?? false;
     this.schedule = options.schedule ?? immediateScheduler;
     this.chunk = options.chunk ?? 8192;
   }
@@ -275,8 +273,8 @@ export class NameTables {
    * Adds tables restored from a cache. `keep(k, i)` says whether name i of
    * table k goes in: one already live here, or not live at all, must not.
    * They are made ready for reading (lower-case names, split into tables of
-   * at most a chunk) when first needed, and meanwhile, when following names
-   * from the start (a server), one table per step in the background.
+   * at most a chunk) when first needed, or a table per step in the
+   * background once `prepareInBackground` is called.
    */
   seed(tables: readonly StoredNameTable[], keep?: (table: number, i: number) => boolean): void {
     if (!this.active) {
@@ -285,7 +283,15 @@ export class NameTables {
       for (const name of this.liveNames()) this.pending.add(name);
     }
     tables.forEach((table, k) => this.stored.push({ table, keep: keep && ((i) => keep(k, i)) }));
-    if (this.eager && !this.cancelPrepare) this.cancelPrepare = this.schedule(() => this.prepareStep());
+  }
+
+  /**
+   * Makes seeded tables ready a table per step, between other work. A server
+   * calls this once its index is loaded: done while the rest of the warm
+   * start still ran, it delayed that by as much.
+   */
+  prepareInBackground(): void {
+    if (this.stored.length && !this.cancelPrepare) this.cancelPrepare = this.schedule(() => this.prepareStep());
   }
 
   private prepareStep(): void {

@@ -142,7 +142,9 @@ export class WorkspaceIndex {
     const live = new Int32Array(n);
     const seen = new Set<string>();
     entries.forEach((entry, k) => {
-      const stored: StoredFile = Object.assign(entry, { id: this.nextFileId++, baseOrdinal: k });
+      const stored = entry as StoredFile;
+      stored.id = this.nextFileId++;
+      stored.baseOrdinal = k;
       files[k] = stored;
       const ids = nameIds[k];
       for (let i = 0; i < ids.length; i++) postStart[ids[i] + 1]++;
@@ -339,6 +341,11 @@ export class WorkspaceIndex {
   /** The live names in sorted tables: what a saved cache numbers names by. */
   liveNameTables(): StoredNameTable[] {
     return this.nameTables.forSave();
+  }
+
+  /** Gets the name tables of a loaded cache ready for reading, a step at a time in the background. */
+  prepareNames(): void {
+    this.nameTables.prepareInBackground();
   }
 
   /** Finishes the name tables' background merges now (command-line use). */

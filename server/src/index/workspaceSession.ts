@@ -79,6 +79,8 @@ export class WorkspaceSession {
     })
       .then((summary) => {
         this.lastSummary = summary;
+        // A server will be asked for names soon: the tables a cache brought are made ready now, between requests.
+        if (this.events.eagerNames) this.index.prepareNames();
         // A read-only or full cache directory is worth a word in the status, not only in the log.
         const unsaved = /cache not saved \(([^)]*)\)/.exec(summary.cache)?.[1];
         this.setState('ready', `indexed ${summary.files} files (${summary.parsed} parsed, ${summary.reused} reused) in ${summary.elapsedMs} ms${unsaved ? `; cache not saved (${unsaved}): the index stays in memory` : ''}`);
