@@ -431,3 +431,22 @@ describe('loadBase: the files of a cache put in at once', () => {
     expect(damaged).toEqual(['bad.c: the details are corrupt']);
   });
 });
+
+describe('the name map, built on first need', () => {
+  it('answers after files came, went and were replaced before anything was asked', () => {
+    const index = new WorkspaceIndex();
+    index.set(entry('a.c', [sym('AllocMem', 0), sym('Shared', 1)]));
+    index.set(entry('b.c', [sym('Shared', 0), sym('Gone', 1)]));
+    index.set(entry('c.c', [sym('Replaced', 0)]));
+    index.remove('b.c');
+    index.set(entry('c.c', [sym('Fresh', 0), sym('Shared', 3)]));
+    // The tables for a cache come straight from the files.
+    expect(index.liveNameTables().flatMap((t) => t.names).sort()).toEqual(['AllocMem', 'Fresh', 'Shared']);
+    expect(lookupAll(index)).toEqual({ AllocMem: ['a.c:0'], Fresh: ['c.c:0'], Shared: ['a.c:1', 'c.c:3'] });
+    // From here on it follows changes.
+    index.set(entry('d.c', [sym('AllocMem', 5)]));
+    index.remove('a.c');
+    expect(lookupAll(index)).toEqual({ AllocMem: ['d.c:5'], Fresh: ['c.c:0'], Shared: ['c.c:3'] });
+    expect(visibleNames(index.names())).toEqual(['AllocMem', 'Fresh', 'Shared']);
+  });
+});

@@ -109,8 +109,14 @@ export class WorkspaceIndex {
   private readonly files = new Map<string, StoredFile>();
   /** Paths by file name (the last path segment): `#include` targets without reading every path. */
   private readonly byBaseName = new Map<string, Set<string>>();
-  /** Symbols by name of the files not in the base. */
+  /**
+   * Symbols by name of the files not in the base. Built on first need unless
+   * following names from the start (`eager`): a command that only indexes
+   * never needs it, and on a cold index of AROS it was 80 MB of the peak.
+   * Invariant: while it is not built, the name tables follow nothing either.
+   */
   private readonly byName = new ShardedMap<Array<StoredFile | number>>();
+  private mapped: boolean;
   private base: Base | undefined;
   private readonly decoded = new Map<StoredFile, SymbolInfo[]>();
   private nextFileId = 1;
@@ -121,6 +127,7 @@ export class WorkspaceIndex {
   constructor(options: WorkspaceIndexOptions = {}) {
     const { onDamaged, ...nameOptions } = options;
     this.onDamaged = onDamaged;
+    this.mapped = options.eager ?? false;
     this.nameTables = new NameTables(
       (name) => this.isLiveName(name),
       () => this.liveNames(),
@@ -135,6 +142,7 @@ export class WorkspaceIndex {
    */
   loadBase(directory: NameDirectory, entries: readonly PackedFile[], nameIds: readonly Int32Array[], skip?: (path: string) => boolean): boolean {
     if (this.base) return false;
+    this.ensureMapped();
     const n = directory.size;
     const fileLive = new Uint8Array(entries.length);
     const files: StoredFile[] = new Array<StoredFile>(entries.length);
@@ -185,8 +193,30 @@ export class WorkspaceIndex {
     return true;
   }
 
+  private ensureMapped(): void {
+    if (this.mapped) return;
+    this.mapped = true;
+    // Base files are in the postings; files that replaced them are not base files.
+    for (const f of this.files.values()) if (f.baseOrdinal === undefined) this.mapNames(f);
+  }
+
+  private mapNames(stored: StoredFile): void {
+    const names = stored.names;
+    for (let i = 0; i < names.length; i++) {
+      // Pairs of (file, index) in one flat array: two slots instead of an object per symbol.
+      let list = this.byName.get(names[i]);
+      if (!list) {
+        list = [];
+        this.byName.set(names[i], list);
+        if (this.baseCount(names[i]) === 0) this.nameTables.added(names[i]);
+      }
+      list.push(stored, i);
+    }
+  }
+
   /** Whether some live file has a symbol of this name. */
   private isLiveName(name: string): boolean {
+    this.ensureMapped();
     return this.byName.has(name) || this.baseCount(name) > 0;
   }
 
@@ -197,6 +227,18 @@ export class WorkspaceIndex {
   }
 
   private *liveNames(): IterableIterator<string> {
+    if (!this.mapped) {
+      // No base without the map (loadBase builds it): the files are all there is.
+      const seen = new Set<string>();
+      for (const f of this.files.values()) {
+        for (const name of f.names) {
+          if (seen.has(name)) continue;
+          seen.add(name);
+          yield name;
+        }
+      }
+      return;
+    }
     yield* this.byName.keys();
     const base = this.base;
     if (!base) return;
@@ -217,17 +259,7 @@ export class WorkspaceIndex {
     const stored: StoredFile = Object.assign(packed, { id: this.nextFileId++ });
     this.files.set(stored.path, stored);
     this.addBaseName(stored.path);
-    const names = stored.names;
-    for (let i = 0; i < names.length; i++) {
-      // Pairs of (file, index) in one flat array: two slots instead of an object per symbol.
-      let list = this.byName.get(names[i]);
-      if (!list) {
-        list = [];
-        this.byName.set(names[i], list);
-        if (this.baseCount(names[i]) === 0) this.nameTables.added(names[i]);
-      }
-      list.push(stored, i);
-    }
+    if (this.mapped) this.mapNames(stored);
     // An analysed entry (an open document) brings its symbols decoded: the
     // next request on it would otherwise decode them again from the packed form.
     if (!('table' in entry)) this.keepDecoded(stored, entry.symbols);
@@ -259,6 +291,7 @@ export class WorkspaceIndex {
       }
       return true;
     }
+    if (!this.mapped) return true;
     for (const name of new Set(old.names)) {
       const list = this.byName.get(name);
       if (!list) continue;
@@ -288,6 +321,7 @@ export class WorkspaceIndex {
 
   /** Every symbol with this exact name, across the workspace. */
   lookup(name: string): SymbolRef[] {
+    this.ensureMapped();
     const out: SymbolRef[] = [];
     const b = this.base;
     const id = b ? b.directory.idOf(name) : -1;
@@ -335,6 +369,8 @@ export class WorkspaceIndex {
    * tables are kept current as files come and go.
    */
   names(): NameView {
+    // The tables follow names from here on: the map must be there to tell them.
+    this.ensureMapped();
     return this.nameTables.view();
   }
 
@@ -350,6 +386,7 @@ export class WorkspaceIndex {
 
   /** Finishes the name tables' background merges now (command-line use). */
   settleNames(): void {
+    this.ensureMapped();
     this.nameTables.settle();
   }
 
