@@ -433,7 +433,7 @@ describe('loadBase: the files of a cache put in at once', () => {
 });
 
 describe('the name map, built on first need', () => {
-  it('answers after files came, went and were replaced before anything was asked', () => {
+  it('answers after files came, went and were replaced before anything was asked', async () => {
     const index = new WorkspaceIndex();
     index.set(entry('a.c', [sym('AllocMem', 0), sym('Shared', 1)]));
     index.set(entry('b.c', [sym('Shared', 0), sym('Gone', 1)]));
@@ -441,7 +441,7 @@ describe('the name map, built on first need', () => {
     index.remove('b.c');
     index.set(entry('c.c', [sym('Fresh', 0), sym('Shared', 3)]));
     // The tables for a cache come straight from the files.
-    expect(index.liveNameTables().flatMap((t) => t.names).sort()).toEqual(['AllocMem', 'Fresh', 'Shared']);
+    expect((await index.liveNameTables()).flatMap((t) => t.names).sort()).toEqual(['AllocMem', 'Fresh', 'Shared']);
     expect(lookupAll(index)).toEqual({ AllocMem: ['a.c:0'], Fresh: ['c.c:0'], Shared: ['a.c:1', 'c.c:3'] });
     // From here on it follows changes.
     index.set(entry('d.c', [sym('AllocMem', 5)]));

@@ -394,11 +394,19 @@ export async function saveIndexCache(cacheDir: string, entries: readonly PackedF
     const { ids, directory } = await numberNames(entries, directoryTables);
     let position = HEADER_BYTES;
     let coreCrc = 0;
+    // A piece at a time, a turn of the event loop every megabyte: the name tables' chunk is about 10 MB.
     const writeCore = async (parts: Uint8Array[]): Promise<void> => {
-      const bytes = Buffer.concat(parts);
-      coreCrc = crc32(bytes, coreCrc);
-      await writeAll(handle, bytes, position);
-      position += bytes.length;
+      let since = 0;
+      for (const part of parts) {
+        coreCrc = crc32(part, coreCrc);
+        await writeAll(handle, part, position);
+        position += part.length;
+        since += part.length;
+        if (since > 1 << 20) {
+          since = 0;
+          await yieldToEventLoop();
+        }
+      }
     };
     // The details' lengths and checksums: read once here, written after the identifiers.
     let identsAt = 0;
@@ -420,7 +428,14 @@ export async function saveIndexCache(cacheDir: string, entries: readonly PackedF
       await writeCore(chunkParts({ files }, arrays));
       await yieldToEventLoop();
     }
-    await writeCore(chunkParts({ tables: directoryTables.map(tableFacts), slots: directory.slots.length }, [...directoryTables.flatMap(tableArrays), bytesOf(directory.slots)]));
+    const joined: Buffer[] = [];
+    for (const t of directoryTables) {
+      joined.push(Buffer.from(t.names.join('\0'), 'utf8'));
+      await yieldToEventLoop();
+    }
+    const facts: TableFacts[] = directoryTables.map((t, k) => [t.names.length, joined[k].length, t.packed.chars.length]);
+    const arrays = directoryTables.flatMap((t, k) => [joined[k], bytesOf(t.masks), bytesOf(t.initials), bytesOf(t.packed.offsets), t.packed.chars]);
+    await writeCore(chunkParts({ tables: facts, slots: directory.slots.length }, [...arrays, bytesOf(directory.slots)]));
     const coreEnd = position;
     let identsCrc = 0;
     for (let i = 0; i < entries.length; i += CHUNK_FILES) {
@@ -456,7 +471,7 @@ function tablesOf(entries: readonly PackedFile[]): StoredNameTable[] {
 
 /** Each entry's name numbers; names no table holds get a table of their own, appended (`tables` grows). */
 async function numberNames(entries: readonly PackedFile[], tables: StoredNameTable[]): Promise<{ ids: Int32Array[]; directory: NameDirectory }> {
-  let directory = new NameDirectory(tables);
+  let directory = await NameDirectory.build(tables, yieldToEventLoop);
   const ids: Int32Array[] = [];
   const missing = new Set<string>();
   for (let k = 0; k < entries.length; k++) {
@@ -468,19 +483,11 @@ async function numberNames(entries: readonly PackedFile[], tables: StoredNameTab
   }
   if (missing.size === 0) return { ids, directory };
   tables.push(buildNameTable([...missing]));
-  directory = new NameDirectory(tables);
+  directory = await NameDirectory.build(tables, yieldToEventLoop);
   entries.forEach((e, k) => {
     if (ids[k].includes(-1)) e.names.forEach((name, i) => (ids[k][i] = directory.idOf(name)));
   });
   return { ids, directory };
-}
-
-function tableFacts(t: StoredNameTable): TableFacts {
-  return [t.names.length, Buffer.byteLength(t.names.join('\0'), 'utf8'), t.packed.chars.length];
-}
-
-function tableArrays(t: StoredNameTable): Uint8Array[] {
-  return [Buffer.from(t.names.join('\0'), 'utf8'), bytesOf(t.masks), bytesOf(t.initials), bytesOf(t.packed.offsets), t.packed.chars];
 }
 
 /** One chunk: its length, the JSON line's length and the line, then each array, every piece padded to 4 bytes. */

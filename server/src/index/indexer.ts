@@ -168,7 +168,7 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
   if (options.cacheDir && (parsed > 0 || removed > 0 || reusedChanged(cachedByPath, index))) {
     progress({ phase: 'save', done: 0, total: 1 });
     try {
-      await saveIndexCache(options.cacheDir, [...index.allFiles()].filter((f) => f.mtimeMs >= 0), index.liveNameTables());
+      await saveIndexCache(options.cacheDir, [...index.allFiles()].filter((f) => f.mtimeMs >= 0), await index.liveNameTables());
       cacheNote += '; saved';
     } catch (err) {
       // A read-only or full cache directory leaves the index in memory; it is not an error for the user's work.

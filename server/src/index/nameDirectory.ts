@@ -19,7 +19,7 @@ export class NameDirectory {
   /** Open addressing: number + 1 at a name's slot, 0 for empty (kept in the cache with the tables: building it was 45 ms of a warm start). */
   readonly slots: Int32Array;
 
-  /** `slots` as an earlier directory over the same tables built them. */
+  /** `slots` as `build` made them for the same tables (stored with them); without, they are made here in one go. */
   constructor(
     readonly tables: readonly StoredNameTable[],
     slots?: Int32Array,
@@ -32,25 +32,25 @@ export class NameDirectory {
     }
     this.starts[tables.length] = n;
     this.names = new Array<string>(n);
-    // Twice the names, a power of two: short probe runs.
-    const size = slotCount(n);
-    if (slots && slots.length !== size) throw new Error('name directory slots do not fit its names');
-    const build = !slots;
-    this.slots = slots ?? new Int32Array(size);
-    const mask = size - 1;
     let id = 0;
+    for (const t of tables) for (let i = 0; i < t.names.length; i++) this.names[id++] = t.names[i];
+    if (slots && slots.length !== slotCount(n)) throw new Error('name directory slots do not fit its names');
+    this.slots = slots ?? new Int32Array(slotCount(n));
+    if (!slots) tables.forEach((t, k) => hashTable(this.slots, t, this.starts[k]));
+  }
+
+  /** The same, with the hash made a table per turn of `pause` (a server saving its cache keeps answering meanwhile). */
+  static async build(tables: readonly StoredNameTable[], pause: () => Promise<void>): Promise<NameDirectory> {
+    let n = 0;
+    for (const t of tables) n += t.names.length;
+    const slots = new Int32Array(slotCount(n));
+    let first = 0;
     for (const t of tables) {
-      const { chars, offsets } = t.packed;
-      for (let i = 0; i < t.names.length; i++, id++) {
-        this.names[id] = t.names[i];
-        if (!build) continue;
-        let h = FNV_OFFSET;
-        for (let at = offsets[i]; at < offsets[i + 1]; at++) h = Math.imul(h ^ (chars[at] & CHAR), FNV_PRIME);
-        let slot = h & mask;
-        while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
-        this.slots[slot] = id + 1;
-      }
+      hashTable(slots, t, first);
+      first += t.names.length;
+      await pause();
     }
+    return new NameDirectory(tables, slots);
   }
 
   get size(): number {
@@ -84,6 +84,20 @@ export class NameDirectory {
   }
 }
 
+/** Puts table t's names, numbered from `first`, into the open-addressing slots. */
+function hashTable(slots: Int32Array, t: StoredNameTable, first: number): void {
+  const mask = slots.length - 1;
+  const { chars, offsets } = t.packed;
+  for (let i = 0; i < t.names.length; i++) {
+    let h = FNV_OFFSET;
+    for (let at = offsets[i]; at < offsets[i + 1]; at++) h = Math.imul(h ^ (chars[at] & CHAR), FNV_PRIME);
+    let slot = h & mask;
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = first + i + 1;
+  }
+}
+
+/** Twice the names, a power of two: short probe runs. */
 function slotCount(names: number): number {
   let size = 16;
   while (size < 2 * names) size <<= 1;

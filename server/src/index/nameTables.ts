@@ -241,20 +241,26 @@ export class NameTables {
 
   /**
    * The live names in sorted tables, for a cache. Tables not followed (a
-   * command that only indexes) are built a chunk at a time and not kept.
+   * command that only indexes) are built a chunk at a time and not kept;
+   * `pause` runs between tables.
    */
-  forSave(): StoredNameTable[] {
+  async forSave(pause: () => Promise<void>): Promise<StoredNameTable[]> {
+    const out: StoredNameTable[] = [];
     if (!this.active) {
       const all = [...this.liveNames()];
-      const out: StoredNameTable[] = [];
       for (let i = 0; i < all.length; i += this.chunk) {
         const { lower: _lower, ...stored } = buildNameTable(all.slice(i, i + this.chunk));
         out.push(stored);
+        await pause();
       }
       return out;
     }
     const { tables, gone } = this.view();
-    return gone.size ? tables.map((t) => pickFromTable(t, (i) => !gone.has(t.names[i]))) : [...tables];
+    for (const t of tables) {
+      out.push(gone.size ? pickFromTable(t, (i) => !gone.has(t.names[i])) : t);
+      if (gone.size) await pause();
+    }
+    return out;
   }
 
   /** Whether a sweep of gone names is under way (for tests). */

@@ -375,8 +375,8 @@ export class WorkspaceIndex {
   }
 
   /** The live names in sorted tables: what a saved cache numbers names by. */
-  liveNameTables(): StoredNameTable[] {
-    return this.nameTables.forSave();
+  liveNameTables(): Promise<StoredNameTable[]> {
+    return this.nameTables.forSave(() => new Promise((resolve) => setImmediate(resolve)));
   }
 
   /** Gets the name tables of a loaded cache ready for reading, a step at a time in the background. */

@@ -195,7 +195,7 @@ export class WorkspaceSession {
       await saveIndexCache(
         this.cacheDir,
         [...this.index.allFiles()].filter((f) => f.mtimeMs >= 0),
-        this.index.liveNameTables(),
+        await this.index.liveNameTables(),
       );
     } catch (err) {
       this.events.log?.(`cache not saved (${(err as Error).message}); the index stays in memory`);
