@@ -18,7 +18,7 @@ describe('NameDirectory', () => {
     expect(d.idOf('FreeMemX')).toBe(-1);
   });
 
-  it('finds names outside ASCII, packed as zeros, among others of their length', () => {
+  it('finds names outside ASCII, which hash as zeros, among others of their length', () => {
     const names = ['Größe', 'Grüße', 'Gröss', 'GROSS', 'Ωmega', 'ωmega', 'K\u212Aelvin', 'kkelvin'];
     const d = new NameDirectory([buildNameTable(names)]);
     for (const n of names) expect(d.names[d.idOf(n)]).toBe(n);

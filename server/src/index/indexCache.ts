@@ -2,8 +2,9 @@
 //   header (64 bytes): magic, version, CRC-32 and length of the core,
 //     CRC-32 and length of the identifiers;
 //   core: chunks of files (a JSON line of their facts, then their symbol
-//     tables and name numbers as raw Int32 bytes), then the name tables
-//     (nameDirectory.ts) by whose numbers files name their symbols;
+//     tables and name numbers as raw Int32 bytes), then the name tables'
+//     names and the directory's hash (nameDirectory.ts), by whose numbers
+//     files name their symbols;
 //   identifiers: every file's `idents`, one after another;
 //   details: every file's `details`.
 // A warm start reads the header and the core, and its typed arrays are views
@@ -20,7 +21,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { close, closeSync, constants, fstat, open as openFd, read, readSync } from 'node:fs';
 import { mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { crc32 } from 'node:zlib';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { NameDirectory } from './nameDirectory';
@@ -30,7 +31,7 @@ import type { IncludeInfo } from './types';
 import type { Breadcrumb } from '../breadcrumbs/types';
 
 /** Bump when FileEntry, the analysis or this layout changes meaning: old caches are then ignored. */
-export const CACHE_VERSION = 8;
+export const CACHE_VERSION = 9;
 /** Files per chunk: one chunk is one step of the event loop. */
 const CHUNK_FILES = 100;
 const MAGIC = 'AROSLSP-INDEX';
@@ -205,7 +206,7 @@ type FileFacts = [
 ];
 
 /** A name table's sizes as the JSON line of the tables' chunk holds them. */
-type TableFacts = [count: number, namesBytes: number, charsLength: number];
+type TableFacts = [count: number, namesBytes: number];
 
 async function decodeCore(core: Buffer, store: CacheStore): Promise<LoadedCache> {
   const entries: PackedFile[] = [];
@@ -358,22 +359,15 @@ class CachedFile implements PackedFile {
   }
 }
 
+/** The names only: what a search reads beside them (masks, packed bytes) is made again when the tables are made ready. */
 function tableFrom(t: TableFacts, chunk: ChunkReader): StoredNameTable {
-  if (!Array.isArray(t) || t.length !== 3) throw new Error('name table is not a cache record');
-  const [count, namesBytes, charsLength] = t;
+  if (!Array.isArray(t) || t.length !== 2) throw new Error('name table is not a cache record');
+  const [count, namesBytes] = t;
   const joined = chunk.bytes(namesBytes);
-  const masks = chunk.int32(count);
-  const initials = chunk.int32(count);
-  const offsets = chunk.int32(count + 1);
-  const chars = chunk.bytes(charsLength);
   const text = Buffer.from(joined.buffer, joined.byteOffset, joined.byteLength).toString('utf8');
   const names = text === '' ? [] : text.split('\0');
-  if (names.length !== count || offsets[0] !== 0 || offsets[count] !== charsLength) throw new Error('name table is inconsistent');
-  // The packed bytes must be where the search and the directory will read them (lower case keeps an ASCII name's length).
-  for (let i = 0; i < count; i++) {
-    if (offsets[i + 1] - offsets[i] !== names[i].length && !/[^\x00-\x7f]/.test(names[i])) throw new Error('name table is inconsistent');
-  }
-  return { names, masks, initials, packed: { chars, offsets } };
+  if (names.length !== count) throw new Error('name table is inconsistent');
+  return { names };
 }
 
 /**
@@ -433,9 +427,8 @@ export async function saveIndexCache(cacheDir: string, entries: readonly PackedF
       joined.push(Buffer.from(t.names.join('\0'), 'utf8'));
       await yieldToEventLoop();
     }
-    const facts: TableFacts[] = directoryTables.map((t, k) => [t.names.length, joined[k].length, t.packed.chars.length]);
-    const arrays = directoryTables.flatMap((t, k) => [joined[k], bytesOf(t.masks), bytesOf(t.initials), bytesOf(t.packed.offsets), t.packed.chars]);
-    await writeCore(chunkParts({ tables: facts, slots: directory.slots.length }, [...arrays, bytesOf(directory.slots)]));
+    const facts: TableFacts[] = directoryTables.map((t, k) => [t.names.length, joined[k].length]);
+    await writeCore(chunkParts({ tables: facts, slots: directory.slots.length }, [...joined, bytesOf(directory.slots)]));
     const coreEnd = position;
     let identsCrc = 0;
     for (let i = 0; i < entries.length; i += CHUNK_FILES) {
@@ -555,4 +548,14 @@ function processAlive(pid: number): boolean {
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * zlib's CRC-32, continuing from `previous`. An empty view of a zero-length
+ * ArrayBuffer (the symbol table of a file without symbols) has no data
+ * pointer, and zlib answers 0 for that, whatever came before: every empty
+ * piece would have restarted the core's checksum.
+ */
+function crc32(bytes: Uint8Array, previous = 0): number {
+  return bytes.length === 0 ? previous : zlibCrc32(bytes, previous);
 }

@@ -1,6 +1,6 @@
 // The distinct names of a persisted index, as the name tables were when it
-// was saved: each table sorted and packed, every name numbered table by
-// table, and a hash over the tables' packed bytes that finds a name's number.
+// was saved: each table's names in order, every name numbered table by
+// table, and a hash of the lower-case names that finds a name's number.
 // Files in the cache name their symbols by these numbers. Restoring this is
 // a few tens of milliseconds; putting 380,000 names into a Map one by one was
 // half a second of a warm start, with its garbage collection.
@@ -62,36 +62,23 @@ export class NameDirectory {
     return this.starts[k];
   }
 
-  /** The name's number, or -1. Hashes what the packed bytes hold: the lower-case name, or zeros for a name outside ASCII. */
+  /** The name's number, or -1. */
   idOf(name: string): number {
-    let h = FNV_OFFSET;
-    for (let i = 0; i < name.length; i++) {
-      const c = name.charCodeAt(i);
-      // Outside ASCII, lower case is the string's own affair (and may not be ASCII): hash it as packNames stored it.
-      if (c > CHAR) return this.find(name, hashLower(name.toLowerCase()));
-      h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), FNV_PRIME);
-    }
-    return this.find(name, h);
-  }
-
-  private find(name: string, h: number): number {
     const mask = this.slots.length - 1;
-    for (let slot = h & mask; this.slots[slot] !== 0; slot = (slot + 1) & mask) {
+    for (let slot = hashName(name) & mask; this.slots[slot] !== 0; slot = (slot + 1) & mask) {
       const id = this.slots[slot] - 1;
       if (this.names[id] === name) return id;
     }
     return -1;
   }
+
 }
 
 /** Puts table t's names, numbered from `first`, into the open-addressing slots. */
 function hashTable(slots: Int32Array, t: StoredNameTable, first: number): void {
   const mask = slots.length - 1;
-  const { chars, offsets } = t.packed;
   for (let i = 0; i < t.names.length; i++) {
-    let h = FNV_OFFSET;
-    for (let at = offsets[i]; at < offsets[i + 1]; at++) h = Math.imul(h ^ (chars[at] & CHAR), FNV_PRIME);
-    let slot = h & mask;
+    let slot = hashName(t.names[i]) & mask;
     while (slots[slot] !== 0) slot = (slot + 1) & mask;
     slots[slot] = first + i + 1;
   }
@@ -104,8 +91,22 @@ function slotCount(names: number): number {
   return size;
 }
 
-/** The hash of a lower-case name as packed: its characters if all are ASCII, else as many zeros. */
-function hashLower(lower: string): number {
+/**
+ * FNV-1a over the lower-case name: ASCII folded here, without a string made;
+ * a name with any other character hashes its toLowerCase as many zeros (a
+ * case-insensitive hash, so names differing only in case share a run).
+ */
+function hashName(name: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c > CHAR) return hashOther(name.toLowerCase());
+    h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), FNV_PRIME);
+  }
+  return h;
+}
+
+function hashOther(lower: string): number {
   let ascii = true;
   for (let i = 0; i < lower.length && ascii; i++) if (lower.charCodeAt(i) > CHAR) ascii = false;
   let h = FNV_OFFSET;

@@ -24,8 +24,8 @@ export interface NameTable {
   packed: PackedNames;
 }
 
-/** A table as a cache keeps it: the lower-case names are derived again when it is first needed. */
-export type StoredNameTable = Omit<NameTable, 'lower'>;
+/** A table as a cache keeps it: its names, in the table's order; the rest is derived again when it is first needed. */
+export type StoredNameTable = Pick<NameTable, 'names'>;
 
 /** What readers see: every live name is in exactly one table; names in `gone` are in a table but no longer in the index. */
 export interface NameView {
@@ -54,8 +54,14 @@ function byLower(a: readonly [string, string], b: readonly [string, string]): nu
 export function buildNameTable(all: readonly string[]): NameTable {
   const pairs = all.map((n) => [n.toLowerCase(), n] as const);
   pairs.sort(byLower);
-  const names = pairs.map((p) => p[1]);
-  const lower = pairs.map((p) => p[0]);
+  return completeTable(
+    pairs.map((p) => p[1]),
+    pairs.map((p) => p[0]),
+  );
+}
+
+/** A table of names already in order, with their lower-case forms. */
+export function completeTable(names: string[], lower: string[] = names.map((n) => n.toLowerCase())): NameTable {
   const masks = new Int32Array(names.length);
   for (let i = 0; i < names.length; i++) masks[i] = letterMask(lower[i]);
   const packed = packNames(names, lower, masks);
@@ -249,8 +255,7 @@ export class NameTables {
     if (!this.active) {
       const all = [...this.liveNames()];
       for (let i = 0; i < all.length; i += this.chunk) {
-        const { lower: _lower, ...stored } = buildNameTable(all.slice(i, i + this.chunk));
-        out.push(stored);
+        out.push({ names: buildNameTable(all.slice(i, i + this.chunk)).names });
         await pause();
       }
       return out;
@@ -314,7 +319,7 @@ export class NameTables {
   private prepareOne(): void {
     const next = this.stored.shift();
     if (!next) return;
-    const full: NameTable = { ...next.table, lower: next.table.names.map((n) => n.toLowerCase()) };
+    const full = completeTable(next.table.names);
     const t = next.keep ? pickFromTable(full, next.keep) : full;
     for (let from = 0; from < t.names.length; from += this.chunk) {
       const to = Math.min(t.names.length, from + this.chunk);
