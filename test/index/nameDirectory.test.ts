@@ -10,8 +10,9 @@ describe('NameDirectory', () => {
     expect(d.size).toBe(6);
     expect(d.start(0)).toBe(0);
     expect(d.start(1)).toBe(3);
-    expect(d.names).toEqual([...a.names, ...b.names]);
-    d.names.forEach((name, id) => expect(d.idOf(name)).toBe(id));
+    const all = [...a.names, ...b.names];
+    expect(all.map((_, id) => d.nameAt(id))).toEqual(all);
+    all.forEach((name, id) => expect(d.idOf(name)).toBe(id));
     // Same lower case, other names: not found.
     expect(d.idOf('allocMem')).toBe(-1);
     expect(d.idOf('Free')).toBe(-1);
@@ -21,7 +22,7 @@ describe('NameDirectory', () => {
   it('finds names outside ASCII, which hash as zeros, among others of their length', () => {
     const names = ['Größe', 'Grüße', 'Gröss', 'GROSS', 'Ωmega', 'ωmega', 'K\u212Aelvin', 'kkelvin'];
     const d = new NameDirectory([buildNameTable(names)]);
-    for (const n of names) expect(d.names[d.idOf(n)]).toBe(n);
+    for (const n of names) expect(d.nameAt(d.idOf(n))).toBe(n);
     expect(d.idOf('Grösse')).toBe(-1);
     expect(d.idOf('ΩMEGA')).toBe(-1);
   });
@@ -29,7 +30,7 @@ describe('NameDirectory', () => {
   it('holds many names with short probes and no false hits', () => {
     const names = Array.from({ length: 20_000 }, (_, i) => `name_${i.toString(36)}`);
     const d = new NameDirectory([buildNameTable(names.slice(0, 8192)), buildNameTable(names.slice(8192))]);
-    for (const n of names) expect(d.names[d.idOf(n)]).toBe(n);
+    for (const n of names) expect(d.nameAt(d.idOf(n))).toBe(n);
     for (let i = 20_000; i < 21_000; i++) expect(d.idOf(`name_${i.toString(36)}`)).toBe(-1);
   });
 

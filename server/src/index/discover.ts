@@ -155,7 +155,8 @@ export async function discoverFiles(root: string, options: DiscoverOptions): Pro
   const previous = usableRecord(root, key, options.previous);
   const record: WalkRecord = { version: WALK_RECORD_VERSION, key, takenAt: Date.now(), ignores: [], dirs: [] };
   let changed = !previous;
-  const stack: Array<{ rel: string; rules: Rules[]; trusted: boolean }> = [{ rel: '', rules: rootRules, trusted: true }];
+  // Rules are read only where a directory is read: a walk that reuses every directory never parses AROS's 3,000-line .gitignore.
+  const stack: Array<{ rel: string; rules: () => Rules[]; trusted: boolean }> = [{ rel: '', rules: () => rootRules, trusted: true }];
   let sliceStart = Date.now();
   while (stack.length > 0) {
     if (Date.now() - sliceStart > SLICE_MS) {
@@ -163,7 +164,7 @@ export async function discoverFiles(root: string, options: DiscoverOptions): Pro
       sliceStart = Date.now();
     }
     options.signal?.throwIfAborted();
-    const { rel, rules, trusted } = stack.pop() as { rel: string; rules: Rules[]; trusted: boolean };
+    const { rel, rules, trusted } = stack.pop() as { rel: string; rules: () => Rules[]; trusted: boolean };
     const abs = path.join(root, rel);
     const before = trusted ? previous?.get(rel) : undefined;
     let mtimeMs = -1;
@@ -175,11 +176,11 @@ export async function discoverFiles(root: string, options: DiscoverOptions): Pro
     let hasIgnore: boolean;
     let subdirNames: string[];
     let fileNames: string[];
-    let here: Rules | undefined;
+    let active: () => Rules[];
     let childrenTrusted = trusted;
     if (before && mtimeMs === before.mtimeMs && mtimeMs < before.takenAt - RACY_MS) {
       ({ hasIgnore, subdirs: subdirNames, files: fileNames } = before);
-      here = hasIgnore ? readIgnoreFile(abs, rel) : undefined;
+      active = hasIgnore ? once(() => withRules(rules(), readIgnoreFile(abs, rel))) : rules;
     } else {
       changed = true;
       let entries: Dirent[];
@@ -191,17 +192,17 @@ export async function discoverFiles(root: string, options: DiscoverOptions): Pro
       }
       // Only where the listing shows one: a failed open per directory (2,300 on AROS) costs an exception each.
       hasIgnore = entries.some((e) => e.name === '.gitignore');
-      here = hasIgnore ? readIgnoreFile(abs, rel) : undefined;
+      const here = withRules(rules(), hasIgnore ? readIgnoreFile(abs, rel) : undefined);
+      active = () => here;
       // A new or removed ignore file changes what is listed below: nothing there is trusted.
       if (before && before.hasIgnore !== hasIgnore) childrenTrusted = false;
-      const active = here ? [...rules, here] : rules;
       subdirNames = [];
       fileNames = [];
       for (const entry of entries) {
         const childRel = rel ? `${rel}/${entry.name}` : entry.name;
         if (entry.isDirectory()) {
-          if (!ALWAYS_SKIPPED.has(entry.name) && !ignored(active, childRel, true)) subdirNames.push(entry.name);
-        } else if (entry.isFile() && INDEXED.test(entry.name) && !ignored(active, childRel, false)) fileNames.push(entry.name);
+          if (!ALWAYS_SKIPPED.has(entry.name) && !ignored(here, childRel, true)) subdirNames.push(entry.name);
+        } else if (entry.isFile() && INDEXED.test(entry.name) && !ignored(here, childRel, false)) fileNames.push(entry.name);
       }
     }
     if (hasIgnore) {
@@ -225,11 +226,19 @@ export async function discoverFiles(root: string, options: DiscoverOptions): Pro
         skipped.push({ path: childRel, reason: `unreadable: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
       }
     }
-    const active = here ? [...rules, here] : rules;
     for (let i = subdirNames.length - 1; i >= 0; i--) stack.push({ rel: rel ? `${rel}/${subdirNames[i]}` : subdirNames[i], rules: active, trusted: childrenTrusted });
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, skipped, record, changed };
+}
+
+function withRules(rules: Rules[], here: Rules | undefined): Rules[] {
+  return here ? [...rules, here] : rules;
+}
+
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
 }
 
 interface DirBefore {

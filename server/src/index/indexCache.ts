@@ -338,8 +338,8 @@ class CachedFile implements PackedFile {
 
   get names(): string[] {
     if (!this.namesMade) {
-      const all = (this.directory as NameDirectory).names;
-      this.namesMade = Array.from(this.nameIds, (id) => all[id]);
+      const directory = this.directory as NameDirectory;
+      this.namesMade = Array.from(this.nameIds, (id) => directory.nameAt(id));
     }
     return this.namesMade;
   }
@@ -364,10 +364,29 @@ function tableFrom(t: TableFacts, chunk: ChunkReader): StoredNameTable {
   if (!Array.isArray(t) || t.length !== 2) throw new Error('name table is not a cache record');
   const [count, namesBytes] = t;
   const joined = chunk.bytes(namesBytes);
-  const text = Buffer.from(joined.buffer, joined.byteOffset, joined.byteLength).toString('utf8');
-  const names = text === '' ? [] : text.split('\0');
-  if (names.length !== count) throw new Error('name table is inconsistent');
-  return { names };
+  // The names are NUL-separated: as many separators as names less one (counted here, split when first read).
+  let separators = 0;
+  for (let i = 0; i < joined.length; i++) if (joined[i] === 0) separators++;
+  if (!Number.isSafeInteger(count) || (count === 0 ? joined.length !== 0 : separators !== count - 1)) throw new Error('name table is inconsistent');
+  return new StoredNames(joined, count);
+}
+
+/** A stored table's names, made from their bytes when first read (a warm command never reads them). */
+class StoredNames implements StoredNameTable {
+  private made: string[] | undefined;
+
+  constructor(
+    private readonly joined: Uint8Array,
+    readonly count: number,
+  ) {}
+
+  get names(): string[] {
+    if (!this.made) {
+      const text = Buffer.from(this.joined.buffer, this.joined.byteOffset, this.joined.byteLength).toString('utf8');
+      this.made = this.count === 0 ? [] : text.split('\0');
+    }
+    return this.made;
+  }
 }
 
 /**

@@ -11,9 +11,8 @@ const CHAR = 0x7f;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
+/** Names are numbered table 0's first, then table 1's, and so on. */
 export class NameDirectory {
-  /** Every name, numbered: table 0's names, then table 1's, and so on. */
-  readonly names: string[];
   /** Where each table's numbers start. */
   private readonly starts: Int32Array;
   /** Open addressing: number + 1 at a name's slot, 0 for empty (kept in the cache with the tables: building it was 45 ms of a warm start). */
@@ -28,12 +27,9 @@ export class NameDirectory {
     let n = 0;
     for (let k = 0; k < tables.length; k++) {
       this.starts[k] = n;
-      n += tables[k].names.length;
+      n += sizeOf(tables[k]);
     }
     this.starts[tables.length] = n;
-    this.names = new Array<string>(n);
-    let id = 0;
-    for (const t of tables) for (let i = 0; i < t.names.length; i++) this.names[id++] = t.names[i];
     if (slots && slots.length !== slotCount(n)) throw new Error('name directory slots do not fit its names');
     this.slots = slots ?? new Int32Array(slotCount(n));
     if (!slots) tables.forEach((t, k) => hashTable(this.slots, t, this.starts[k]));
@@ -42,7 +38,7 @@ export class NameDirectory {
   /** The same, with the hash made a table per turn of `pause` (a server saving its cache keeps answering meanwhile). */
   static async build(tables: readonly StoredNameTable[], pause: () => Promise<void>): Promise<NameDirectory> {
     let n = 0;
-    for (const t of tables) n += t.names.length;
+    for (const t of tables) n += sizeOf(t);
     const slots = new Int32Array(slotCount(n));
     let first = 0;
     for (const t of tables) {
@@ -54,7 +50,19 @@ export class NameDirectory {
   }
 
   get size(): number {
-    return this.names.length;
+    return this.starts[this.tables.length];
+  }
+
+  /** Name number `id`: its table's names are made when first asked for (see StoredNameTable.count). */
+  nameAt(id: number): string {
+    let lo = 0;
+    let hi = this.tables.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= id) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.tables[lo].names[id - this.starts[lo]];
   }
 
   /** Where table `k`'s numbers start. */
@@ -67,11 +75,15 @@ export class NameDirectory {
     const mask = this.slots.length - 1;
     for (let slot = hashName(name) & mask; this.slots[slot] !== 0; slot = (slot + 1) & mask) {
       const id = this.slots[slot] - 1;
-      if (this.names[id] === name) return id;
+      if (this.nameAt(id) === name) return id;
     }
     return -1;
   }
 
+}
+
+function sizeOf(t: StoredNameTable): number {
+  return t.count ?? t.names.length;
 }
 
 /** Puts table t's names, numbered from `first`, into the open-addressing slots. */

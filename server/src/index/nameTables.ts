@@ -24,8 +24,12 @@ export interface NameTable {
   packed: PackedNames;
 }
 
-/** A table as a cache keeps it: its names, in the table's order; the rest is derived again when it is first needed. */
-export type StoredNameTable = Pick<NameTable, 'names'>;
+/**
+ * A table as a cache keeps it: its names, in the table's order; the rest is
+ * derived again when it is first needed. A loaded table gives `count` and
+ * makes its names when first read.
+ */
+export type StoredNameTable = Pick<NameTable, 'names'> & { readonly count?: number };
 
 /** What readers see: every live name is in exactly one table; names in `gone` are in a table but no longer in the index. */
 export interface NameView {

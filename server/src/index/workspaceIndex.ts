@@ -181,7 +181,7 @@ export class WorkspaceIndex {
       directory.tables,
       keepAll ? undefined : (t, i) => {
         const id = directory.start(t) + i;
-        return live[id] > 0 && !this.byName.has(directory.names[id]);
+        return live[id] > 0 && !this.byName.has(directory.nameAt(id));
       },
     );
     this.base = { directory, files, nameIds, fileLive, postStart, posts, live };
@@ -242,10 +242,13 @@ export class WorkspaceIndex {
     yield* this.byName.keys();
     const base = this.base;
     if (!base) return;
-    for (let id = 0; id < base.directory.size; id++) {
-      const name = base.directory.names[id];
-      if (base.live[id] > 0 && !this.byName.has(name)) yield name;
-    }
+    const found: string[] = [];
+    base.directory.tables.forEach((t, k) => {
+      const first = base.directory.start(k);
+      const names = t.names;
+      for (let i = 0; i < names.length; i++) if (base.live[first + i] > 0 && !this.byName.has(names[i])) found.push(names[i]);
+    });
+    yield* found;
   }
 
   get fileCount(): number {
@@ -287,7 +290,10 @@ export class WorkspaceIndex {
       b.fileLive[old.baseOrdinal] = 0;
       const ids = b.nameIds[old.baseOrdinal];
       for (let i = 0; i < ids.length; i++) {
-        if (--b.live[ids[i]] === 0 && !this.byName.has(b.directory.names[ids[i]])) this.nameTables.removed(b.directory.names[ids[i]]);
+        if (--b.live[ids[i]] === 0) {
+          const name = b.directory.nameAt(ids[i]);
+          if (!this.byName.has(name)) this.nameTables.removed(name);
+        }
       }
       return true;
     }
