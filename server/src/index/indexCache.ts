@@ -407,19 +407,28 @@ export async function saveIndexCache(cacheDir: string, entries: readonly PackedF
     const { ids, directory } = await numberNames(entries, directoryTables);
     let position = HEADER_BYTES;
     let coreCrc = 0;
-    // A piece at a time, a turn of the event loop every megabyte: the name tables' chunk is about 10 MB.
+    // Pieces gathered into writes of about a megabyte, a turn of the event loop after each: one write per
+    // piece (four per file) cost a thread-pool round trip each, seconds over AROS, and the name tables'
+    // chunk (about 10 MB) in one piece held the loop.
     const writeCore = async (parts: Uint8Array[]): Promise<void> => {
-      let since = 0;
+      let group: Uint8Array[] = [];
+      let size = 0;
+      const flush = async (): Promise<void> => {
+        const bytes = group.length === 1 ? group[0] : Buffer.concat(group, size);
+        coreCrc = crc32(bytes, coreCrc);
+        await writeAll(handle, bytes, position);
+        position += bytes.length;
+        group = [];
+        size = 0;
+        await yieldToEventLoop();
+      };
       for (const part of parts) {
-        coreCrc = crc32(part, coreCrc);
-        await writeAll(handle, part, position);
-        position += part.length;
-        since += part.length;
-        if (since > 1 << 20) {
-          since = 0;
-          await yieldToEventLoop();
-        }
+        if (part.length === 0) continue;
+        group.push(part);
+        size += part.length;
+        if (size >= 1 << 20) await flush();
       }
+      if (size > 0) await flush();
     };
     // The details' lengths and checksums: read once here, written after the identifiers.
     let identsAt = 0;
