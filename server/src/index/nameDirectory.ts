@@ -42,9 +42,12 @@ export class NameDirectory {
     const slots = new Int32Array(slotCount(n));
     let first = 0;
     for (const t of tables) {
-      hashTable(slots, t, first);
+      // A few thousand names per turn, whatever the tables' sizes.
+      for (let from = 0; from < t.names.length; from += HASH_STEP) {
+        hashTable(slots, t, first, from, Math.min(t.names.length, from + HASH_STEP));
+        await pause();
+      }
       first += t.names.length;
-      await pause();
     }
     return new NameDirectory(tables, slots);
   }
@@ -86,10 +89,12 @@ function sizeOf(t: StoredNameTable): number {
   return t.count ?? t.names.length;
 }
 
-/** Puts table t's names, numbered from `first`, into the open-addressing slots. */
-function hashTable(slots: Int32Array, t: StoredNameTable, first: number): void {
+const HASH_STEP = 4096;
+
+/** Puts table t's names [from, to), numbered from `first`, into the open-addressing slots. */
+function hashTable(slots: Int32Array, t: StoredNameTable, first: number, from = 0, to = t.names.length): void {
   const mask = slots.length - 1;
-  for (let i = 0; i < t.names.length; i++) {
+  for (let i = from; i < to; i++) {
     let slot = hashName(t.names[i]) & mask;
     while (slots[slot] !== 0) slot = (slot + 1) & mask;
     slots[slot] = first + i + 1;
