@@ -348,3 +348,23 @@ describe('aros-lsp serve', () => {
     });
   }
 });
+
+describe('a reader that stops early', () => {
+  it('ends the command quietly (| head)', async () => {
+    const ws = makeWorkspace();
+    try {
+      expect(cli(ws, 'index', ws.root).status).toBe(0);
+      const { spawn } = await import('node:child_process');
+      const child = spawn(process.execPath, [path.join(REPO, 'out/cli/main.js'), 'symbols', ws.root, 'a', '--limit', '500', '--cache-dir', ws.cacheDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: ws.home } });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      // Closed before the first line comes, as `head -0` would: every write meets a closed pipe.
+      child.stdout.destroy();
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+    } finally {
+      ws.cleanup();
+    }
+  });
+});

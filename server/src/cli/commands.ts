@@ -76,6 +76,14 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const command = args.positionals[0] ?? 'serve';
+  // A reader that stops early (`| head`) closes the pipe: the command ends quietly, as Unix tools do.
+  // Not for the server, whose stdout is the protocol.
+  if (command !== 'serve') {
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      process.exit(0);
+    });
+  }
   // Each command's modules are loaded when it runs: loading all of them (the
   // server, the model runtime) cost every command about 100 ms at start.
   switch (command) {
