@@ -45,6 +45,41 @@ function expectedFromFiles(index: WorkspaceIndex): Record<string, string[]> {
   return out;
 }
 
+/** A seeded generator of integers below n (a linear congruential one: the same series every run). */
+function seeded(seed: number): (n: number) => number {
+  return (n) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return Math.floor(seed / 65536) % n;
+  };
+}
+
+/** Removes or sets one of `files` files at random, in the index and in the model (path -> names by line). */
+function randomChange(
+  index: WorkspaceIndex,
+  model: Map<string, string[]>,
+  rand: (n: number) => number,
+  o: { files: number; removeOneIn: number; maxNames: number; pool: string[] },
+): void {
+  const path = `f${rand(o.files)}.c`;
+  if (rand(o.removeOneIn) === 0) {
+    index.remove(path);
+    model.delete(path);
+  } else {
+    const names = Array.from({ length: rand(o.maxNames) }, () => o.pool[rand(o.pool.length)]);
+    index.set(entry(path, names.map((n, line) => sym(n, line))));
+    model.set(path, names);
+  }
+}
+
+/** What lookupAll should give for the model. */
+function expectedFromModel(model: Map<string, string[]>): Record<string, string[]> {
+  const expected: Record<string, string[]> = {};
+  for (const [p, names] of model) names.forEach((n, line) => (expected[n] ??= []).push(`${p}:${line}`));
+  const sorted: Record<string, string[]> = {};
+  for (const k of Object.keys(expected).sort()) sorted[k] = expected[k].sort();
+  return sorted;
+}
+
 describe('letterMask', () => {
   it('sets one bit per letter, one for digits, one for underscore', () => {
     expect(letterMask('a')).toBe(1);
@@ -115,30 +150,12 @@ describe('WorkspaceIndex: set, replace, remove', () => {
   });
 
   it('stays consistent through a long series of random sets and removes', () => {
-    let seed = 7;
-    const rand = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return Math.floor(seed / 65536) % n;
-    };
-    const pool = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'];
+    const rand = seeded(7);
     const index = new WorkspaceIndex();
     const model = new Map<string, string[]>();
     for (let step = 0; step < 300; step++) {
-      const path = `f${rand(12)}.c`;
-      if (rand(4) === 0) {
-        index.remove(path);
-        model.delete(path);
-      } else {
-        const names = Array.from({ length: rand(5) }, () => pool[rand(pool.length)]);
-        index.set(entry(path, names.map((n, line) => sym(n, line))));
-        model.set(path, names);
-      }
-      const expected: Record<string, string[]> = {};
-      for (const [p, names] of model) names.forEach((n, line) => (expected[n] ??= []).push(`${p}:${line}`));
-      for (const k of Object.keys(expected)) expected[k].sort();
-      const sorted: Record<string, string[]> = {};
-      for (const k of Object.keys(expected).sort()) sorted[k] = expected[k];
-      expect(lookupAll(index)).toEqual(sorted);
+      randomChange(index, model, rand, { files: 12, removeOneIn: 4, maxNames: 5, pool: ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'] });
+      expect(lookupAll(index)).toEqual(expectedFromModel(model));
       expect(index.fileCount).toBe(model.size);
     }
   });
@@ -344,11 +361,7 @@ describe('loadBase: the files of a cache put in at once', () => {
 
   for (const eager of [true, false]) {
     it(`answers as if each file had been set, through random changes (${eager ? 'eager' : 'lazy'} name tables)`, () => {
-      let seed = 11;
-      const rand = (n: number): number => {
-        seed = (seed * 1103515245 + 12345) % 2147483648;
-        return Math.floor(seed / 65536) % n;
-      };
+      const rand = seeded(11);
       const pool = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'Ab', 'ab'];
       const model = new Map<string, string[]>();
       const files: Array<[string, string[]]> = [];
@@ -362,25 +375,13 @@ describe('loadBase: the files of a cache put in at once', () => {
       expect(index.loadBase(directory, entries, ids)).toBe(true);
       expect(index.loadBase(directory, entries, ids)).toBe(false);
       const check = (): void => {
-        const expected: Record<string, string[]> = {};
-        for (const [p, names] of model) names.forEach((n, line) => (expected[n] ??= []).push(`${p}:${line}`));
-        const sorted: Record<string, string[]> = {};
-        for (const k of Object.keys(expected).sort()) sorted[k] = expected[k].sort();
-        expect(lookupAll(index)).toEqual(sorted);
+        expect(lookupAll(index)).toEqual(expectedFromModel(model));
         expect(index.fileCount).toBe(model.size);
         expectTablesSound(index);
       };
       check();
       for (let step = 0; step < 200; step++) {
-        const path = `f${rand(14)}.c`;
-        if (rand(3) === 0) {
-          index.remove(path);
-          model.delete(path);
-        } else {
-          const names = Array.from({ length: rand(4) }, () => pool[rand(pool.length)]);
-          index.set(entry(path, names.map((n, line) => sym(n, line))));
-          model.set(path, names);
-        }
+        randomChange(index, model, rand, { files: 14, removeOneIn: 3, maxNames: 4, pool });
         if (step % 7 === 0) check();
       }
       check();
