@@ -409,6 +409,13 @@ describe('loadBase: the files of a cache put in at once', () => {
     index.remove('doc.c');
     expect(index.lookup('Shared').map((r) => r.file.path)).toEqual(['other.c']);
     expectTablesSound(index);
+    // A skipped entry put in later (no longer owned) is an ordinary file: in, then out again, cleanly.
+    index.set(entries[2]);
+    expect(index.lookup('Owned').map((r) => r.file.path)).toEqual(['owned.c']);
+    index.remove('owned.c');
+    expect(index.lookup('Owned')).toEqual([]);
+    expect(index.lookup('Other').map((r) => r.file.path)).toEqual(['other.c']);
+    expectTablesSound(index);
   });
 
   it('answers a file whose details cannot be read from its table, and says which file it is', () => {

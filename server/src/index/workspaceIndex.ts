@@ -259,7 +259,8 @@ export class WorkspaceIndex {
   set(entry: PackedFile | FileEntry): StoredFile {
     const packed = 'table' in entry ? entry : packFile(entry);
     this.remove(packed.path);
-    const stored: StoredFile = Object.assign(packed, { id: this.nextFileId++ });
+    // Never a base file, even an entry a base once held (a cached entry put in again): its names go in the map.
+    const stored: StoredFile = Object.assign(packed, { id: this.nextFileId++, baseOrdinal: undefined });
     this.files.set(stored.path, stored);
     this.addBaseName(stored.path);
     if (this.mapped) this.mapNames(stored);
