@@ -212,6 +212,26 @@ describe('loadIndexCache: what is not a good cache', () => {
     expect(unpackSymbols(loaded.cache.entries[0])).toEqual(unpackSymbols(packed(1)));
   });
 
+  it('identifiers preloaded in the background are used as they are, and a corrupt region is left to report', async () => {
+    await saveIndexCache(dir, [packed(1), packed(2)]);
+    const good = readFileSync(cacheFile());
+    const loaded = await loadIndexCache(dir);
+    if (!loaded.ok) throw new Error(loaded.reason);
+    await loaded.cache.preloadIdentifiers();
+    // Overwritten in place (the same file the load holds open): what was preloaded does not change.
+    writeFileSync(cacheFile(), Buffer.alloc(good.length));
+    expect(Buffer.from(loaded.cache.entries[1].idents).toString('latin1')).toBe(Buffer.from(packed(2).idents).toString('latin1'));
+
+    const coreEnd = Number(headerOf(good).trim().split(' ')[3]);
+    const bad = Buffer.from(good);
+    bad[coreEnd + 2] ^= 0x5a;
+    writeFileSync(cacheFile(), bad);
+    const second = await loadIndexCache(dir);
+    if (!second.ok) throw new Error(second.reason);
+    await second.cache.preloadIdentifiers();
+    expect(() => second.cache.entries[0].idents).toThrow("the index cache's identifiers are corrupt; index the workspace again");
+  });
+
   it('what was loaded stays readable after a later save replaced the file', async () => {
     await saveIndexCache(dir, [packed(1)]);
     const loaded = await loadIndexCache(dir);

@@ -161,6 +161,20 @@ describe.each([0, 2])('buildIndex with %i workers', (workers) => {
   });
 });
 
+describe('buildIndex: a warm start for a server', () => {
+  it('reads the cached identifiers in the background a second after the index is ready', async () => {
+    await buildIndex(new WorkspaceIndex(), options());
+    const index = new WorkspaceIndex({ eager: true });
+    const s = await buildIndex(index, options({ preloadIdentifiers: true }));
+    expect(s.reused).toBe(ALL);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Zeroed in place (the file the load holds open): only identifiers already read still check out.
+    const file = path.join(cacheDir, 'index.bin');
+    writeFileSync(file, Buffer.alloc(statSync(file).size));
+    expect(index.filesMentioning('fn_3')).toEqual(['mod0/file03.c']);
+  });
+});
+
 describe('buildIndex: workers and threads agree', () => {
   it('the parse workers are built and in use', () => {
     expect(builtScript('parseWorker.js')).toMatch(/out\/index\/parseWorker\.js$/);

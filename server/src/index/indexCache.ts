@@ -43,6 +43,8 @@ export interface LoadedCache {
   /** Per entry, the numbers of its symbols' names in `directory`. */
   nameIds: Int32Array[];
   directory: NameDirectory;
+  /** Reads the entries' identifiers in the background (a server does, before references need them). */
+  preloadIdentifiers(): Promise<void>;
 }
 
 export type CacheLoad = { ok: true; cache: LoadedCache } | { ok: false; reason: string; missing: boolean };
@@ -91,7 +93,7 @@ export async function loadIndexCache(cacheDir: string): Promise<CacheLoad> {
     const result = await decodeCore(core, store);
     store.keepOpen();
     keep = true;
-    return { ok: true, cache: result };
+    return { ok: true, cache: { ...result, preloadIdentifiers: () => store.preloadIdents() } };
   } catch (err) {
     return { ok: false, missing: false, reason: `cache file is corrupt (${(err as Error).message}); rebuilding` };
   } finally {
@@ -150,15 +152,31 @@ class CacheStore {
     closeWhenUnreachable.register(this, this.fd);
   }
 
-  /** A file's identifiers: the whole region is read (and checked) the first time. */
+  /** A file's identifiers: the whole region is read (and checked) the first time, unless `preloadIdents` got there first. */
   idents(at: number, length: number): Uint8Array {
     if (!this.identsRegion) {
       const region = Buffer.allocUnsafe(this.identsLength);
       readFully(this.fd, region, this.identsStart);
-      if (hex8(crc32(region)) !== this.identsCrc) throw new Error('the index cache\'s identifiers are corrupt; index the workspace again');
-      this.identsRegion = region;
+      this.identsRegion = checkedIdents(region, crc32(region), this.identsCrc);
     }
     return this.identsRegion.subarray(at, at + length);
+  }
+
+  /**
+   * Reads the identifiers' region a megabyte per turn of the event loop: a
+   * server's first references request would otherwise read and check 15 MB
+   * in one go. A region that fails its check is left for `idents` to report.
+   */
+  async preloadIdents(): Promise<void> {
+    const region = Buffer.allocUnsafe(this.identsLength);
+    let crc = 0;
+    for (let at = 0; at < region.length && !this.identsRegion; ) {
+      const n = (await readAsync(this.fd, region, at, Math.min(1 << 20, region.length - at), this.identsStart + at)).bytesRead;
+      if (n === 0) return;
+      crc = crc32(region.subarray(at, at + n), crc);
+      at += n;
+    }
+    if (!this.identsRegion && hex8(crc) === this.identsCrc) this.identsRegion = region;
   }
 
   details(at: number, length: number, crc: number): Uint8Array {
@@ -167,6 +185,11 @@ class CacheStore {
     if (crc32(bytes) !== crc) throw new Error('the index cache\'s symbol details are corrupt; index the workspace again');
     return bytes;
   }
+}
+
+function checkedIdents(region: Buffer, crc: number, expected: string): Buffer {
+  if (hex8(crc) !== expected) throw new Error('the index cache\'s identifiers are corrupt; index the workspace again');
+  return region;
 }
 
 const closeWhenUnreachable = new FinalizationRegistry<number>((fd) => {
@@ -208,7 +231,7 @@ type FileFacts = [
 /** A name table's sizes as the JSON line of the tables' chunk holds them. */
 type TableFacts = [count: number, namesBytes: number];
 
-async function decodeCore(core: Buffer, store: CacheStore): Promise<LoadedCache> {
+async function decodeCore(core: Buffer, store: CacheStore): Promise<Omit<LoadedCache, 'preloadIdentifiers'>> {
   const entries: PackedFile[] = [];
   const nameIds: Int32Array[] = [];
   let directory: NameDirectory | undefined;

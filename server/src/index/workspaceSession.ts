@@ -76,6 +76,7 @@ export class WorkspaceSession {
       onProgress: options.onProgress,
       log: this.events.log,
       isOwned: (p) => this.documents.has(p),
+      preloadIdentifiers: this.events.eagerNames,
     })
       .then((summary) => {
         this.lastSummary = summary;
