@@ -265,7 +265,8 @@ describe('loadIndexCache: what is not a good cache', () => {
     await saveIndexCache(dir, [packed(1)]);
     const bytes = readFileSync(cacheFile());
     const header = headerOf(bytes);
-    const old = header.replace(` ${CACHE_VERSION} `, ` ${CACHE_VERSION - 1} `);
+    // Padded back to the header's width: 9 is one character shorter than 10.
+    const old = header.replace(` ${CACHE_VERSION} `, ` ${CACHE_VERSION - 1} `).padEnd(header.length, ' ');
     expect(old).not.toBe(header);
     writeFileSync(cacheFile(), Buffer.concat([Buffer.from(old, 'latin1'), bytes.subarray(header.length)]));
     expect(await loadIndexCache(dir)).toEqual({ ok: false, missing: false, reason: `cache version ${CACHE_VERSION - 1} is outdated; rebuilding` });

@@ -1,13 +1,12 @@
 // The distinct names of a persisted index, as the name tables were when it
 // was saved: each table's names in order, every name numbered table by
-// table, and a hash of the lower-case names that finds a name's number.
+// table, and a hash of the names that finds a name's number.
 // Files in the cache name their symbols by these numbers. Restoring this is
 // a few tens of milliseconds; putting 380,000 names into a Map one by one was
 // half a second of a warm start, with its garbage collection.
 
 import type { StoredNameTable } from './nameTables';
 
-const CHAR = 0x7f;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
@@ -82,7 +81,6 @@ export class NameDirectory {
     }
     return -1;
   }
-
 }
 
 function sizeOf(t: StoredNameTable): number {
@@ -108,25 +106,9 @@ function slotCount(names: number): number {
   return size;
 }
 
-/**
- * FNV-1a over the lower-case name: ASCII folded here, without a string made;
- * a name with any other character hashes its toLowerCase as many zeros (a
- * case-insensitive hash, so names differing only in case share a run).
- */
+/** FNV-1a over the name's UTF-16 code units: lookups compare exact names. */
 function hashName(name: string): number {
   let h = FNV_OFFSET;
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c > CHAR) return hashOther(name.toLowerCase());
-    h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), FNV_PRIME);
-  }
-  return h;
-}
-
-function hashOther(lower: string): number {
-  let ascii = true;
-  for (let i = 0; i < lower.length && ascii; i++) if (lower.charCodeAt(i) > CHAR) ascii = false;
-  let h = FNV_OFFSET;
-  for (let i = 0; i < lower.length; i++) h = Math.imul(h ^ (ascii ? lower.charCodeAt(i) : 0), FNV_PRIME);
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), FNV_PRIME);
   return h;
 }
