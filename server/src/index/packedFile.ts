@@ -8,7 +8,7 @@
 
 import type { Breadcrumb } from '../breadcrumbs/types';
 import type { FileEntry } from './fileIndex';
-import type { ArosInfo, IncludeInfo, Range, SymbolInfo, SymbolKind } from './types';
+import type { ArosInfo, IncludeInfo, Position, Range, SymbolInfo, SymbolKind } from './types';
 
 export const KINDS: readonly SymbolKind[] = ['function', 'struct', 'union', 'enum', 'field', 'enumerator', 'typedef', 'macro', 'variable'];
 const KIND_INDEX = new Map(KINDS.map((k, i) => [k, i]));
@@ -115,17 +115,8 @@ export function unpackSymbols(p: PackedFile): SymbolInfo[] {
   // Read once: a loaded entry reads its details from the cache file on each access.
   const details = p.details;
   const extras = JSON.parse(Buffer.from(details.buffer, details.byteOffset, details.byteLength).toString('utf8')) as Array<Array<unknown>>;
-  const t = p.table;
   return extras.map((e, i) => {
-    const o = i * SLOTS;
-    const s: SymbolInfo = {
-      name: p.names[i],
-      kind: KINDS[t[o + F] & 0xff],
-      definition: (t[o + F] & FLAG_DEFINITION) !== 0,
-      range: { start: { line: t[o + RL], character: e[0] as number }, end: { line: e[1] as number, character: e[2] as number } },
-      selectionRange: { start: { line: t[o + SL], character: t[o + SC] }, end: { line: t[o + EL], character: t[o + EC] } },
-    };
-    if (t[o + PARENT] >= 0) s.parent = t[o + PARENT];
+    const s = tableSymbol(p, i, e[0] as number, { line: e[1] as number, character: e[2] as number });
     if (e[3] != null) s.signature = e[3] as string;
     if (e[4] != null) s.storage = e[4] as string;
     if (e[5] != null) s.returnType = e[5] as string;
@@ -139,19 +130,22 @@ export function unpackSymbols(p: PackedFile): SymbolInfo[] {
 
 /** What the table alone tells of a file's symbols: no signatures or docs, and a range from the start of its first line to the end of the name. */
 export function tableSymbols(p: PackedFile): SymbolInfo[] {
+  return p.names.map((_, i) => tableSymbol(p, i, 0, selectionAt(p.table, i).end));
+}
+
+/** Symbol i as its table row gives it; the range's start character and end come from the details, when there are any. */
+function tableSymbol(p: PackedFile, i: number, rangeStartCharacter: number, rangeEnd: Position): SymbolInfo {
   const t = p.table;
-  return p.names.map((name, i) => {
-    const o = i * SLOTS;
-    const s: SymbolInfo = {
-      name,
-      kind: KINDS[t[o + F] & 0xff],
-      definition: (t[o + F] & FLAG_DEFINITION) !== 0,
-      range: { start: { line: t[o + RL], character: 0 }, end: { line: t[o + EL], character: t[o + EC] } },
-      selectionRange: { start: { line: t[o + SL], character: t[o + SC] }, end: { line: t[o + EL], character: t[o + EC] } },
-    };
-    if (t[o + PARENT] >= 0) s.parent = t[o + PARENT];
-    return s;
-  });
+  const o = i * SLOTS;
+  const s: SymbolInfo = {
+    name: p.names[i],
+    kind: KINDS[t[o + F] & 0xff],
+    definition: (t[o + F] & FLAG_DEFINITION) !== 0,
+    range: { start: { line: t[o + RL], character: rangeStartCharacter }, end: rangeEnd },
+    selectionRange: selectionAt(t, i),
+  };
+  if (t[o + PARENT] >= 0) s.parent = t[o + PARENT];
+  return s;
 }
 
 /** A copy of an entry with another mtime; every field read, also those a loaded entry reads from the cache on demand. */
