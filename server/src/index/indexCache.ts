@@ -25,7 +25,7 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { NameDirectory } from './nameDirectory';
-import { buildNameTable, type StoredNameTable } from './nameTables';
+import { buildNameTable, buildNameTables, TABLE_CHUNK, type StoredNameTable } from './nameTables';
 import { SLOTS, type PackedFile } from './packedFile';
 import type { IncludeInfo } from './types';
 import type { Breadcrumb } from '../breadcrumbs/types';
@@ -507,10 +507,7 @@ export async function saveIndexCache(cacheDir: string, entries: readonly PackedF
 
 /** Tables of the entries' names, a few thousand to a table (only where no index gives its own). */
 function tablesOf(entries: readonly PackedFile[]): StoredNameTable[] {
-  const all = [...new Set(entries.flatMap((e) => e.names))];
-  const out: StoredNameTable[] = [];
-  for (let i = 0; i < all.length; i += 8192) out.push(buildNameTable(all.slice(i, i + 8192)));
-  return out;
+  return buildNameTables([...new Set(entries.flatMap((e) => e.names))], TABLE_CHUNK, (t) => t);
 }
 
 /** Each entry's name numbers; names no table holds get a table of their own, appended (`tables` grows). */

@@ -64,6 +64,20 @@ export function buildNameTable(all: readonly string[]): NameTable {
   );
 }
 
+/** Names per table where nothing else is said (see NameTablesOptions.chunk). */
+export const TABLE_CHUNK = 8192;
+
+/**
+ * Tables of `chunk` names each, each passed through `keep` as it is built:
+ * one table of 250,000 names took twice the memory at its peak, and a caller
+ * that keeps only the names lets the rest of each go at once.
+ */
+export function buildNameTables<T>(all: readonly string[], chunk: number, keep: (t: NameTable) => T): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < all.length; i += chunk) out.push(keep(buildNameTable(all.slice(i, i + chunk))));
+  return out;
+}
+
 /** A table of names already in order, with their lower-case forms. */
 export function completeTable(names: string[], lower: string[] = names.map((n) => n.toLowerCase())): NameTable {
   const masks = new Int32Array(names.length);
@@ -217,7 +231,7 @@ export class NameTables {
   ) {
     this.active = options.eager ?? false;
     this.schedule = options.schedule ?? immediateScheduler;
-    this.chunk = options.chunk ?? 8192;
+    this.chunk = options.chunk ?? TABLE_CHUNK;
   }
 
   added(name: string): void {
@@ -240,9 +254,7 @@ export class NameTables {
   view(): NameView {
     if (!this.active) {
       this.active = true;
-      // A chunk at a time: one table of 250,000 names took twice the memory at its peak.
-      const all = [...this.liveNames()];
-      for (let i = 0; i < all.length; i += this.chunk) this.tables.push(buildNameTable(all.slice(i, i + this.chunk)));
+      this.tables = buildNameTables([...this.liveNames()], this.chunk, (t) => t);
     }
     this.prepare();
     if (this.pending.size) this.flush();
@@ -250,20 +262,14 @@ export class NameTables {
   }
 
   /**
-   * The live names in sorted tables, for a cache. Tables not followed (a
-   * command that only indexes) are built a chunk at a time and not kept;
-   * `pause` runs between tables.
+   * The live names in sorted tables, for a cache. Tables not followed (only
+   * a command, with no requests to answer) are built and not kept; the
+   * tables a server follows are picked clean of gone names with `pause`
+   * between tables.
    */
   async forSave(pause: () => Promise<void>): Promise<StoredNameTable[]> {
+    if (!this.active) return buildNameTables([...this.liveNames()], this.chunk, (t) => ({ names: t.names }));
     const out: StoredNameTable[] = [];
-    if (!this.active) {
-      const all = [...this.liveNames()];
-      for (let i = 0; i < all.length; i += this.chunk) {
-        out.push({ names: buildNameTable(all.slice(i, i + this.chunk)).names });
-        await pause();
-      }
-      return out;
-    }
     const { tables, gone } = this.view();
     for (const t of tables) {
       out.push(gone.size ? pickFromTable(t, (i) => !gone.has(t.names[i])) : t);
