@@ -232,6 +232,18 @@ describe('loadIndexCache: what is not a good cache', () => {
     expect(() => second.cache.entries[0].idents).toThrow("the index cache's identifiers are corrupt; index the workspace again");
   });
 
+  it('saves loaded entries again as they are (their details copied from the file they were loaded from)', async () => {
+    const entries = [packed(1), packed(2), packed(3)];
+    await saveIndexCache(dir, entries);
+    const loaded = await loadIndexCache(dir);
+    if (!loaded.ok) throw new Error(loaded.reason);
+    const again = path.join(dir, 'again');
+    await saveIndexCache(again, loaded.cache.entries);
+    const reloaded = await loadIndexCache(again);
+    if (!reloaded.ok) throw new Error(reloaded.reason);
+    expect(reloaded.cache.entries.map(view)).toEqual(entries.map(view));
+  });
+
   it('what was loaded stays readable after a later save replaced the file', async () => {
     await saveIndexCache(dir, [packed(1)]);
     const loaded = await loadIndexCache(dir);

@@ -157,7 +157,8 @@ class CacheStore {
     if (!this.identsRegion) {
       const region = Buffer.allocUnsafe(this.identsLength);
       readFully(this.fd, region, this.identsStart);
-      this.identsRegion = checkedIdents(region, crc32(region), this.identsCrc);
+      if (!this.identsCheckOut(crc32(region))) throw new Error('the index cache\'s identifiers are corrupt; index the workspace again');
+      this.identsRegion = region;
     }
     return this.identsRegion.subarray(at, at + length);
   }
@@ -176,7 +177,11 @@ class CacheStore {
       crc = crc32(region.subarray(at, at + n), crc);
       at += n;
     }
-    if (!this.identsRegion && hex8(crc) === this.identsCrc) this.identsRegion = region;
+    if (!this.identsRegion && this.identsCheckOut(crc)) this.identsRegion = region;
+  }
+
+  private identsCheckOut(crc: number): boolean {
+    return hex8(crc) === this.identsCrc;
   }
 
   details(at: number, length: number, crc: number): Uint8Array {
@@ -185,11 +190,6 @@ class CacheStore {
     if (crc32(bytes) !== crc) throw new Error('the index cache\'s symbol details are corrupt; index the workspace again');
     return bytes;
   }
-}
-
-function checkedIdents(region: Buffer, crc: number, expected: string): Buffer {
-  if (hex8(crc) !== expected) throw new Error('the index cache\'s identifiers are corrupt; index the workspace again');
-  return region;
 }
 
 const closeWhenUnreachable = new FinalizationRegistry<number>((fd) => {
@@ -377,6 +377,11 @@ class CachedFile implements PackedFile {
     return this.store.details(this.where[2], this.where[3], this.where[4]);
   }
 
+  /** The details' length and CRC, known without reading them. */
+  detailsFacts(): [length: number, crc: number] {
+    return [this.where[3], this.where[4]];
+  }
+
   get idents(): Uint8Array {
     return this.store.idents(this.where[0], this.where[1]);
   }
@@ -453,7 +458,7 @@ export async function saveIndexCache(cacheDir: string, entries: readonly PackedF
       }
       if (size > 0) await flush();
     };
-    // The details' lengths and checksums: read once here, written after the identifiers.
+    // The details' lengths and checksums go in the core; the details themselves after the identifiers.
     let identsAt = 0;
     let detailsAt = 0;
     for (let i = 0; i < entries.length; i += CHUNK_FILES) {
@@ -461,13 +466,13 @@ export async function saveIndexCache(cacheDir: string, entries: readonly PackedF
       const arrays: Uint8Array[] = [];
       for (let k = i; k < Math.min(entries.length, i + CHUNK_FILES); k++) {
         const e = entries[k];
-        const details = e.details;
+        const [detailsLength, detailsCrc] = detailsFacts(e);
         const idents = e.idents;
-        if (!(details instanceof Uint8Array) || !(idents instanceof Uint8Array) || !(e.table instanceof Int32Array)) throw new Error(`entry ${e.path} is not a packed file`);
+        if (!(idents instanceof Uint8Array) || !(e.table instanceof Int32Array)) throw new Error(`entry ${e.path} is not a packed file`);
         const includes = Buffer.from(JSON.stringify(e.includes), 'utf8');
-        files.push([e.path, e.hash, e.size, e.mtimeMs, e.encoding, e.lines, e.hasErrors, includes.length, e.breadcrumbs, e.names.length, identsAt, idents.length, detailsAt, details.length, crc32(details)]);
+        files.push([e.path, e.hash, e.size, e.mtimeMs, e.encoding, e.lines, e.hasErrors, includes.length, e.breadcrumbs, e.names.length, identsAt, idents.length, detailsAt, detailsLength, detailsCrc]);
         identsAt += idents.length;
-        detailsAt += details.length;
+        detailsAt += detailsLength;
         arrays.push(bytesOf(e.table), bytesOf(ids[k]), includes);
       }
       await writeCore(chunkParts({ files }, arrays));
@@ -481,20 +486,23 @@ export async function saveIndexCache(cacheDir: string, entries: readonly PackedF
     const facts: TableFacts[] = directoryTables.map((t, k) => [t.names.length, joined[k].length]);
     await writeCore(chunkParts({ tables: facts, slots: directory.slots.length }, [...joined, bytesOf(directory.slots)]));
     const coreEnd = position;
+    /** Every entry's piece, a chunk of files per write. */
+    const writeRegion = async (piece: (e: PackedFile) => Uint8Array, onPart: (bytes: Buffer) => void = () => undefined): Promise<void> => {
+      for (let i = 0; i < entries.length; i += CHUNK_FILES) {
+        const part = Buffer.concat(entries.slice(i, i + CHUNK_FILES).map(piece));
+        onPart(part);
+        await writeAll(handle, part, position);
+        position += part.length;
+        await yieldToEventLoop();
+      }
+    };
     let identsCrc = 0;
-    for (let i = 0; i < entries.length; i += CHUNK_FILES) {
-      const part = Buffer.concat(entries.slice(i, i + CHUNK_FILES).map((e) => e.idents));
-      identsCrc = crc32(part, identsCrc);
-      await writeAll(handle, part, position);
-      position += part.length;
-      await yieldToEventLoop();
-    }
-    for (let i = 0; i < entries.length; i += CHUNK_FILES) {
-      const part = Buffer.concat(entries.slice(i, i + CHUNK_FILES).map((e) => e.details));
-      await writeAll(handle, part, position);
-      position += part.length;
-      await yieldToEventLoop();
-    }
+    await writeRegion(
+      (e) => e.idents,
+      (part) => (identsCrc = crc32(part, identsCrc)),
+    );
+    // A loaded entry's details are read here, once, and checked against their CRC as they are.
+    await writeRegion((e) => e.details);
     await writeAll(handle, headerText({ coreCrc: hex8(coreCrc), coreEnd, identsCrc: hex8(identsCrc), identsLength: identsAt }), 0);
     await handle.close();
     await rename(temp, target);
@@ -503,6 +511,14 @@ export async function saveIndexCache(cacheDir: string, entries: readonly PackedF
     await unlink(temp).catch(() => undefined);
     throw err;
   }
+}
+
+/** A file's details' length and CRC: a loaded entry knows them without reading its details from the cache file. */
+function detailsFacts(e: PackedFile): [length: number, crc: number] {
+  if (e instanceof CachedFile) return e.detailsFacts();
+  const details = e.details;
+  if (!(details instanceof Uint8Array)) throw new Error(`entry ${e.path} is not a packed file`);
+  return [details.length, crc32(details)];
 }
 
 /** Tables of the entries' names, a few thousand to a table (only where no index gives its own). */
