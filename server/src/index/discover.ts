@@ -152,7 +152,8 @@ export async function discoverFiles(root: string, options: DiscoverOptions): Pro
   const rootRules: Rules[] = [];
   if (options.exclude && options.exclude.length > 0) rootRules.push(makeRules('', options.exclude));
   const key = JSON.stringify(options.exclude ?? []);
-  const previous = usableRecord(root, key, options.previous);
+  const usable = usableRecord(root, key, options.previous);
+  const previous = usable?.dirs;
   const record: WalkRecord = { version: WALK_RECORD_VERSION, key, takenAt: Date.now(), ignores: [], dirs: [] };
   let changed = !previous;
   // Rules are read only where a directory is read: a walk that reuses every directory never parses AROS's 3,000-line .gitignore.
@@ -206,9 +207,12 @@ export async function discoverFiles(root: string, options: DiscoverOptions): Pro
       }
     }
     if (hasIgnore) {
+      const ignoreRel = rel ? `${rel}/.gitignore` : '.gitignore';
+      // Stat'ed once a walk: the check of the previous record did, for those it held.
+      const known = usable?.ignores.get(ignoreRel);
       try {
-        const st = statSync(path.join(abs, '.gitignore'));
-        record.ignores.push([rel ? `${rel}/.gitignore` : '.gitignore', st.mtimeMs, st.size]);
+        const st = known ?? statSync(path.join(abs, '.gitignore'));
+        record.ignores.push([ignoreRel, st.mtimeMs, st.size]);
       } catch {
         // Gone since: the next walk reads this directory again (its mtime moved).
       }
@@ -249,20 +253,29 @@ interface DirBefore {
   files: string[];
 }
 
-/** The earlier walk's directories, when it applied the same excludes and no ignore file it read has changed since. */
-function usableRecord(root: string, key: string, previous: WalkRecord | undefined): Map<string, DirBefore> | undefined {
+/**
+ * The earlier walk's directories, when it applied the same excludes and no
+ * ignore file it read has changed since; with those files as just stat'ed.
+ */
+function usableRecord(
+  root: string,
+  key: string,
+  previous: WalkRecord | undefined,
+): { dirs: Map<string, DirBefore>; ignores: Map<string, { mtimeMs: number; size: number }> } | undefined {
   if (!previous || previous.version !== WALK_RECORD_VERSION || previous.key !== key) return undefined;
+  const ignores = new Map<string, { mtimeMs: number; size: number }>();
   for (const [rel, mtimeMs, size] of previous.ignores) {
     try {
       const st = statSync(path.join(root, rel));
       if (st.mtimeMs !== mtimeMs || st.size !== size) return undefined;
+      ignores.set(rel, { mtimeMs, size });
     } catch {
       return undefined;
     }
   }
-  const out = new Map<string, DirBefore>();
-  for (const [rel, mtimeMs, hasIgnore, subdirs, files] of previous.dirs) out.set(rel, { mtimeMs, takenAt: previous.takenAt, hasIgnore, subdirs, files });
-  return out;
+  const dirs = new Map<string, DirBefore>();
+  for (const [rel, mtimeMs, hasIgnore, subdirs, files] of previous.dirs) dirs.set(rel, { mtimeMs, takenAt: previous.takenAt, hasIgnore, subdirs, files });
+  return { dirs, ignores };
 }
 
 /** The record a walk left in `file`, or undefined when there is none or it does not read as one. */
