@@ -2,34 +2,25 @@
 // from the skeleton (bodies blank) or from the full text of an open document;
 // names, ranges and signatures are read from the original text. Macros and
 // includes are read lexically (directives.ts), so directive nodes are ignored.
+// The tree is read through a cursor into plain nodes (declTree.ts).
 
 import type Parser from 'tree-sitter';
+import { CONTAINERS, DeclReader, fieldOf, fieldsOf, type DeclNode } from './declTree';
 import { splitSignature, storageOf } from './signatureText';
 import type { Range, SymbolInfo, SymbolKind } from './types';
 
-type Node = Parser.SyntaxNode;
+type Node = DeclNode;
 
 export interface Extracted {
   symbols: SymbolInfo[];
 }
 
-const CONTAINERS = new Set([
-  'translation_unit',
-  'preproc_if',
-  'preproc_ifdef',
-  'preproc_else',
-  'preproc_elif',
-  'preproc_elifdef',
-  'declaration_list',
-  'linkage_specification',
-]);
-
 const MAX_SIGNATURE = 400;
 
 /** `starts` are the original text's line starts: positions, not offsets, survive the skeleton. */
-export function extractSymbols(root: Node, text: string, starts: readonly number[]): Extracted {
+export function extractSymbols(root: Parser.SyntaxNode, text: string, starts: readonly number[]): Extracted {
   const ex = new Extractor(text, starts);
-  ex.visitContainer(root);
+  for (const unit of new DeclReader(root).units(true)) ex.visitUnit(unit);
   return { symbols: ex.symbols };
 }
 
@@ -37,10 +28,8 @@ export function extractSymbols(root: Node, text: string, starts: readonly number
 export type UnitKey = string;
 
 /** The declarations `extractSymbols` reads, as keys, for `extractSymbolsAround` to check the next tree against. */
-export function unitKeys(root: Node): UnitKey[] {
-  const units: Node[] = [];
-  collectUnits(root, units);
-  return units.map(keyOf);
+export function unitKeys(root: Parser.SyntaxNode): UnitKey[] {
+  return new DeclReader(root).units(false).map(keyOf);
 }
 
 /**
@@ -52,15 +41,15 @@ export function unitKeys(root: Node): UnitKey[] {
  * are the previous ones, type and span (then extract in full).
  */
 export function extractSymbolsAround(
-  root: Node,
+  root: Parser.SyntaxNode,
   text: string,
   starts: readonly number[],
   previous: { symbols: readonly SymbolInfo[]; units: readonly UnitKey[] },
   from: number,
   to: number,
 ): (Extracted & { units: UnitKey[] }) | undefined {
-  const units: Node[] = [];
-  collectUnits(root, units);
+  const reader = new DeclReader(root);
+  const units = reader.units(false);
   // The rows to read again: the changed ones, grown until no declaration crosses their edge.
   let first = from;
   let last = to;
@@ -68,11 +57,11 @@ export function extractSymbolsAround(
   for (let grown = true; grown; ) {
     grown = false;
     units.forEach((u, i) => {
-      if (chosen.has(i) || u.endPosition.row < first || u.startPosition.row > last) return;
+      if (chosen.has(i) || u.end.row < first || u.start.row > last) return;
       chosen.add(i);
-      if (u.startPosition.row < first || u.endPosition.row > last) grown = true;
-      first = Math.min(first, u.startPosition.row);
-      last = Math.max(last, u.endPosition.row);
+      if (u.start.row < first || u.end.row > last) grown = true;
+      first = Math.min(first, u.start.row);
+      last = Math.max(last, u.end.row);
     });
   }
   const keys = units.map(keyOf);
@@ -92,7 +81,7 @@ export function extractSymbolsAround(
   if (currentOutside.length !== previousOutside.length || currentOutside.some((k, i) => k !== previousOutside[i])) return undefined;
 
   const ex = new Extractor(text, starts);
-  [...chosen].sort((a, b) => a - b).forEach((i) => ex.visitTopLevel(units[i]));
+  [...chosen].sort((a, b) => a - b).forEach((i) => ex.visitUnit(reader.expand(units[i])));
   // Parents index into the list: map the kept ones, and shift the new ones past those before.
   const newIndex = new Map<number, number>();
   let n = 0;
@@ -118,20 +107,9 @@ export function extractSymbolsAround(
   return { symbols: out, units: keys };
 }
 
-/** The nodes `visitTopLevel` reads declarations from, in order, looking through containers as it does. */
-function collectUnits(node: Node, out: Node[]): void {
-  for (const child of node.namedChildren) {
-    if (child.type === 'linkage_specification') {
-      const body = child.childForFieldName('body');
-      if (body) collectUnits(body, out);
-    } else if (child.type === 'ERROR' || CONTAINERS.has(child.type)) collectUnits(child, out);
-    else out.push(child);
-  }
-}
-
 function keyOf(node: Node): UnitKey {
-  const s = node.startPosition;
-  const e = node.endPosition;
+  const s = node.start;
+  const e = node.end;
   return `${s.row}:${e.row}:${s.column}:${e.column}:${node.type}`;
 }
 
@@ -150,20 +128,17 @@ class Extractor {
   ) {}
 
   private start(node: Node): number {
-    const p = node.startPosition;
+    const p = node.start;
     return (this.starts[p.row] ?? this.text.length) + p.column;
   }
 
   private end(node: Node): number {
-    const p = node.endPosition;
+    const p = node.end;
     return (this.starts[p.row] ?? this.text.length) + p.column;
   }
 
-  visitContainer(node: Node): void {
-    for (const child of node.namedChildren) this.visitTopLevel(child);
-  }
-
-  visitTopLevel(node: Node): void {
+  /** One unit of `DeclReader.units`: containers are already looked through. */
+  visitUnit(node: Node): void {
     switch (node.type) {
       case 'function_definition':
         this.functionDefinition(node);
@@ -179,28 +154,22 @@ class Extractor {
       case 'enum_specifier':
         this.tagged(node, undefined);
         return;
-      case 'linkage_specification': {
-        const body = node.childForFieldName('body');
-        if (body) this.visitContainer(body);
-        return;
-      }
-      case 'ERROR':
-        // Recovery often wraps sound declarations in ERROR; keep what parsed cleanly.
-        this.visitContainer(node);
-        return;
-      default:
-        if (CONTAINERS.has(node.type)) this.visitContainer(node);
     }
   }
 
+  /** The text a node covers (names: one line). */
+  private textOf(node: Node): string {
+    return this.text.slice(this.start(node), this.end(node));
+  }
+
   private functionDefinition(node: Node): void {
-    const declarator = node.childForFieldName('declarator');
+    const declarator = fieldOf(node, 'declarator');
     const fn = declarator && functionDeclarator(declarator);
     const nameNode = fn && innermostName(fn);
     if (!fn || !nameNode) return;
-    const body = node.childForFieldName('body');
+    const body = fieldOf(node, 'body');
     const headEnd = body ? this.start(body) : this.end(node);
-    const name = nameNode.text;
+    const name = this.textOf(nameNode);
     const signature = this.clip(this.start(node), headEnd);
     const parts = splitSignature(signature, name);
     this.symbols.push({
@@ -217,16 +186,16 @@ class Extractor {
   }
 
   private declaration(node: Node): void {
-    const type = node.childForFieldName('type');
+    const type = fieldOf(node, 'type');
     if (type) this.tagged(type, undefined);
     let storage: string | undefined;
     let isExtern = false;
     let first = true;
-    for (const declarator of node.childrenForFieldName('declarator')) {
+    for (const declarator of fieldsOf(node, 'declarator')) {
       const fn = functionDeclarator(declarator);
       const nameNode = innermostName(fn ?? declarator);
       if (!nameNode) continue;
-      const name = nameNode.text;
+      const name = this.textOf(nameNode);
       const signature = this.declarationSignature(node, type, declarator);
       if (first) {
         storage = storageOf(signature);
@@ -261,9 +230,9 @@ class Extractor {
   }
 
   private typeDefinition(node: Node): void {
-    const type = node.childForFieldName('type');
-    const declarators = node.childrenForFieldName('declarator');
-    const anonymous = type && isTagged(type) && !type.childForFieldName('name') && type.childForFieldName('body');
+    const type = fieldOf(node, 'type');
+    const declarators = fieldsOf(node, 'declarator');
+    const anonymous = type && isTagged(type) && !fieldOf(type, 'name') && fieldOf(type, 'body');
     let firstTypedef = -1;
     for (const declarator of declarators) {
       const nameNode = innermostName(declarator);
@@ -271,7 +240,7 @@ class Extractor {
       const index = this.symbols.length;
       if (firstTypedef < 0) firstTypedef = index;
       this.symbols.push({
-        name: nameNode.text,
+        name: this.textOf(nameNode),
         kind: 'typedef',
         definition: true,
         range: rangeOf(node),
@@ -288,8 +257,8 @@ class Extractor {
   /** struct/union/enum specifiers that carry a body (or are forward declarations at top level). */
   private tagged(node: Node, parent: number | undefined): number | undefined {
     if (!isTagged(node)) return undefined;
-    const nameNode = node.childForFieldName('name');
-    const body = node.childForFieldName('body');
+    const nameNode = fieldOf(node, 'name');
+    const body = fieldOf(node, 'body');
     if (!body) {
       return undefined;
     }
@@ -297,7 +266,7 @@ class Extractor {
     if (nameNode) {
       index = this.symbols.length;
       this.symbols.push({
-        name: nameNode.text,
+        name: this.textOf(nameNode),
         kind: tagKind(node.type),
         definition: true,
         range: rangeOf(node),
@@ -311,15 +280,15 @@ class Extractor {
   }
 
   private members(node: Node, parent: number | undefined): void {
-    const body = node.childForFieldName('body');
+    const body = fieldOf(node, 'body');
     if (!body) return;
     if (body.type === 'enumerator_list') {
-      for (const e of body.namedChildren) {
+      for (const e of body.children) {
         if (e.type !== 'enumerator') continue;
-        const nameNode = e.childForFieldName('name');
+        const nameNode = fieldOf(e, 'name');
         if (!nameNode) continue;
         this.symbols.push({
-          name: nameNode.text,
+          name: this.textOf(nameNode),
           kind: 'enumerator',
           definition: true,
           range: rangeOf(e),
@@ -334,23 +303,23 @@ class Extractor {
   }
 
   private fieldList(list: Node, parent: number | undefined): void {
-    for (const field of list.namedChildren) {
+    for (const field of list.children) {
       if (field.type !== 'field_declaration') {
         // Fields under #ifdef inside a struct are still fields.
         if (CONTAINERS.has(field.type)) this.fieldList(field, parent);
         continue;
       }
-      const type = field.childForFieldName('type');
-      const aggregate = type && isTagged(type) && type.childForFieldName('body') ? type : undefined;
+      const type = fieldOf(field, 'type');
+      const aggregate = type && isTagged(type) && fieldOf(type, 'body') ? type : undefined;
       // A nested named aggregate is a symbol of its own.
-      if (aggregate?.childForFieldName('name')) this.tagged(aggregate, parent);
+      if (aggregate && fieldOf(aggregate, 'name')) this.tagged(aggregate, parent);
       let firstField: number | undefined;
-      for (const declarator of field.childrenForFieldName('declarator')) {
+      for (const declarator of fieldsOf(field, 'declarator')) {
         const nameNode = innermostName(declarator);
         if (!nameNode) continue;
         firstField ??= this.symbols.length;
         this.symbols.push({
-          name: nameNode.text,
+          name: this.textOf(nameNode),
           kind: 'field',
           definition: true,
           range: rangeOf(field),
@@ -361,17 +330,17 @@ class Extractor {
       }
       // An anonymous aggregate's members belong to the field it declares (`struct { ... } r_Half;`),
       // or, with no declarator (C11 anonymous members), to the enclosing aggregate.
-      if (aggregate && !aggregate.childForFieldName('name')) this.members(aggregate, firstField ?? parent);
+      if (aggregate && !fieldOf(aggregate, 'name')) this.members(aggregate, firstField ?? parent);
     }
   }
 
   private declarationSignature(node: Node, type: Node | null, declarator: Node): string {
     const prefix = type ? this.clip(this.start(node), this.end(type)) : '';
-    const decl = declarator.type === 'init_declarator' ? declarator.childForFieldName('declarator') ?? declarator : declarator;
-    const body = type?.childForFieldName('body');
+    const decl = declarator.type === 'init_declarator' ? fieldOf(declarator, 'declarator') ?? declarator : declarator;
+    const body = type && fieldOf(type, 'body');
     // Leave out an aggregate's body: the signature of `struct X {...} x` is `struct X x`;
     // an anonymous one keeps a placeholder, or `struct {...} x` would read as `struct x`.
-    const head = body && type ? `${this.clip(this.start(node), this.start(body))}${type.childForFieldName('name') ? '' : ' {...}'}` : prefix;
+    const head = body && type ? `${this.clip(this.start(node), this.start(body))}${fieldOf(type, 'name') ? '' : ' {...}'}` : prefix;
     return `${head} ${this.clip(this.start(decl), this.end(decl))}`.trim().slice(0, MAX_SIGNATURE);
   }
 
@@ -392,10 +361,10 @@ function tagKind(type: string): SymbolKind {
 /** The function declarator of a function (through pointers and attributes), or null for anything else. */
 function functionDeclarator(declarator: Node): Node | null {
   let d: Node | null = declarator;
-  while (d && (d.type === 'pointer_declarator' || d.type === 'attributed_declarator')) d = d.childForFieldName('declarator') ?? d.namedChildren[0] ?? null;
+  while (d && (d.type === 'pointer_declarator' || d.type === 'attributed_declarator')) d = fieldOf(d, 'declarator') ?? d.children[0] ?? null;
   if (!d || d.type !== 'function_declarator') return null;
   // `int (*fp)(int)` is a variable holding a pointer, not a function.
-  const inner = d.childForFieldName('declarator');
+  const inner = fieldOf(d, 'declarator');
   return inner && inner.type === 'parenthesized_declarator' ? null : d;
 }
 
@@ -410,17 +379,17 @@ function innermostName(declarator: Node): Node | null {
         return d;
       case 'parenthesized_declarator':
       case 'attributed_declarator':
-        d = d.namedChildren[0] ?? null;
+        d = d.children[0] ?? null;
         break;
       default:
-        d = d.childForFieldName('declarator');
+        d = fieldOf(d, 'declarator');
     }
   }
   return null;
 }
 
 function rangeOf(node: Node): Range {
-  const s = node.startPosition;
-  const e = node.endPosition;
+  const s = node.start;
+  const e = node.end;
   return { start: { line: s.row, character: s.column }, end: { line: e.row, character: e.column } };
 }
