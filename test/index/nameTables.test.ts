@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../server/src/bench/seededRandom';
-import { buildNameTable, forEachWithPrefix, mergeTables, nameCount, NameTables, type NameView, type StoredNameTable } from '../../server/src/index/nameTables';
+import { buildNameTable, buildNameTables, storedNameTables, forEachWithPrefix, mergeTables, nameCount, NameTables, type NameView, type StoredNameTable } from '../../server/src/index/nameTables';
 
 /** Small sizes, so a few thousand names make many chunks and merges of every kind. */
 const CHUNK = 64;
@@ -245,6 +245,14 @@ describe('NameTables', () => {
     expect(merged.names).toEqual(['Alpha', 'beta', 'Delta', 'DELTA2', 'zeta']);
     expect(dropped).toEqual(['gamma']);
     expectConsistent({ tables: [merged], gone: new Set() }, new Set(merged.names));
+  });
+
+  it('storedNameTables orders and splits names as buildNameTables does, names only', () => {
+    const names = ['zeta', 'Alpha', 'beta', 'ALPHA', 'delta', 'Beta', '_x', 'a1', 'A0'];
+    const stored = storedNameTables(names, 4);
+    expect(stored).toEqual(buildNameTables(names, 4).map((t) => ({ names: t.names })));
+    expect(stored.map((t) => t.names)).toEqual([['Alpha', 'ALPHA', 'beta', 'zeta'], ['_x', 'a1', 'Beta', 'delta'], ['A0']]);
+    expect(storedNameTables([], 4)).toEqual([]);
   });
 });
 

@@ -25,7 +25,7 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { NameDirectory } from './nameDirectory';
-import { buildNameTable, buildNameTables, TABLE_CHUNK, type StoredNameTable } from './nameTables';
+import { storedNameTables, TABLE_CHUNK, type StoredNameTable } from './nameTables';
 import { SLOTS, type PackedFile } from './packedFile';
 import type { IncludeInfo } from './types';
 import type { Breadcrumb } from '../breadcrumbs/types';
@@ -523,7 +523,7 @@ function detailsFacts(e: PackedFile): [length: number, crc: number] {
 
 /** Tables of the entries' names, a few thousand to a table (only where no index gives its own). */
 function tablesOf(entries: readonly PackedFile[]): StoredNameTable[] {
-  return buildNameTables([...new Set(entries.flatMap((e) => e.names))], TABLE_CHUNK, (t) => t);
+  return storedNameTables([...new Set(entries.flatMap((e) => e.names))], TABLE_CHUNK);
 }
 
 /** Each entry's name numbers; names no table holds get a table of their own, appended (`tables` grows). */
@@ -540,7 +540,7 @@ async function numberNames(entries: readonly PackedFile[], tables: StoredNameTab
     if (k % 250 === 249) await yieldToEventLoop();
   }
   if (missing.size === 0) return { ids, directory };
-  tables.push(buildNameTable([...missing]));
+  tables.push(...storedNameTables([...missing], Infinity));
   directory = await NameDirectory.build(tables, yieldToEventLoop);
   entries.forEach((e, k) => {
     if (ids[k].includes(-1)) e.names.forEach((name, i) => (ids[k][i] = directory.idOf(name)));

@@ -56,25 +56,36 @@ function byLower(a: readonly [string, string], b: readonly [string, string]): nu
 
 /** Sorted by lower case, so the names starting with a query are one range. */
 export function buildNameTable(all: readonly string[]): NameTable {
-  const pairs = all.map((n) => [n.toLowerCase(), n] as const);
-  pairs.sort(byLower);
+  const pairs = sortedPairs(all);
   return completeTable(
     pairs.map((p) => p[1]),
     pairs.map((p) => p[0]),
   );
 }
 
+function sortedPairs(all: readonly string[]): Array<readonly [string, string]> {
+  const pairs = all.map((n) => [n.toLowerCase(), n] as const);
+  return pairs.sort(byLower);
+}
+
+/**
+ * The names `buildNameTables` would order, and nothing else: what a cache
+ * stores. Masks and packed bytes built only to be dropped were most of the
+ * time a cold index spent on its tables before saving.
+ */
+export function storedNameTables(all: readonly string[], chunk: number): StoredNameTable[] {
+  const out: StoredNameTable[] = [];
+  for (let i = 0; i < all.length; i += chunk) out.push({ names: sortedPairs(all.slice(i, i + chunk)).map((p) => p[1]) });
+  return out;
+}
+
 /** Names per table where nothing else is said (see NameTablesOptions.chunk). */
 export const TABLE_CHUNK = 8192;
 
-/**
- * Tables of `chunk` names each, each passed through `keep` as it is built:
- * one table of 250,000 names took twice the memory at its peak, and a caller
- * that keeps only the names lets the rest of each go at once.
- */
-export function buildNameTables<T>(all: readonly string[], chunk: number, keep: (t: NameTable) => T): T[] {
-  const out: T[] = [];
-  for (let i = 0; i < all.length; i += chunk) out.push(keep(buildNameTable(all.slice(i, i + chunk))));
+/** Tables of `chunk` names each: one table of 250,000 names took twice the memory at its peak. */
+export function buildNameTables(all: readonly string[], chunk: number): NameTable[] {
+  const out: NameTable[] = [];
+  for (let i = 0; i < all.length; i += chunk) out.push(buildNameTable(all.slice(i, i + chunk)));
   return out;
 }
 
@@ -254,7 +265,7 @@ export class NameTables {
   view(): NameView {
     if (!this.active) {
       this.active = true;
-      this.tables = buildNameTables([...this.liveNames()], this.chunk, (t) => t);
+      this.tables = buildNameTables([...this.liveNames()], this.chunk);
     }
     this.prepare();
     if (this.pending.size) this.flush();
@@ -268,7 +279,7 @@ export class NameTables {
    * between tables.
    */
   async forSave(pause: () => Promise<void>): Promise<StoredNameTable[]> {
-    if (!this.active) return buildNameTables([...this.liveNames()], this.chunk, (t) => ({ names: t.names }));
+    if (!this.active) return storedNameTables([...this.liveNames()], this.chunk);
     const out: StoredNameTable[] = [];
     const { tables, gone } = this.view();
     for (const t of tables) {
