@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseBreadcrumbs } from '../../server/src/breadcrumbs/parse';
+import { mayHaveBreadcrumbs, parseBreadcrumbs } from '../../server/src/breadcrumbs/parse';
 import { lines, one } from './helpers';
 
 describe('line form', () => {
@@ -208,5 +208,26 @@ describe('block form', () => {
       '*****************************************************************************/',
     );
     expect(parseBreadcrumbs(autodoc)).toEqual([]);
+  });
+});
+
+describe('mayHaveBreadcrumbs', () => {
+  // The test it replaced: any stem, word characters, blanks, a colon, anywhere in the text.
+  const REGEX = /(?:AI_|COMPILER_ERR|RUNTIME_ERR|FIX_REASON|LINUX_REF|AMIGAOS_REF|AROS_IMPL|REF_|HUMAN_OVERRIDE|PREVIOUS_IMPLEMENTATION_REF|CORRECTION_REF)[A-Za-z0-9_]*[ \t]*:/i;
+
+  it('says yes to every tag form and no to colons without a stem', () => {
+    for (const yes of ['/* AI_STATUS: DONE */', '// ai_status :x', 'xAI_FOO\t:', 'LINUX_REF:', 'REF_X  :', 'a ? b : AI_Z:', ':AROS_IMPL:']) expect(mayHaveBreadcrumbs(yes), yes).toBe(true);
+    for (const no of ['', ':', 'case X: break;', 'a ? b : c', 'AI_STATUS = 1;', 'AI_ STATUS:', 'AI_X\n:', 'int A_I: 3']) expect(mayHaveBreadcrumbs(no), no).toBe(false);
+  });
+
+  it('answers as the regular expression does on random text', () => {
+    const pieces = ['AI_', 'ai_', 'REF_', 'LINUX_REF', 'Corr', 'ECTION_REF', 'X', '_', '1', ' ', '\t', '\n', ':', '::', 'case ', '/*', '*/', 'é'];
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let n = 0; n < 5000; n++) {
+      let text = '';
+      for (let k = next() % 12; k > 0; k--) text += pieces[next() % pieces.length];
+      expect(mayHaveBreadcrumbs(text), JSON.stringify(text)).toBe(REGEX.test(text));
+    }
   });
 });
