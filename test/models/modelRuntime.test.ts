@@ -1,12 +1,13 @@
 // The model runtime against real llama.cpp: the shared GGUF models and tiny
 // models written here with FIM tokens and chat templates, threads: 1.
 
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostClient, type HostClientOptions } from '../../server/src/models/hostClient';
 import type { ModelConfig, RoleConfig } from '../../server/src/models/modelConfig';
+import { cachedModelPath } from '../../server/src/models/modelFiles';
 import { ModelRuntime, type RoleStatus } from '../../server/src/models/modelRuntime';
 import { ModelError } from '../../server/src/models/types';
 import { startFakeOpenAiServer } from './fakeOpenAiServer';
@@ -277,6 +278,23 @@ describe('references not downloaded yet', () => {
       expect(err.code).toBe('missing-file');
       expect(err.message).toMatch(/qwen2\.5-coder-0\.5b-q8_0\.gguf.*is not downloaded yet: run `aros-lsp models pull/);
       expect(runtime.hostPid('codegen')).toBeUndefined();
+    } finally {
+      await runtime.dispose();
+    }
+  });
+
+  it('loads the file once it has been pulled, in the same runtime', async () => {
+    const ref = 'hf:u/r/later.gguf';
+    const modelDir = mkdtempSync(path.join(os.tmpdir(), 'later-models-'));
+    const runtime = new ModelRuntime({ config: config(role(ref), role(FIM)), modelDir });
+    try {
+      expect((await failure(runtime.generate('codegen', { kind: 'complete', prompt: 'int' }))).code).toBe('missing-file');
+      // What `models pull` leaves behind: the file under the cache's name for the reference.
+      const target = cachedModelPath(ref, modelDir);
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, readFileSync(FIM));
+      const r = await runtime.generate('codegen', { kind: 'infill', prefix: 'int ', suffix: ';', sampling: { maxTokens: 2 } });
+      expect(r.format).toBe('fim');
     } finally {
       await runtime.dispose();
     }

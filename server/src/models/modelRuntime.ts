@@ -56,6 +56,8 @@ export class ModelRuntime {
   private readonly hosts = new Map<string, HostClient>();
   private readonly statuses = new Map<Role, RoleStatus>();
   private readonly crashMemo: CrashMemo = new Map();
+  /** Each role's slot key while the configuration stands (see specOf). */
+  private readonly specs = new Map<Role, string>();
   private disposed = false;
 
   constructor(private readonly options: ModelRuntimeOptions) {
@@ -116,6 +118,7 @@ export class ModelRuntime {
    */
   async reconfigure(config: ModelConfig): Promise<void> {
     this.config = config;
+    this.specs.clear();
     const wanted = new Set(ROLES.map((role) => this.specOf(role)));
     const stale = [...this.slots.entries()].filter(([spec]) => !wanted.has(spec));
     for (const [spec, slot] of stale) {
@@ -194,7 +197,22 @@ export class ModelRuntime {
    * The backend a role needs, as a string. Local roles naming the same file
    * share one spec, made large enough for both (context, threads).
    */
+  /**
+   * A role's slot key. Kept while the configuration stands, since every request
+   * looks it up twice and making it was a tenth of a millisecond before each
+   * request left; not kept while some model reference waits to be pulled, as
+   * its path changes when the file arrives.
+   */
   private specOf(role: Role): string {
+    let spec = this.specs.get(role);
+    if (spec === undefined) {
+      spec = this.makeSpec(role);
+      if (ROLES.every((r) => this.config[r].endpoint || isLocalPath(this.config[r].model_path ?? ''))) this.specs.set(role, spec);
+    }
+    return spec;
+  }
+
+  private makeSpec(role: Role): string {
     const c = this.config[role];
     if (c.endpoint) return JSON.stringify({ role, remote: c });
     const path = this.modelPath(c);
