@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { endOfDirective, scanDirectives, type Directives } from '../../server/src/index/directives';
 import { lexC, lineStarts } from '../../server/src/index/lexer';
+import { mulberry32 } from '../../server/src/bench/seededRandom';
 
 function scan(text: string): Directives {
   return scanDirectives(lexC(text).code, text, lineStarts(text));
@@ -165,5 +166,35 @@ describe('endOfDirective', () => {
     expect(endOfDirective('#define A \\\r\n 1\r\nx', 0)).toBe(16);
     expect(endOfDirective('#define A 1', 0)).toBe(11);
     expect(endOfDirective('#define A \\', 0)).toBe(11);
+  });
+});
+
+describe('scanDirectives: where directives are found', () => {
+  /** The lines the scan used to find with `/^[ \t]*#[ \t]*([a-z_]+)/gm`: start, word and where the next search began. */
+  function byRegex(code: string): Array<[number, string]> {
+    const re = /^[ \t]*#[ \t]*([a-z_]+)/gm;
+    const out: Array<[number, string]> = [];
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(code)) !== null) {
+      out.push([m.index, m[1]]);
+      re.lastIndex = endOfDirective(code, m.index);
+    }
+    return out;
+  }
+
+  it('finds the same directives as the regular expression it replaced, on random text', () => {
+    const pieces = ['#', ' ', '\t', '\n', '\r\n', '\r', 'define', 'if', 'X', '1', '\\', '##', 'include', ' <a.h>', '(', ')', 'é', '\u2028'];
+    const random = mulberry32(5);
+    const next = (): number => Math.floor(random() * 2 ** 31);
+    for (let n = 0; n < 4000; n++) {
+      let code = '';
+      for (let k = next() % 16; k > 0; k--) code += pieces[next() % pieces.length];
+      const found = byRegex(code).filter(([, word]) => !['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif'].includes(word));
+      const d = scanDirectives(code, code, lineStarts(code));
+      expect(
+        d.blank.map(([start]) => start),
+        JSON.stringify(code),
+      ).toEqual(found.map(([start]) => start));
+    }
   });
 });

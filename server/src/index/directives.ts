@@ -22,24 +22,45 @@ export function scanDirectives(code: string, text: string, starts: readonly numb
   const macros: SymbolInfo[] = [];
   const includes: IncludeInfo[] = [];
   const blank: Array<[number, number]> = [];
-  const re = /^[ \t]*#[ \t]*([a-z_]+)/gm;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(code)) !== null) {
-    const start = m.index;
+  // `#`, blanks before it back to the line's start, then a word of [a-z_]: found with indexOf,
+  // as `#` is rare outside directives; a multiline regular expression tried every line.
+  for (let hash = code.indexOf('#'), next = 0; hash >= 0; hash = code.indexOf('#', next)) {
+    next = hash + 1;
+    let start = hash;
+    while (start > 0 && isBlank(code.charCodeAt(start - 1))) start--;
+    if (start > 0 && !isLineBreak(code.charCodeAt(start - 1))) continue;
+    let wordStart = hash + 1;
+    while (wordStart < code.length && isBlank(code.charCodeAt(wordStart))) wordStart++;
+    let wordEnd = wordStart;
+    while (wordEnd < code.length && isDirectiveLetter(code.charCodeAt(wordEnd))) wordEnd++;
+    if (wordEnd === wordStart) continue;
     const end = endOfDirective(code, start);
-    re.lastIndex = end;
-    const word = m[1];
+    next = end;
+    const word = code.slice(wordStart, wordEnd);
     if (CONDITIONAL.has(word)) continue;
     blank.push([start, end]);
     if (word === 'define') {
-      const macro = defineSymbol(code, text, starts, start + m[0].length, start, end);
+      const macro = defineSymbol(code, text, starts, wordEnd, start, end);
       if (macro) macros.push(macro);
     } else if (word === 'include' || word === 'include_next' || word === 'import') {
-      const inc = /^\s*([<"])([^>"\n]*)[>"]/.exec(text.slice(start + m[0].length, end));
+      const inc = /^\s*([<"])([^>"\n]*)[>"]/.exec(text.slice(wordEnd, end));
       if (inc && inc[2].trim()) includes.push({ path: inc[2].trim(), system: inc[1] === '<', line: offsetToPosition(starts, start).line });
     }
   }
   return { macros, includes, blank };
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/** Where `^` of a multiline regular expression may match after. */
+function isLineBreak(c: number): boolean {
+  return c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+}
+
+function isDirectiveLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || c === 95;
 }
 
 function defineSymbol(code: string, text: string, starts: readonly number[], after: number, start: number, end: number): SymbolInfo | undefined {
