@@ -328,6 +328,18 @@ describe('buildIndex: cache directory problems', () => {
     expect(log).toEqual(['cache unreadable: ENOTDIR', 'cache not saved (ENOTDIR); the index stays in memory']);
   });
 
+  it('reparse parses every file again, ignoring the cache and what the index holds, and saves afresh', async () => {
+    const index = new WorkspaceIndex();
+    await buildIndex(index, options());
+    const before = index.get([...index.allFiles()][0].path);
+    const again = await buildIndex(index, options({ reparse: true }));
+    expect([again.parsed, again.reused, again.files]).toEqual([ALL, 0, ALL]);
+    expect(again.cache).toBe('not read (every file parsed again); saved');
+    expect(index.get(before?.path ?? '')).not.toBe(before);
+    // A fresh index from the cache written by the reparse reuses every file.
+    expect((await buildIndex(new WorkspaceIndex(), options())).reused).toBe(ALL);
+  });
+
   it('without a cache directory nothing is written', async () => {
     const s = await buildIndex(new WorkspaceIndex(), options({ cacheDir: undefined }));
     expect(s.cache).toBe('disabled');

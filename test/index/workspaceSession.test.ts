@@ -57,3 +57,42 @@ describe('WorkspaceSession: a damaged cache entry', () => {
     await second.dispose();
   });
 });
+
+describe('WorkspaceSession: a cache damaged as a whole', () => {
+  it('indexes the workspace again in one go, logged once, when the identifiers of every file fail their check', async () => {
+    base = mkdtempSync(path.join(os.tmpdir(), 'aros-session-'));
+    const root = path.join(base, 'ws');
+    mkdirSync(root);
+    const files = 60;
+    for (let i = 0; i < files; i++) writeFileSync(path.join(root, `g${String(i).padStart(2, '0')}.c`), `int shared_${i % 3};\nint own_${i}(void) { return shared_${i % 3}; }\n`);
+    const settings = { ...defaultSettings(), cacheDir: path.join(base, 'cache'), workers: 0 };
+    const first = new WorkspaceSession(root, settings);
+    await first.indexWorkspace();
+    await first.dispose();
+
+    // The identifiers region follows the core, whose end the header gives (its fourth field).
+    const bin = path.join(settings.cacheDir, 'index.bin');
+    const bytes = readFileSync(bin);
+    const coreEnd = Number(bytes.subarray(0, 64).toString('latin1').trim().split(/ +/)[3]);
+    bytes[coreEnd + 3] ^= 0x5a;
+    writeFileSync(bin, bytes);
+
+    const log: string[] = [];
+    const second = new WorkspaceSession(root, settings, { log: (m) => log.push(m) });
+    const summary = await second.indexWorkspace();
+    expect([summary.parsed, summary.reused]).toEqual([0, files]);
+    // References read the identifiers: every base file reports damage.
+    expect(second.index.filesMentioning('shared_1').length).toBe(files);
+    await until(() => [...second.index.allFiles()].every((f) => f.constructor.name !== 'CachedFile'), 20_000);
+    expect(log.filter((m) => /^the index cache is damaged in more than 32 files/.test(m))).toHaveLength(1);
+    expect(log.filter((m) => m.endsWith('; parsing it again')).length).toBeLessThanOrEqual(32);
+    expect(second.index.filesMentioning('shared_1').sort()).toEqual(Array.from({ length: 20 }, (_, k) => `g${String(3 * k + 1).padStart(2, '0')}.c`));
+    await second.dispose();
+
+    // The cache written by the rebuild loads whole again.
+    const third = new WorkspaceSession(root, settings, { log: (m) => log.push(m) });
+    expect((await third.indexWorkspace()).reused).toBe(files);
+    expect(third.index.filesMentioning('shared_2')).toHaveLength(20);
+    await third.dispose();
+  });
+});

@@ -38,6 +38,12 @@ export interface IndexerOptions {
   preloadIdentifiers?: boolean;
   /** Files owned by someone else (open documents): never overwritten from disk. */
   isOwned?: (path: string) => boolean;
+  /**
+   * Parse every file again, trusting neither the cache nor what the index
+   * holds (a cache found damaged in many files). The index answers from what
+   * it holds until each file's new entry replaces it.
+   */
+  reparse?: boolean;
 }
 
 export interface IndexSummary {
@@ -72,7 +78,8 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
   // Started after the index is ready: meanwhile it would compete with the rest of the warm start.
   let preload: (() => Promise<void>) | undefined;
   const cachedByPath = new Map<string, PackedFile>();
-  if (options.cacheDir) {
+  if (options.cacheDir && options.reparse) cacheNote = 'not read (every file parsed again)';
+  else if (options.cacheDir) {
     const loaded = await loadIndexCache(options.cacheDir);
     if (loaded.ok) {
       // Serve from the cache at once, while the listing still runs; files that
@@ -107,7 +114,7 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
     if (++seen % STEP_FILES === 0) await new Promise((resolve) => setImmediate(resolve));
     present.add(f.path);
     if (options.isOwned?.(f.path)) continue;
-    const current = index.get(f.path);
+    const current = options.reparse ? undefined : index.get(f.path);
     if (current && current.size === f.size && current.mtimeMs === f.mtimeMs) {
       reused++;
       continue;

@@ -29,6 +29,8 @@ export interface SessionEvents {
 }
 
 const SAVE_DELAY_MS = 5_000;
+/** Damaged cache entries repaired one by one; more, and the workspace is indexed again. */
+const REBUILD_AFTER_DAMAGED = 32;
 
 export class WorkspaceSession {
   readonly index: WorkspaceIndex;
@@ -42,6 +44,9 @@ export class WorkspaceSession {
   private readonly analyzer = new SlicedAnalyzer();
   private indexing?: Promise<IndexSummary>;
   private readonly repairing = new Set<string>();
+  /** Damaged files reported since the last rebuild, and whether one runs. */
+  private damage = 0;
+  private rebuilding = false;
 
   constructor(
     readonly root: string,
@@ -63,7 +68,7 @@ export class WorkspaceSession {
     return path.isAbsolute(key) ? key : path.join(this.root, key);
   }
 
-  async indexWorkspace(options: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void } = {}): Promise<IndexSummary> {
+  async indexWorkspace(options: { signal?: AbortSignal; onProgress?: (p: IndexProgress) => void; reparse?: boolean } = {}): Promise<IndexSummary> {
     if (this.indexing) return this.indexing;
     this.setState('indexing', 'indexing the workspace');
     this.indexing = buildIndex(this.index, {
@@ -77,6 +82,7 @@ export class WorkspaceSession {
       log: this.events.log,
       isOwned: (p) => this.documents.has(p),
       preloadIdentifiers: this.events.eagerNames,
+      reparse: options.reparse,
     })
       .then((summary) => {
         this.lastSummary = summary;
@@ -147,9 +153,27 @@ export class WorkspaceSession {
     this.scheduleSave();
   }
 
-  /** A file's cached details failed their checksum: it is parsed again from disk (once; a failure there is logged as any). */
+  /**
+   * A file's cached details or identifiers failed their checksum: it is parsed
+   * again from disk (once; a failure there is logged as any). Past a few
+   * dozen files the cache is damaged as a whole (the identifiers of every
+   * file are one region): the workspace is indexed again in the parse
+   * workers, instead of file by file on this thread, and logged once.
+   */
   private damaged(key: string, reason: string): void {
-    if (this.repairing.has(key)) return;
+    if (this.rebuilding || this.repairing.has(key)) return;
+    if (++this.damage > REBUILD_AFTER_DAMAGED) {
+      this.rebuilding = true;
+      this.events.log?.(`the index cache is damaged in more than ${REBUILD_AFTER_DAMAGED} files (${reason}); indexing the workspace again`);
+      const rebuild = (): Promise<unknown> => this.indexWorkspace({ reparse: true });
+      void (this.indexing ? this.indexing.catch(() => undefined).then(rebuild) : rebuild())
+        .catch((err: unknown) => this.events.log?.(`indexing again failed: ${(err as Error).message}`))
+        .finally(() => {
+          this.rebuilding = false;
+          this.damage = 0;
+        });
+      return;
+    }
     this.repairing.add(key);
     this.events.log?.(`${key}: ${reason}; parsing it again`);
     void this.fileChanged(key).finally(() => this.repairing.delete(key));
