@@ -2,17 +2,23 @@ import { describe, it, expect } from 'vitest';
 import { cParser } from '../../server/src/index/analyze';
 import { scanDirectives } from '../../server/src/index/directives';
 import { lexC, lineStarts } from '../../server/src/index/lexer';
-import { skeletonize } from '../../server/src/index/skeleton';
+import { bodyRanges, declarationRanges, skeletonize, type DeclarationRanges } from '../../server/src/index/skeleton';
+
+/** Bodies only: the tests of parameter lists use the whole cut. */
+function bodiesOf(code: string): DeclarationRanges {
+  return { bodies: bodyRanges(code), parameters: [] };
+}
 
 function skel(text: string): string {
-  return skeletonize(lexC(text).code);
+  const code = lexC(text).code;
+  return skeletonize(code, bodiesOf(code));
 }
 
 /** What analyze.ts cuts in workspace mode: bodies plus directives and comments. */
 function fullSkeleton(text: string): string {
   const lex = lexC(text);
   const d = scanDirectives(lex.code, text, lineStarts(text));
-  return skeletonize(lex.code, undefined, [...d.blank, ...lex.comments.map((c) => [c.start, c.end] as const)]);
+  return skeletonize(lex.code, bodiesOf(lex.code), [...d.blank, ...lex.comments.map((c) => [c.start, c.end] as const)]);
 }
 
 /** Every character the skeleton keeps sits at the same line and column as in the original. */
@@ -227,5 +233,38 @@ describe('skeletonize: directive and comment ranges', () => {
       'last@19:4',
     ]);
     expect(cParser().parse(s).rootNode.hasError).toBe(false);
+  });
+});
+
+describe('skeletonize: parameter lists', () => {
+  const cut = (text: string): string => skeletonize(lexC(text).code);
+
+  it('cuts the lists of plain prototypes and definitions, keeping every line and column (not after a comma: no type there)', () => {
+    const text = ['ULONG Count(struct List *list,', '            ULONG max);', 'static const char *name(int i) {', '  return 0;', '}', 'struct Node *a(int), *b(void *p);', ''].join('\n');
+    const s = cut(text);
+    expect(s.split('\n')).toEqual(['ULONG Count(', '                     );', 'static const char *name(     ) {', '', '}', 'struct Node *a(   ), *b(void *p);', '']);
+    expectSameLayout(text, s);
+  });
+
+  it('keeps lists that tell a pointer from a function, and heads tree-sitter may read otherwise', () => {
+    const kept = [
+      'int (*hook)(int a);', // behind `)`
+      'typedef AROS_UFP2(LONG, (*CMP), AROS_UFPA(APTR, a, A0));', // a typedef's name inside
+      '__BEGIN_DECLS double atof(const char *s);', // an unknown word before a basic type
+      'void * __aros Open(const char *f);',
+      'SAVEDS ULONG Main(int argc);', // three words
+      'NV_DECLARE_ALIGNED(NvU64 base, 8);', // one word: a macro, not a declaration
+      'int x __attribute__((aligned(4)));',
+      'int f(a, b) int a; int b; { return a; }', // K&R: `int` follows
+      'int v = g(1, 2);',
+    ];
+    for (const text of kept) expect(cut(text), text).toBe(text.replace('{ return a; }', `{${' '.repeat(11)}}`));
+  });
+
+  it('cuts at file level and in extern "C" blocks, not in aggregates or in code whose braces hid a body', () => {
+    expect(cut('extern "C" {\nint f(int a);\n}\n')).toBe('extern " " {\nint f(     );\n}\n');
+    expect(cut('struct S {\n  ULONG f(int a);\n};\n')).toBe('struct S {\n  ULONG f(int a);\n};\n');
+    const ranges = declarationRanges(lexC('#if 1\nvoid f(void) {\n#else\nvoid f(int x) {\n#endif\n  return g(x, y);\n}\n').code);
+    expect(ranges.parameters).toHaveLength(1);
   });
 });

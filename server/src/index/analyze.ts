@@ -13,7 +13,7 @@ import { extractSymbols, extractSymbolsAround, unitKeys, type UnitKey } from './
 import type { FileAnalysis } from './fileIndex';
 import { countIdentifiers, lexC, lineStarts, type CommentSpan, type LexResult, uniqueIdentifiers } from './lexer';
 import { analyzeLineEdit, editableLines, shiftDirectives, spliceLex, type LineEditState } from './lineEdit';
-import { bodyRanges, skeletonize } from './skeleton';
+import { declarationRanges, skeletonize } from './skeleton';
 import type { SymbolInfo } from './types';
 
 let sharedParser: Parser | undefined;
@@ -113,10 +113,11 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   yield;
   // AROS macro heads are parse errors to tree-sitter, and error recovery is its slowest path:
   // the scanner already read them, so the skeleton leaves them out.
-  const bodies = bodyRanges(lex.code);
+  const cut = declarationRanges(lex.code);
+  const bodies = cut.bodies;
   const source = options.fullParse
     ? text
-    : skeletonize(lex.code, bodies, [
+    : skeletonize(lex.code, cut, [
         ...directives.blank,
         ...lex.comments.map((c) => [c.start, c.end] as const),
         ...aros.map((a) => [a.regionStart, a.regionEnd] as const),

@@ -4,7 +4,8 @@
 // newlines plus the indentation of the closing line, so every declaration keeps
 // its original line and column (offsets change: map through line starts) and
 // tree-sitter parses several times less text. Directives the index reads
-// lexically (see directives.ts) are cut the same way; conditionals stay.
+// lexically (see directives.ts) are cut the same way; conditionals stay. So are
+// the parameter lists of plain declarations (see declarationRanges).
 //
 // Only braces at file depth 0 are considered, so a file whose braces do not
 // balance (conditional compilation around a function head) degrades to a full
@@ -21,10 +22,10 @@ const NL = 10;
 /** `code` is the lexer's masked text (comments and literals already blank). */
 export function skeletonize(
   code: string,
-  bodies: ReadonlyArray<readonly [number, number]> = bodyRanges(code),
+  cut: DeclarationRanges = declarationRanges(code),
   directives: ReadonlyArray<readonly [number, number]> = [],
 ): string {
-  const ranges = mergeSorted(bodies, directives);
+  const ranges = mergeSorted(cut.bodies, [...cut.parameters, ...directives]);
   if (ranges.length === 0) return code;
   const parts: string[] = [];
   let copied = 0;
@@ -37,14 +38,67 @@ export function skeletonize(
   return parts.join('');
 }
 
-/**
- * Interiors of top-level bodies: `{` after `)` (function heads, AROS macros, K&R
- * parameter lists) or `=` (initializers). Braces count only in the first branch
- * of each `#if` and never under `#if 0`, so alternative heads or halves of an
- * `if` written per platform do not unbalance the count.
- */
+/** Interiors of top-level bodies (see `declarationRanges`). */
 export function bodyRanges(code: string): Array<[number, number]> {
+  return declarationRanges(code).bodies;
+}
+
+/** Spans the skeleton cuts (see `declarationRanges`). */
+export interface DeclarationRanges {
+  bodies: Array<[number, number]>;
+  parameters: Array<[number, number]>;
+}
+
+/** Words before a parenthesis that do not name a function: their parentheses are left alone. */
+const NOT_FUNCTIONS = new Set([
+  '__attribute__',
+  '__attribute',
+  '__declspec',
+  'asm',
+  '__asm',
+  '__asm__',
+  '_Alignas',
+  'alignas',
+  '_Static_assert',
+  'static_assert',
+  'typeof',
+  '__typeof',
+  '__typeof__',
+  '_Generic',
+  'sizeof',
+  'if',
+  'while',
+  'for',
+  'switch',
+  'return',
+]);
+
+/**
+ * `bodies`: interiors of top-level bodies, `{` after `)` (function heads, AROS
+ * macros, K&R parameter lists) or `=` (initializers). Braces count only in
+ * the first branch of each `#if` and never under `#if 0`, so alternative heads
+ * or halves of an `if` written per platform do not unbalance the count.
+ *
+ * `parameters`: interiors of parameter lists, `name(...)` followed by `;`,
+ * `{` or `,`, at file level or in `extern "C"` blocks, after a plain head
+ * (see plainHead). The index reads parameters from the text, not the tree,
+ * and they were a third of what tree-sitter parsed on AROS; an empty list
+ * leaves such a declaration the same kind of node with the same name. Lists
+ * behind `)` (`(*fp)(int)`) are kept: they tell a pointer from a function.
+ * On AROS this changed the symbols of 18 files of 14,500, each for the better
+ * or alike (a function where parameter names had been read as variables).
+ */
+export function declarationRanges(code: string): DeclarationRanges {
   const out: Array<[number, number]> = [];
+  const parameters: Array<[number, number]> = [];
+  let parens = 0;
+  let listStart = -1;
+  // Where the current declaration's head began: after `;`, a brace, a `,` or a directive.
+  let head = 0;
+  // Braces open outside bodies, each true for an `extern "C"` block; parameter lists are cut only
+  // at file level or in such blocks (not in aggregates, nor where unbalanced braces hid a body).
+  const braces: boolean[] = [];
+  let enclosed = 0;
   const n = code.length;
   const conditionals: Array<{ skip: boolean }> = [];
   let skipping = 0;
@@ -88,14 +142,34 @@ export function bodyRanges(code: string): Array<[number, number]> {
         }
       }
       i = end - 1;
+      head = end;
       continue;
     }
     atLineStart = false;
     if (skipping > 0) continue;
+    if (bodyStart < 0 && enclosed === 0) {
+      if (c === 40 /* ( */) {
+        if (parens === 0) listStart = namesFunction(code, i) && plainHead(code, head, i) ? i + 1 : -1;
+        parens++;
+      } else if (c === 41 /* ) */) {
+        if (parens > 0 && --parens === 0 && listStart >= 0 && endsDeclarator(code, i)) parameters.push([listStart, i]);
+      } else if (c === 59 /* ; */) {
+        parens = 0;
+        head = i + 1;
+      } else if (c === 44 /* , */ && parens === 0) head = i + 1;
+    }
+    if (c === OPEN || c === CLOSE) head = i + 1;
     if (c === OPEN) {
-      if (depth === 0 && opensBody(code, i)) bodyStart = i + 1;
+      if (depth === 0 && opensBody(code, i)) {
+        bodyStart = i + 1;
+        parens = 0;
+      }
+      const externBlock = bodyStart < 0 && isExternBlock(code, i);
+      braces.push(externBlock);
+      if (!externBlock) enclosed++;
       depth++;
     } else if (c === CLOSE) {
+      if (braces.length > 0 && !braces.pop()) enclosed--;
       if (depth > 0) depth--;
       if (depth === 0 && bodyStart >= 0) {
         out.push([bodyStart, i]);
@@ -103,7 +177,107 @@ export function bodyRanges(code: string): Array<[number, number]> {
       }
     }
   }
-  return out;
+  return { bodies: out, parameters };
+}
+
+/** Whether the word before the `(` at `open` may name a function. */
+function namesFunction(code: string, open: number): boolean {
+  let end = open;
+  while (end > 0 && isSpace(code.charCodeAt(end - 1))) end--;
+  let start = end;
+  while (start > 0 && isWordChar(code.charCodeAt(start - 1))) start--;
+  if (start === end) return false;
+  const first = code.charCodeAt(start);
+  return !(first >= 48 && first <= 57) && !NOT_FUNCTIONS.has(code.slice(start, end));
+}
+
+const NOT_HEADS = new Set(['typedef', 'return', 'if', 'else', 'while', 'for', 'do', 'switch', 'case', 'goto']);
+
+/** `extern "C" {` (the lexer leaves the quotes of a string, blanks within). */
+function isExternBlock(code: string, brace: number): boolean {
+  let j = brace - 1;
+  while (j >= 0 && isSpace(code.charCodeAt(j))) j--;
+  if (j < 0 || code.charCodeAt(j) !== 34) return false;
+  j = code.lastIndexOf('"', j - 1) - 1;
+  while (j >= 0 && isSpace(code.charCodeAt(j))) j--;
+  return j >= 5 && code.slice(j - 5, j + 1) === 'extern' && (j < 6 || !isWordChar(code.charCodeAt(j - 6)));
+}
+
+/** Type keywords: with one of them, the head has no other type name. */
+const BASIC_TYPES = new Set(['signed', 'unsigned', 'short', 'long', 'int', 'char', 'void', 'float', 'double', '_Bool']);
+
+/** Words a declaration's head may hold besides a type name and the declared name. */
+const HEAD_KEYWORDS = new Set([
+  ...BASIC_TYPES,
+  'static',
+  'extern',
+  'inline',
+  '__inline',
+  '__inline__',
+  'const',
+  '__const',
+  'volatile',
+  'signed',
+  'unsigned',
+  'short',
+  'long',
+  'int',
+  'char',
+  'void',
+  'float',
+  'double',
+  '_Bool',
+  'struct',
+  'union',
+  'enum',
+  'register',
+  'auto',
+  'restrict',
+  '__restrict',
+  '__restrict__',
+]);
+
+/**
+ * Whether [from, open) is a plain declaration head: keywords, `*` and, other
+ * than the declared name, one type name (none after a basic type keyword).
+ * Anything else (an unknown macro before the type, `__BEGIN_DECLS`, `__aros`,
+ * `complex`, an attribute after a declarator) and tree-sitter's error recovery
+ * may read the declaration differently without its parameters, so those are
+ * left as written.
+ */
+function plainHead(code: string, from: number, open: number): boolean {
+  if (open - from > 256) return false;
+  let words = 0;
+  let basic = false;
+  for (let i = from; i < open; ) {
+    const c = code.charCodeAt(i);
+    if (isSpace(c) || c === 42 /* * */) {
+      i++;
+      continue;
+    }
+    if (!isWordChar(c) || (c >= 48 && c <= 57)) return false;
+    let j = i + 1;
+    while (j < open && isWordChar(code.charCodeAt(j))) j++;
+    const word = code.slice(i, j);
+    // A typedef's name may be inside the parentheses (`typedef AROS_UFP2(LONG, (*CMP), ...)`); statements are no heads.
+    if (NOT_HEADS.has(word)) return false;
+    if (BASIC_TYPES.has(word)) basic = true;
+    else if (!HEAD_KEYWORDS.has(word)) words++;
+    i = j;
+  }
+  return words === (basic ? 1 : 2);
+}
+
+/** Whether a declarator ends at the `)` at `close`: `;`, `{` or `,` follows. */
+function endsDeclarator(code: string, close: number): boolean {
+  let j = close + 1;
+  while (j < code.length && isSpace(code.charCodeAt(j))) j++;
+  const c = code.charCodeAt(j);
+  return c === 59 || c === OPEN || c === 44;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
 function opensBody(code: string, brace: number): boolean {
