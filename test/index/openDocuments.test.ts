@@ -105,6 +105,23 @@ describe('OpenDocuments: incremental changes', () => {
     expectFresh(index, docs, docs.get(PATH)!.text);
   });
 
+  it('a parameter typed into a head (a list the skeleton cuts) changes the signature at once', () => {
+    const { index, docs } = setup();
+    let version = 2;
+    for (const ch of ', int n') {
+      const col = docs.get(PATH)!.text.split('\n')[7].length - 1;
+      docs.change(PATH, version++, [change(7, col, 7, col, ch)]);
+      expectFresh(index, docs, docs.get(PATH)!.text);
+    }
+    // A rename that keeps every column: the skeleton stays the same, the signature does not.
+    const at = docs.get(PATH)!.text.split('\n')[7].indexOf('*w') + 1;
+    docs.change(PATH, version++, [change(7, at, 7, at + 1, 'x')]);
+    expectFresh(index, docs, docs.get(PATH)!.text);
+    const count = index.symbolsOf(index.get(PATH)!).find((s) => s.name === 'count');
+    expect(count?.signature).toBe('static int count(struct Widget *x, int n)');
+    expect(count?.params?.map((p) => p.name)).toEqual(['x', 'n']);
+  });
+
   it('insert, delete, multi-line replace and append, one at a time', () => {
     const { index, docs } = setup();
     let text = START;

@@ -69,6 +69,11 @@ export interface Reusable {
   tree: Parser.Tree;
   /** Symbols read from `tree`, before AROS and macro symbols are merged in. */
   plain: readonly SymbolInfo[];
+  /**
+   * The text of the parameter lists the skeleton cut: signatures are read from
+   * it, so an edit there changes symbols though the skeleton stays the same.
+   */
+  parameters?: string;
   /** With `forEditing`: the state `analyzeLineEdit` answers the next edit from. */
   editing?: LineEditState;
   /** With `forEditing`: the declarations `plain` was read from (`unitKeys`). */
@@ -101,7 +106,7 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   const previous = options.previous;
   if (previous?.editing) {
     const quick = analyzeLineEdit(previous.editing, text);
-    if (quick) return { source: previous.source, tree: previous.tree, plain: previous.plain, units: previous.units, editing: quick.state, analysis: quick.analysis };
+    if (quick) return { source: previous.source, tree: previous.tree, plain: previous.plain, parameters: previous.parameters, units: previous.units, editing: quick.state, analysis: quick.analysis };
   }
   // Otherwise an edit of one line still need not lex the whole file again.
   const spliced = previous?.editing && options.forEditing ? spliceLex(previous.editing, text) : undefined;
@@ -122,8 +127,9 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
         ...lex.comments.map((c) => [c.start, c.end] as const),
         ...aros.map((a) => [a.regionStart, a.regionEnd] as const),
       ]);
-  // Same skeleton, same declarations: typing inside a body skips parsing and extraction.
-  const unchanged = previous !== undefined && previous.source === source;
+  const parameters = options.fullParse ? undefined : cut.parameters.map(([from, to]) => lex.code.slice(from, to)).join('\0');
+  // Same skeleton and parameters, same declarations: typing inside a body skips parsing and extraction.
+  const unchanged = previous !== undefined && previous.source === source && previous.parameters === parameters;
   yield;
   const tree = previous ? reparse(previous, source) : options.sliced ? yield* parseInSlices(source, options.sliced) : cParser().parse(source);
   yield;
@@ -173,7 +179,7 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   const editing = counts
     ? { text, starts, editable: editableLines(text, starts, bodies, lex.comments, symbols), counts, analysis, lex, directives, maybeTags }
     : undefined;
-  return { source, tree, plain: extracted, units, editing, analysis };
+  return { source, tree, plain: extracted, parameters, units, editing, analysis };
 }
 
 /**
