@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { mayHaveBreadcrumbs, parseBreadcrumbs } from '../../server/src/breadcrumbs/parse';
 import { lines, one } from './helpers';
-import { mulberry32 } from '../../server/src/bench/seededRandom';
+import { randomTexts } from '../helpers/randomText';
 
 describe('line form', () => {
   it('reads one TAG: value per // line, in order, with exact lines and ranges', () => {
@@ -223,12 +223,6 @@ describe('mayHaveBreadcrumbs', () => {
 
   it('answers as the regular expression does on random text', () => {
     const pieces = ['AI_', 'ai_', 'REF_', 'LINUX_REF', 'Corr', 'ECTION_REF', 'X', '_', '1', ' ', '\t', '\n', ':', '::', 'case ', '/*', '*/', 'é'];
-    const random = mulberry32(7);
-    const next = (): number => Math.floor(random() * 2 ** 31);
-    for (let n = 0; n < 5000; n++) {
-      let text = '';
-      for (let k = next() % 12; k > 0; k--) text += pieces[next() % pieces.length];
-      expect(mayHaveBreadcrumbs(text), JSON.stringify(text)).toBe(REGEX.test(text));
-    }
+    for (const text of randomTexts(7, pieces, 5000, 12)) expect(mayHaveBreadcrumbs(text), JSON.stringify(text)).toBe(REGEX.test(text));
   });
 });

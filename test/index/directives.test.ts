@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { endOfDirective, scanDirectives, type Directives } from '../../server/src/index/directives';
 import { lexC, lineStarts } from '../../server/src/index/lexer';
-import { mulberry32 } from '../../server/src/bench/seededRandom';
+import { randomTexts } from '../helpers/randomText';
 
 function scan(text: string): Directives {
   return scanDirectives(lexC(text).code, text, lineStarts(text));
@@ -184,11 +184,7 @@ describe('scanDirectives: where directives are found', () => {
 
   it('finds the same directives as the regular expression it replaced, on random text', () => {
     const pieces = ['#', ' ', '\t', '\n', '\r\n', '\r', 'define', 'if', 'X', '1', '\\', '##', 'include', ' <a.h>', '(', ')', 'é', '\u2028'];
-    const random = mulberry32(5);
-    const next = (): number => Math.floor(random() * 2 ** 31);
-    for (let n = 0; n < 4000; n++) {
-      let code = '';
-      for (let k = next() % 16; k > 0; k--) code += pieces[next() % pieces.length];
+    for (const code of randomTexts(5, pieces, 4000, 16)) {
       const found = byRegex(code).filter(([, word]) => !['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif'].includes(word));
       const d = scanDirectives(code, code, lineStarts(code));
       expect(
