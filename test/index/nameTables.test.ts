@@ -6,6 +6,20 @@ import { buildNameTable, buildNameTables, storedNameTables, forEachWithPrefix, m
 const CHUNK = 64;
 const small = (schedule: (work: () => void) => () => void) => ({ eager: true, schedule, chunk: CHUNK });
 
+/** A change of the live names told to the tables, as the index tells them. */
+function follow(live: Set<string>, tables: NameTables): { add: (name: string) => void; remove: (name: string) => void } {
+  return {
+    add: (name) => {
+      live.add(name);
+      tables.added(name);
+    },
+    remove: (name) => {
+      live.delete(name);
+      tables.removed(name);
+    },
+  };
+}
+
 /** A scheduler the test runs by hand: background merges advance only when it says so. */
 function manualScheduler(): { schedule: (work: () => void) => () => void; runOne: () => boolean; queued: () => number } {
   const queue: Array<(() => void) | undefined> = [];
@@ -66,6 +80,7 @@ describe('NameTables', () => {
     const live = new Set<string>();
     const sched = manualScheduler();
     const tables = new NameTables((n) => live.has(n), () => live, small(sched.schedule));
+    const { add, remove } = follow(live, tables);
     let sawBackground = false;
     for (let round = 0; round < 60; round++) {
       // Bursts big enough to fill chunks and start background merges, then churn.
@@ -73,13 +88,11 @@ describe('NameTables', () => {
       for (let k = 0; k < adds; k++) {
         const n = word() + (round < 30 ? `${round}_${k}` : '');
         if (live.has(n)) continue;
-        live.add(n);
-        tables.added(n);
+        add(n);
       }
       for (const n of [...live]) {
         if (random() < (round < 30 ? 0.01 : 0.02)) {
-          live.delete(n);
-          tables.removed(n);
+          remove(n);
         }
       }
       // Names that come back, some while a merge that may have dropped them runs.
@@ -87,11 +100,9 @@ describe('NameTables', () => {
         for (let k = 0; k < 20; k++) {
           const n = `back${k}`;
           if (live.has(n)) {
-            live.delete(n);
-            tables.removed(n);
+            remove(n);
           } else {
-            live.add(n);
-            tables.added(n);
+            add(n);
           }
         }
       }
@@ -118,14 +129,14 @@ describe('NameTables', () => {
       return live.has(n);
     };
     const tables = new NameTables(isLive, () => live, { eager: true, schedule: manualScheduler().schedule, chunk });
+    const { add, remove } = follow(live, tables);
     const random = mulberry32(9);
     let previous = new Set(tables.view().tables);
     let built = 0;
     let most = 0;
     for (let k = 0; k < 3 * chunk; ) {
       for (let step = 1 + Math.floor(random() * 4); step > 0; step--, k++) {
-        live.add(`Name${k}`);
-        tables.added(`Name${k}`);
+        add(`Name${k}`);
       }
       const view = tables.view();
       // A table not in the previous view was built or merged since: its names were copied.
@@ -141,12 +152,10 @@ describe('NameTables', () => {
     expect(most).toBeLessThanOrEqual(2 * 3 + Math.log2(chunk) + 1);
     // Once names go, merges ask about the gone ones only.
     for (let k = 0; k < 10; k++) {
-      live.delete(`Name${k}`);
-      tables.removed(`Name${k}`);
+      remove(`Name${k}`);
     }
     for (let k = 0; k < 50; k++) {
-      live.add(`More${k}`);
-      tables.added(`More${k}`);
+      add(`More${k}`);
       tables.view();
     }
     expect(lookups).toBeLessThanOrEqual(10 * 50);
@@ -157,13 +166,12 @@ describe('NameTables', () => {
     const live = new Set<string>();
     const sched = manualScheduler();
     const tables = new NameTables((n) => live.has(n), () => live, small(sched.schedule));
+    const { add, remove } = follow(live, tables);
     for (let k = 0; k < 6 * CHUNK; k++) {
-      live.add(`Name${k}`);
-      tables.added(`Name${k}`);
+      add(`Name${k}`);
     }
     for (let k = 0; k < 2 * CHUNK; k++) {
-      live.delete(`Name${k}`);
-      tables.removed(`Name${k}`);
+      remove(`Name${k}`);
     }
     expect(tables.sweeping).toBe(true);
     tables.settle();
@@ -177,14 +185,7 @@ describe('NameTables', () => {
     const live = new Set<string>();
     const sched = manualScheduler();
     const tables = new NameTables((n) => live.has(n), () => live, small(sched.schedule));
-    const add = (n: string): void => {
-      live.add(n);
-      tables.added(n);
-    };
-    const remove = (n: string): void => {
-      live.delete(n);
-      tables.removed(n);
-    };
+    const { add, remove } = follow(live, tables);
     for (let k = 0; k < 6 * CHUNK; k++) add(`A${String(k).padStart(6, '0')}`);
     tables.view();
     // Enough names go to start a sweep; one of them comes back before the sweep reaches its table, one after.
@@ -207,21 +208,18 @@ describe('NameTables', () => {
     const live = new Set(['AllocMem', 'FreeMem']);
     const sched = manualScheduler();
     const tables = new NameTables((n) => live.has(n), () => live, { schedule: sched.schedule, chunk: CHUNK });
+    const { add, remove } = follow(live, tables);
     for (let k = 0; k < 3 * CHUNK; k++) {
-      live.add(`N${k}`);
-      tables.added(`N${k}`);
+      add(`N${k}`);
     }
     expect(sched.queued()).toBe(0);
-    live.delete('FreeMem');
-    tables.removed('FreeMem');
+    remove('FreeMem');
     const first = tables.view();
     // Built a chunk at a time.
     expect(first.tables.map((t) => t.names.length)).toEqual([CHUNK, CHUNK, CHUNK, 1]);
     expectConsistent(first, live);
-    live.add('AllocVec');
-    tables.added('AllocVec');
-    live.delete('N7');
-    tables.removed('N7');
+    add('AllocVec');
+    remove('N7');
     expectConsistent(tables.view(), live);
   });
 
@@ -285,12 +283,11 @@ describe('NameTables.seed: tables restored from a cache', () => {
     const live = new Set(['AllocMem', 'FreeMem', 'Zeta']);
     const sched = manualScheduler();
     const tables = new NameTables((n) => live.has(n), () => live, { eager: true, schedule: sched.schedule, chunk: CHUNK });
+    const { add, remove } = follow(live, tables);
     tables.seed([stored(['AllocMem', 'FreeMem', 'Zeta'])]);
     expectConsistent(tables.view(), live);
-    live.delete('FreeMem');
-    tables.removed('FreeMem');
-    live.add('Alpha');
-    tables.added('Alpha');
+    remove('FreeMem');
+    add('Alpha');
     expectConsistent(tables.view(), live);
   });
 
