@@ -127,7 +127,8 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
         ...lex.comments.map((c) => [c.start, c.end] as const),
         ...aros.map((a) => [a.regionStart, a.regionEnd] as const),
       ]);
-  const parameters = options.fullParse ? undefined : cut.parameters.map(([from, to]) => lex.code.slice(from, to)).join('\0');
+  // Only an analysis that a later one may start from needs them (open documents; not the parse workers).
+  const parameters = options.fullParse || !(options.forEditing || previous) ? undefined : cut.parameters.map(([from, to]) => lex.code.slice(from, to)).join('\0');
   // Same skeleton and parameters, same declarations: typing inside a body skips parsing and extraction.
   const unchanged = previous !== undefined && previous.source === source && previous.parameters === parameters;
   yield;
