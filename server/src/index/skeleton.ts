@@ -49,7 +49,7 @@ export interface DeclarationRanges {
   parameters: Array<[number, number]>;
 }
 
-/** Words before a parenthesis that do not name a function: their parentheses are left alone. */
+/** Words before a parenthesis that do not name a function: their parentheses are left alone (statements are no heads: see NOT_HEADS). */
 const NOT_FUNCTIONS = new Set([
   '__attribute__',
   '__attribute',
@@ -66,11 +66,6 @@ const NOT_FUNCTIONS = new Set([
   '__typeof__',
   '_Generic',
   'sizeof',
-  'if',
-  'while',
-  'for',
-  'switch',
-  'return',
 ]);
 
 /**
