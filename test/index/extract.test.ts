@@ -825,6 +825,8 @@ describe('extractSymbolsAround', () => {
       expect(result.symbols).toEqual(extractSymbols(tree.rootNode, b, lineStarts(b)).symbols);
       expect(result.units).toEqual(unitKeys(tree.rootNode));
     }
+    // A full extraction asked for its declarations gives the same keys.
+    expect(extractSymbols(tree.rootNode, b, lineStarts(b), true).units).toEqual(unitKeys(tree.rootNode));
     return result;
   }
 

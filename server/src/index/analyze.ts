@@ -9,7 +9,7 @@ import { scanArosDefinitions } from './aros';
 import { isAutoDocBanner, parseAutoDoc } from './autodoc';
 import { modtypeFromMmakefile, parseConfFile } from './conf';
 import { scanDirectives } from './directives';
-import { extractSymbols, extractSymbolsAround, unitKeys, type UnitKey } from './extract';
+import { extractSymbols, extractSymbolsAround, type UnitKey } from './extract';
 import type { FileAnalysis } from './fileIndex';
 import { countIdentifiers, lexC, lineStarts, type CommentSpan, type LexResult, uniqueIdentifiers } from './lexer';
 import { analyzeLineEdit, editableLines, shiftDirectives, spliceLex, type LineEditState } from './lineEdit';
@@ -136,12 +136,12 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   yield;
   // Signatures are read from the masked code: no comments in them, and nothing the skeleton does not see.
   const around = !unchanged && spliced && previous ? extractAroundLine(tree, previous, spliced.edit.line, lex.code, starts) : undefined;
-  const plain = unchanged ? previous.plain.map(copySymbol) : (around?.symbols ?? extractSymbols(tree.rootNode, lex.code, starts).symbols);
+  const read = unchanged ? { symbols: previous.plain.map(copySymbol), units: previous.units } : (around ?? extractSymbols(tree.rootNode, lex.code, starts, options.forEditing));
+  const plain = read.symbols;
   const extracted = unchanged ? previous.plain : plain.map(copySymbol);
+  // The declarations read, for the next edit's check (open documents only).
+  const units = options.forEditing ? read.units : undefined;
   yield;
-  // The declarations read, for the next edit's check (open documents only): a walk of the tree's top level of its own.
-  const units = options.forEditing ? (unchanged ? previous.units : (around?.units ?? unitKeys(tree.rootNode))) : undefined;
-  if (options.forEditing && !unchanged && !around) yield;
 
   // tree-sitter misreads AROS macro heads; what it invents inside them is noise.
   const regions = aros.map((a) => [offsetOf(starts, a.range.start), offsetOf(starts, a.range.end)] as const);

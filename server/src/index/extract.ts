@@ -17,11 +17,15 @@ export interface Extracted {
 
 const MAX_SIGNATURE = 400;
 
-/** `starts` are the original text's line starts: positions, not offsets, survive the skeleton. */
-export function extractSymbols(root: Parser.SyntaxNode, text: string, starts: readonly number[]): Extracted {
+/**
+ * `starts` are the original text's line starts: positions, not offsets, survive the skeleton.
+ * With `keys`, also the declarations read, as `unitKeys` gives them (for an open document's next edit).
+ */
+export function extractSymbols(root: Parser.SyntaxNode, text: string, starts: readonly number[], keys = false): Extracted & { units?: UnitKey[] } {
   const ex = new Extractor(text, starts);
-  for (const unit of new DeclReader(root).units(true)) ex.visitUnit(unit);
-  return { symbols: ex.symbols };
+  const units = new DeclReader(root).units(true);
+  for (const unit of units) ex.visitUnit(unit);
+  return keys ? { symbols: ex.symbols, units: units.map(keyOf) } : { symbols: ex.symbols };
 }
 
 /** A declaration the extractor reads, as type and span: `type:row:column:row:column`. */
