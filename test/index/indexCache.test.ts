@@ -11,6 +11,7 @@ import { CACHE_VERSION, defaultCacheDir, loadIndexCache, saveIndexCache } from '
 import { NameDirectory } from '../../server/src/index/nameDirectory';
 import { buildNameTable } from '../../server/src/index/nameTables';
 import { packFile, unpackSymbols, type PackedFile } from '../../server/src/index/packedFile';
+import { mountTmpfs, unmount } from '../helpers/tmpfs';
 
 let dir: string;
 
@@ -370,6 +371,25 @@ describe('atomic writes', () => {
     const loaded = await loadIndexCache(dir);
     if (!loaded.ok) throw new Error(loaded.reason);
     expect(loaded.cache.entries.map((e) => e.path)).toEqual([packed(1).path]);
+  });
+
+  it('a disk that fills up while later pieces are written: the save rejects with ENOSPC, the previous cache stays, no temporary file', async (ctx) => {
+    // The size leaves room for the core and the first identifiers piece, not the second: the failing
+    // write is one whose error reaches the save only at the next write (writes are pipelined).
+    if (typeof process.getuid !== 'function' || process.getuid() !== 0 || !mountTmpfs(dir, '3m')) ctx.skip();
+    try {
+      await saveIndexCache(dir, [packed(1)]);
+      const before = readFileSync(cacheFile());
+      const big = Array.from({ length: 250 }, (_, i) => {
+        const p = packed(i);
+        return { ...p, idents: Buffer.alloc(20_000, 0x61) };
+      });
+      await expect(saveIndexCache(dir, big)).rejects.toMatchObject({ code: 'ENOSPC' });
+      expect(readFileSync(cacheFile()).equals(before)).toBe(true);
+      expect(readdirSync(dir)).toEqual(['index.bin']);
+    } finally {
+      unmount(dir);
+    }
   });
 
   it('two overlapping saves both succeed and leave one whole cache', async () => {

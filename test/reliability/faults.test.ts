@@ -17,6 +17,7 @@ import { asMemoryRecord, ErrorMemory, LineAppender, readJsonLines } from '../../
 import { readSession } from '../../server/src/iteration/sessionLog';
 import { startFakeOpenAiServer, type FakeServer } from '../models/fakeOpenAiServer';
 import { killLeftovers, LspClient, MAIN, makeWorkspace, printServerStderrOnFailure, REPO, type StatusParams, type Workspace } from '../protocol/client';
+import { mountTmpfs, unmount } from '../helpers/tmpfs';
 
 printServerStderrOnFailure();
 afterEach(() => killLeftovers());
@@ -280,15 +281,6 @@ async function navigationWorksIn(c: LspClient, rel: string): Promise<void> {
 // ---------------------------------------------------------------------------
 
 /** Mounts a tmpfs of `size` at `dir` (root only); false when this machine does not let us. */
-function mountTmpfs(dir: string, size: string): boolean {
-  fs.mkdirSync(dir, { recursive: true });
-  return spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]).status === 0;
-}
-
-function unmount(dir: string): void {
-  spawnSync('umount', ['-l', dir]);
-}
-
 describe('a cache directory that cannot be written', () => {
   async function indexInMemory(ws: Workspace, code: RegExp): Promise<void> {
     const c = await LspClient.forWorkspace(ws);
