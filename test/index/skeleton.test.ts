@@ -246,6 +246,17 @@ describe('skeletonize: parameter lists', () => {
     expectSameLayout(text, s);
   });
 
+  it('a head starts at its first word: a long comment before it does not count against its length', () => {
+    const comment = `/*${' note'.repeat(80)} */`;
+    for (const before of ['', 'int a;\n', '}\n', '#include <x.h>\n']) {
+      const text = `${before}${comment}\nstatic LONG Read(struct DirHandle *dh, ULONG *len);\n`;
+      expect(cut(text).split('\n').at(-2), before).toBe(`static LONG Read(${' '.repeat(32)});`);
+    }
+    // Still bounded: a head itself longer than the limit is left as written.
+    const long = `static ${'const '.repeat(50)}LONG Read(int a);\n`;
+    expect(cut(long)).toBe(long);
+  });
+
   it('keeps lists that tell a pointer from a function, and heads tree-sitter may read otherwise', () => {
     const kept = [
       'int (*hook)(int a);', // behind `)`

@@ -88,8 +88,9 @@ export function declarationRanges(code: string): DeclarationRanges {
   const parameters: Array<[number, number]> = [];
   let parens = 0;
   let listStart = -1;
-  // Where the current declaration's head began: after `;`, a brace, a `,` or a directive.
-  let head = 0;
+  // Where the current declaration's head begins: its first character after `;`, a brace, a `,` or a
+  // directive (-1 until one comes). Not right after them: a blanked comment in between made heads too long.
+  let head = -1;
   // Braces open outside bodies, each true for an `extern "C"` block; parameter lists are cut only
   // at file level or in such blocks (not in aggregates, nor where unbalanced braces hid a body).
   const braces: boolean[] = [];
@@ -137,10 +138,11 @@ export function declarationRanges(code: string): DeclarationRanges {
         }
       }
       i = end - 1;
-      head = end;
+      head = -1;
       continue;
     }
     atLineStart = false;
+    if (head < 0) head = i;
     if (skipping > 0) continue;
     if (bodyStart < 0 && enclosed === 0) {
       if (c === 40 /* ( */) {
@@ -150,10 +152,10 @@ export function declarationRanges(code: string): DeclarationRanges {
         if (parens > 0 && --parens === 0 && listStart >= 0 && endsDeclarator(code, i)) parameters.push([listStart, i]);
       } else if (c === 59 /* ; */) {
         parens = 0;
-        head = i + 1;
-      } else if (c === 44 /* , */ && parens === 0) head = i + 1;
+        head = -1;
+      } else if (c === 44 /* , */ && parens === 0) head = -1;
     }
-    if (c === OPEN || c === CLOSE) head = i + 1;
+    if (c === OPEN || c === CLOSE) head = -1;
     if (c === OPEN) {
       if (depth === 0 && opensBody(code, i)) {
         bodyStart = i + 1;
