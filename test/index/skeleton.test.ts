@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { cParser } from '../../server/src/index/analyze';
 import { scanDirectives } from '../../server/src/index/directives';
 import { lexC, lineStarts } from '../../server/src/index/lexer';
-import { bodyRanges, declarationRanges, skeletonize, type DeclarationRanges } from '../../server/src/index/skeleton';
+import { bodyRanges, declarationRanges, declarationRangesEveryCharacter, skeletonize, type DeclarationRanges } from '../../server/src/index/skeleton';
+import { randomTexts } from '../helpers/randomText';
 
 /** Bodies only: the tests of parameter lists use the whole cut. */
 function bodiesOf(code: string): DeclarationRanges {
@@ -233,6 +234,18 @@ describe('skeletonize: directive and comment ranges', () => {
       'last@19:4',
     ]);
     expect(cParser().parse(s).rootNode.hasError).toBe(false);
+  });
+});
+
+describe('declarationRanges: skipping to braces and directives', () => {
+  it('finds what looking at every character finds, on random text', () => {
+    const pieces = ['{', '}', '(', ')', ';', ',', '=', '\n', '\r\n', ' ', '\t', '#', '\n#if 0\n', '\n  #else\n', '\n#endif\n', '\n#ifdef X\n', '\n#elif Y\n', '\n#define M { \\\n }\n', 'int f', 'static LONG g', 'x', 'extern " " ', 'struct S ', 'typedef ', '*', '0'];
+    let compared = 0;
+    for (const code of randomTexts(7, pieces, 3000, 40)) {
+      expect(declarationRanges(code), JSON.stringify(code)).toEqual(declarationRangesEveryCharacter(code));
+      compared++;
+    }
+    expect(compared).toBe(3000);
   });
 });
 

@@ -84,6 +84,15 @@ const NOT_FUNCTIONS = new Set([
  * or alike (a function where parameter names had been read as variables).
  */
 export function declarationRanges(code: string): DeclarationRanges {
+  return scanDeclarations(code, true);
+}
+
+/** `declarationRanges` looking at every character: the reference its skipping is tested against. */
+export function declarationRangesEveryCharacter(code: string): DeclarationRanges {
+  return scanDeclarations(code, false);
+}
+
+function scanDeclarations(code: string, skip: boolean): DeclarationRanges {
   const out: Array<[number, number]> = [];
   const parameters: Array<[number, number]> = [];
   let parens = 0;
@@ -102,6 +111,14 @@ export function declarationRanges(code: string): DeclarationRanges {
   let bodyStart = -1;
   let atLineStart = true;
   for (let i = 0; i < n; i++) {
+    // Inside a body or an aggregate, or under a skipped branch, only braces and directives
+    // count: a regular expression finds the next one (most of a C file is bodies).
+    if (skip && !atLineStart && (bodyStart >= 0 || enclosed > 0 || skipping > 0)) {
+      const stops = skipping > 0 ? DIRECTIVE_LINE : BRACE_OR_DIRECTIVE_LINE;
+      stops.lastIndex = i;
+      if (stops.exec(code) === null) break;
+      i = stops.lastIndex - 1;
+    }
     const c = code.charCodeAt(i);
     if (c === NL) {
       atLineStart = true;
@@ -176,6 +193,10 @@ export function declarationRanges(code: string): DeclarationRanges {
   }
   return { bodies: out, parameters };
 }
+
+/** A newline before a directive (the lexer keeps the directives of masked code). */
+const DIRECTIVE_LINE = /\n(?=[ \t\r\f]*#)/g;
+const BRACE_OR_DIRECTIVE_LINE = /[{}]|\n(?=[ \t\r\f]*#)/g;
 
 /** Whether the word before the `(` at `open` may name a function. */
 function namesFunction(code: string, open: number): boolean {
