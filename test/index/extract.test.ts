@@ -388,6 +388,23 @@ describe('variables', () => {
   });
 });
 
+describe('VBCC inline stubs', () => {
+  it('a library stub whose body is assembly is a function definition; a macro-named variable with a string stays a variable', () => {
+    const text = [
+      'long __InitAmiSSLA(__reg("a6") struct Library *, __reg("a0") struct TagItem * tagList)="\\tjsr\\t-36(a6)";',
+      '#define InitAmiSSLA(tagList) __InitAmiSSLA(AmiSSLBase, (tagList))',
+      'APTR __Open(__reg("a6") void *)="\\tjsr\\t-42(a6)";',
+      'const STRPTR GM_UNIQUENAME(libname) = "hid.class";',
+      '',
+    ].join('\n');
+    const list = analyzeC(text).analysis.symbols;
+    const stub = named(list, '__InitAmiSSLA');
+    expect([stub.kind, stub.definition, stub.returnType, stub.range.start.line]).toEqual(['function', true, 'long', 0]);
+    expect([named(list, '__Open').kind, named(list, '__Open').definition]).toEqual(['function', true]);
+    expect(named(list, 'GM_UNIQUENAME').kind).toBe('variable');
+  });
+});
+
 describe('conditional compilation', () => {
   it('reads declarations in every branch of #ifdef / #else and nested #if', () => {
     const text = [

@@ -270,6 +270,11 @@ describe('skeletonize: parameter lists', () => {
     expect(cut(long)).toBe(long);
   });
 
+  it('cuts the list of a VBCC inline stub, whose head is followed by `=` and its assembly', () => {
+    const text = 'long __Open(__reg("a6") struct Library *)="\\tjsr\\t-36(a6)";\n';
+    expect(cut(text)).toBe(`long __Open(${' '.repeat(28)})="${' '.repeat(14)}";\n`);
+  });
+
   it('keeps lists that tell a pointer from a function, and heads tree-sitter may read otherwise', () => {
     const kept = [
       'int (*hook)(int a);', // behind `)`

@@ -196,7 +196,8 @@ class Extractor {
     let isExtern = false;
     let first = true;
     for (const declarator of fieldsOf(node, 'declarator')) {
-      const fn = functionDeclarator(declarator);
+      const stub = this.vbccStub(declarator);
+      const fn = stub ?? functionDeclarator(declarator);
       const nameNode = innermostName(fn ?? declarator);
       if (!nameNode) continue;
       const name = this.textOf(nameNode);
@@ -211,7 +212,7 @@ class Extractor {
         this.symbols.push({
           name,
           kind: 'function',
-          definition: false,
+          definition: stub !== null,
           range: rangeOf(node),
           selectionRange: rangeOf(nameNode),
           signature,
@@ -231,6 +232,21 @@ class Extractor {
         storage,
       });
     }
+  }
+
+  /**
+   * The function declarator of a VBCC inline stub, a library call whose body
+   * is assembly: `long f(__reg("a6") struct Library *) = "\tjsr\t-36(a6)";`.
+   * Only with `__reg` in the list: `GM_UNIQUENAME(libname) = "x"` is a variable.
+   */
+  private vbccStub(declarator: Node): Node | null {
+    if (declarator.type !== 'init_declarator') return null;
+    const value = fieldOf(declarator, 'value');
+    if (!value || (value.type !== 'string_literal' && value.type !== 'concatenated_string')) return null;
+    const inner = fieldOf(declarator, 'declarator');
+    const fn = inner && functionDeclarator(inner);
+    const params = fn && fieldOf(fn, 'parameters');
+    return params && /\b__reg\s*\(/.test(this.textOf(params)) ? fn : null;
   }
 
   private typeDefinition(node: Node): void {

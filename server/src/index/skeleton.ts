@@ -75,7 +75,9 @@ const NOT_FUNCTIONS = new Set([
  * or halves of an `if` written per platform do not unbalance the count.
  *
  * `parameters`: interiors of parameter lists, `name(...)` followed by `;`,
- * `{` or `,`, at file level or in `extern "C"` blocks, after a plain head
+ * `{`, `,` or `=` (VBCC's inline stubs: `long f(__reg("a6") ...)="asm";`, whose
+ * register syntax sank whole headers in error recovery), at file level or in
+ * `extern "C"` blocks, after a plain head
  * (see plainHead). The index reads parameters from the text, not the tree,
  * and they were a third of what tree-sitter parsed on AROS; an empty list
  * leaves such a declaration the same kind of node with the same name. Lists
@@ -286,12 +288,12 @@ function plainHead(code: string, from: number, open: number): boolean {
   return words === (basic ? 1 : 2);
 }
 
-/** Whether a declarator ends at the `)` at `close`: `;`, `{` or `,` follows. */
+/** Whether a declarator ends at the `)` at `close`: `;`, `{`, `,` or `=` follows. */
 function endsDeclarator(code: string, close: number): boolean {
   let j = close + 1;
   while (j < code.length && isSpace(code.charCodeAt(j))) j++;
   const c = code.charCodeAt(j);
-  return c === 59 || c === OPEN || c === 44;
+  return c === 59 || c === OPEN || c === 44 || c === 61;
 }
 
 function isWordChar(c: number): boolean {
