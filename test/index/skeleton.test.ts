@@ -140,6 +140,16 @@ describe('skeletonize: conditionals', () => {
     expect(skel(text)).toBe('#if A\nvoid g(void) {\n\n\n\n\n\n}\nint after;');
   });
 
+  it('after #if 0, the first branch that can be compiled counts: #else, or the first #elif', () => {
+    const elsed = '#if 0\nvoid old(void) {\n#else\nvoid f(void) {\n    body();\n}\n#endif\nint after;';
+    expect(skel(elsed)).toBe('#if 0\nvoid old(void) {\n#else\nvoid f(void) {\n\n}\n#endif\nint after;');
+    const elifs = '#if 0\nvoid a(void) {\n#elif B\nvoid b(void) {\n  x();\n}\n#else\nvoid c(void) {\n#endif\nint after;';
+    expect(skel(elifs)).toBe('#if 0\nvoid a(void) {\n#elif B\nvoid b(void) {\n\n}\n#else\nvoid c(void) {\n#endif\nint after;');
+    // Under a skipped branch it stays skipped.
+    const nested = '#ifdef X\nint x;\n#else\n#if 0\n#else\nvoid f(void) {\n#endif\n#endif\nint g(void) { y(); }';
+    expect(skel(nested)).toBe('#ifdef X\nint x;\n#else\n#if 0\n#else\nvoid f(void) {\n#endif\n#endif\nint g(void) {      }');
+  });
+
   it('braces inside an #if 0 nested in a live branch stay uncounted, and counting resumes after', () => {
     const text = '#ifdef X\n#if 0\n{\n#endif\nint f(void) { a(); }\n#endif\nint after;';
     expect(skel(text)).toBe('#ifdef X\n#if 0\n{\n#endif\nint f(void) {      }\n#endif\nint after;');

@@ -31,7 +31,7 @@ import type { IncludeInfo } from './types';
 import type { Breadcrumb } from '../breadcrumbs/types';
 
 /** Bump when FileEntry, the analysis or this layout changes meaning: old caches are then ignored. */
-export const CACHE_VERSION = 11;
+export const CACHE_VERSION = 12;
 /** Files per chunk: one chunk is one step of the event loop. */
 const CHUNK_FILES = 100;
 const MAGIC = 'AROSLSP-INDEX';

@@ -71,8 +71,9 @@ const NOT_FUNCTIONS = new Set([
 /**
  * `bodies`: interiors of top-level bodies, `{` after `)` (function heads, AROS
  * macros, K&R parameter lists) or `=` (initializers). Braces count only in
- * the first branch of each `#if` and never under `#if 0`, so alternative heads
- * or halves of an `if` written per platform do not unbalance the count.
+ * the first branch of each `#if` (after `#if 0`, the first branch that can be
+ * compiled) and never under `#if 0`, so alternative heads or halves of an `if`
+ * written per platform do not unbalance the count.
  *
  * `parameters`: interiors of parameter lists, `name(...)` followed by `;`,
  * `{`, `,` or `=` (VBCC's inline stubs: `long f(__reg("a6") ...)="asm";`, whose
@@ -107,7 +108,8 @@ function scanDeclarations(code: string, skip: boolean): DeclarationRanges {
   const braces: boolean[] = [];
   let enclosed = 0;
   const n = code.length;
-  const conditionals: Array<{ skip: boolean }> = [];
+  // `counted`: a branch of the conditional has been counted (the first, or the first after `#if 0`).
+  const conditionals: Array<{ skip: boolean; counted: boolean }> = [];
   let skipping = 0;
   let depth = 0;
   let bodyStart = -1;
@@ -135,7 +137,7 @@ function scanDeclarations(code: string, skip: boolean): DeclarationRanges {
         case 'ifdef':
         case 'ifndef': {
           const skip = word[1] === 'if' && word[2] === '0';
-          conditionals.push({ skip });
+          conditionals.push({ skip, counted: !skip });
           if (skip) skipping++;
           break;
         }
@@ -144,7 +146,13 @@ function scanDeclarations(code: string, skip: boolean): DeclarationRanges {
         case 'elifdef':
         case 'elifndef': {
           const top = conditionals[conditionals.length - 1];
-          if (top && !top.skip) {
+          if (!top) break;
+          if (!top.counted) {
+            // After `#if 0` the next branch is the first that can be compiled: it counts.
+            top.counted = true;
+            top.skip = false;
+            skipping--;
+          } else if (!top.skip) {
             top.skip = true;
             skipping++;
           }
