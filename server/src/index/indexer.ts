@@ -184,8 +184,8 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
         progress({ phase: 'parse', done, total });
       }
     };
-    // Two batches in flight per worker keep workers busy while results are merged.
-    await Promise.all(Array.from({ length: Math.max(1, pool.size * 2) }, lane));
+    // As many batches in flight as the workers hold: each has its next one queued while results are merged.
+    await Promise.all(Array.from({ length: pool.capacity }, lane));
   } finally {
     await pool.dispose();
   }

@@ -1,4 +1,5 @@
-// Worker thread entry: parses batches of files posted by the pool.
+// Worker thread entry: parses batches of files posted by the pool, one after
+// another in the order they came (the pool keeps the next one queued here).
 
 import { parentPort } from 'node:worker_threads';
 import { lowerThreadPriority } from './backgroundThread';
@@ -11,9 +12,13 @@ interface Request {
   batch: ParseBatch;
 }
 
+let queue: Promise<void> = Promise.resolve();
+
 parentPort?.on('message', (req: Request) => {
-  parseBatch(req.batch).then(
-    (results) => parentPort?.postMessage({ id: req.id, results }),
-    (err: unknown) => parentPort?.postMessage({ id: req.id, error: String(err) }),
+  queue = queue.then(() =>
+    parseBatch(req.batch).then(
+      (results) => parentPort?.postMessage({ id: req.id, results }),
+      (err: unknown) => parentPort?.postMessage({ id: req.id, error: String(err) }),
+    ),
   );
 });

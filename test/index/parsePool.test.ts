@@ -1,0 +1,58 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import type { DiscoveredFile } from '../../server/src/index/discover';
+import { ParsePool } from '../../server/src/index/parsePool';
+import type { ParseOutcome } from '../../server/src/index/parseFiles';
+
+let root: string;
+let pool: ParsePool | undefined;
+
+beforeEach(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'aros-pool-'));
+  for (let i = 0; i < 12; i++) writeFileSync(path.join(root, `f${i}.c`), `int fn_${i}(int a) { return a; }\n`);
+});
+
+afterEach(async () => {
+  await pool?.dispose();
+  pool = undefined;
+  rmSync(root, { recursive: true, force: true });
+});
+
+function batch(from: number, to: number): { root: string; files: DiscoveredFile[]; maxFileBytes: number } {
+  const files = Array.from({ length: to - from }, (_, k) => ({ path: `f${from + k}.c`, size: 1, mtimeMs: 1 }));
+  return { root, files, maxFileBytes: 100_000 };
+}
+
+function names(results: ParseOutcome[]): string[] {
+  return results.map((r) => ('entry' in r ? r.entry.names.join(',') : JSON.stringify(r)));
+}
+
+/** The pool's workers (private): the test stops one as a crash would. */
+function workers(p: ParsePool): Worker[] {
+  return (p as unknown as { slots: Array<{ worker: Worker }> }).slots.map((s) => s.worker);
+}
+
+describe('ParsePool', () => {
+  it('holds two batches per worker, answers each with its own results, in any number', async () => {
+    pool = new ParsePool(2);
+    expect([pool.size, pool.capacity]).toEqual([2, 4]);
+    const all = await Promise.all(Array.from({ length: 6 }, (_, k) => pool!.parse(batch(2 * k, 2 * k + 2))));
+    expect(all.map(names)).toEqual(Array.from({ length: 6 }, (_, k) => [`fn_${2 * k}`, `fn_${2 * k + 1}`]));
+  });
+
+  it('a worker that dies fails the batches it held, and a new one takes later batches', async () => {
+    pool = new ParsePool(1);
+    const held = [pool.parse(batch(0, 4)), pool.parse(batch(4, 8))];
+    const outcomes = Promise.allSettled(held);
+    await workers(pool)[0].terminate();
+    const settled = await outcomes;
+    // The first may have finished before the worker stopped; whatever it held then fails.
+    expect(settled.some((s) => s.status === 'rejected')).toBe(true);
+    for (const s of settled) if (s.status === 'rejected') expect(String(s.reason)).toMatch(/parse worker exited/);
+    expect(names(await pool.parse(batch(8, 10)))).toEqual(['fn_8', 'fn_9']);
+    expect(pool.size).toBe(1);
+  });
+});
