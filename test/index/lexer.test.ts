@@ -1,3 +1,4 @@
+import { randomTexts } from '../helpers/randomText';
 import { describe, it, expect } from 'vitest';
 import {
   blankLines,
@@ -213,6 +214,13 @@ describe('uniqueIdentifiers', () => {
 
   it('handles underscores and identifiers at both ends', () => {
     expect(uniqueIdentifiers('_start __AROS__ end_')).toEqual(['_start', '__AROS__', 'end_']);
+  });
+});
+
+describe('uniqueIdentifiers against countIdentifiers (the occurrence-by-occurrence rule)', () => {
+  it('lists the same identifiers in the same order on random text', () => {
+    const pieces = ['a', 'Zq', '_', '9', '0x1F', '10UL', '1.5e3f', ' ', '\n', '(', '.', '->', 'é', 'x2', 'UL', '__AROS__'];
+    for (const code of randomTexts(11, pieces, 2000, 30)) expect(uniqueIdentifiers(code), JSON.stringify(code)).toEqual([...countIdentifiers(code).keys()]);
   });
 });
 

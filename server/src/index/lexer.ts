@@ -167,16 +167,10 @@ export function offsetToPosition(starts: readonly number[], offset: number): { l
 
 /** Identifiers that occur in code (not comments or strings), each once, in first-seen order. */
 export function uniqueIdentifiers(code: string): string[] {
-  const seen = new Set<string>();
-  const re = /[A-Za-z_][A-Za-z0-9_]*/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(code)) !== null) {
-    // Skip the tails of numbers such as 0x1F or 10UL.
-    const prev = m.index > 0 ? code.charCodeAt(m.index - 1) : 0;
-    if (prev >= 48 && prev <= 57) continue;
-    seen.add(m[0]);
-  }
-  return [...seen];
+  // `\b` skips the tails of numbers such as 0x1F or 10UL (a digit is a word character). One `match`
+  // rather than an `exec` loop: a match object per occurrence was a quarter of a parse worker's garbage.
+  const all = code.match(/\b[A-Za-z_]\w*/g);
+  return all === null ? [] : [...new Set(all)];
 }
 
 /** How often each identifier occurs in code, by the rule of `uniqueIdentifiers` (`sign` -1 counts out). */
