@@ -15,10 +15,15 @@ interface Request {
 let queue: Promise<void> = Promise.resolve();
 
 parentPort?.on('message', (req: Request) => {
-  queue = queue.then(() =>
-    parseBatch(req.batch).then(
-      (results) => parentPort?.postMessage({ id: req.id, results }),
-      (err: unknown) => parentPort?.postMessage({ id: req.id, error: String(err) }),
-    ),
-  );
+  queue = queue.then(async () => {
+    try {
+      parentPort?.postMessage({ id: req.id, results: await parseBatch(req.batch) });
+    } catch (err) {
+      parentPort?.postMessage({ id: req.id, error: String(err) });
+    }
+    // A turn of the event loop before the next batch: tree-sitter's trees are freed by finalizers
+    // that run there, never between promise callbacks. Going from batch to batch without one held
+    // every tree of the run, a cold AROS index peaking at 400-570 MB instead of 300 MB.
+    await new Promise((resolve) => setImmediate(resolve));
+  });
 });
