@@ -226,29 +226,26 @@ export class WorkspaceIndex {
     return id < 0 ? 0 : this.base.live[id];
   }
 
-  private *liveNames(): IterableIterator<string> {
+  /** Every live name once. Built in one go: a generator's step per name was most of a cold save's first 200 ms. */
+  private liveNames(): Iterable<string> {
     if (!this.mapped) {
       // No base without the map (loadBase builds it): the files are all there is.
       const seen = new Set<string>();
       for (const f of this.files.values()) {
-        for (const name of f.names) {
-          if (seen.has(name)) continue;
-          seen.add(name);
-          yield name;
-        }
+        const names = f.names;
+        for (let i = 0; i < names.length; i++) seen.add(names[i]);
       }
-      return;
+      return seen;
     }
-    yield* this.byName.keys();
+    const out = [...this.byName.keys()];
     const base = this.base;
-    if (!base) return;
-    const found: string[] = [];
+    if (!base) return out;
     base.directory.tables.forEach((t, k) => {
       const first = base.directory.start(k);
       const names = t.names;
-      for (let i = 0; i < names.length; i++) if (base.live[first + i] > 0 && !this.byName.has(names[i])) found.push(names[i]);
+      for (let i = 0; i < names.length; i++) if (base.live[first + i] > 0 && !this.byName.has(names[i])) out.push(names[i]);
     });
-    yield* found;
+    return out;
   }
 
   get fileCount(): number {
