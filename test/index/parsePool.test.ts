@@ -35,12 +35,25 @@ function workers(p: ParsePool): Worker[] {
   return (p as unknown as { slots: Array<{ worker: Worker }> }).slots.map((s) => s.worker);
 }
 
+/** How many batches each worker holds (private). */
+function held(p: ParsePool): number[] {
+  return (p as unknown as { slots: Array<{ pending: Map<number, unknown> }> }).slots.map((s) => s.pending.size);
+}
+
 describe('ParsePool', () => {
   it('holds two batches per worker, answers each with its own results, in any number', async () => {
     pool = new ParsePool(2);
     expect([pool.size, pool.capacity]).toEqual([2, 4]);
     const all = await Promise.all(Array.from({ length: 6 }, (_, k) => pool!.parse(batch(2 * k, 2 * k + 2))));
     expect(all.map(names)).toEqual(Array.from({ length: 6 }, (_, k) => [`fn_${2 * k}`, `fn_${2 * k + 1}`]));
+  });
+
+  it('spreads batches started together over the workers, two each', async () => {
+    pool = new ParsePool(2);
+    const all = Promise.all(Array.from({ length: 4 }, (_, k) => pool!.parse(batch(2 * k, 2 * k + 2))));
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(held(pool)).toEqual([2, 2]);
+    await all;
   });
 
   it('a worker that dies fails the batches it held, and a new one takes later batches', async () => {

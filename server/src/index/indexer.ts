@@ -79,7 +79,7 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
   let preload: (() => Promise<void>) | undefined;
   const cachedByPath = new Map<string, PackedFile>();
   // Without a cache every file is parsed: the workers boot while the tree is
-  // listed, on the core the listing leaves idle (about 150 ms of a cold start).
+  // listed, on the core the listing leaves idle (70-100 ms of a cold AROS index).
   let early: ParsePool | undefined;
   const bootWorkers = (): void => void (early ??= new ParsePool(options.workers));
   if (!options.cacheDir) bootWorkers();
@@ -190,7 +190,7 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
     await pool.dispose();
     throw err;
   }
-  // Stopping the workers (their heaps and what their trees hold freed) took a quarter second of a cold
+  // Stopping the workers (their heaps and what their trees hold freed) took 70-100 ms of a cold
   // AROS index with the cache saved only after it: the two now overlap.
   const stopped = pool.dispose();
   try {

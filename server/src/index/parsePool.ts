@@ -15,6 +15,8 @@ interface Slot {
   worker: Worker;
   /** Batches posted and not answered, by message id (the worker answers them in order). */
   pending: Map<number, Pending>;
+  /** Batches given to this worker and not yet answered, counted from the moment it is chosen. */
+  load: number;
 }
 
 /**
@@ -59,6 +61,7 @@ export class ParsePool {
         slot.worker.postMessage({ id, batch });
       });
     } finally {
+      slot.load--;
       this.waiting.shift()?.();
     }
   }
@@ -69,12 +72,15 @@ export class ParsePool {
     this.slots.length = 0;
   }
 
-  /** The worker with the fewest batches, once one has room. */
+  /** The worker with the fewest batches, once one has room; counted as its own before anything else runs. */
   private async acquire(): Promise<Slot> {
     for (;;) {
       let best: Slot | undefined;
-      for (const s of this.slots) if (s.pending.size < PER_WORKER && (!best || s.pending.size < best.pending.size)) best = s;
-      if (best) return best;
+      for (const s of this.slots) if (s.load < PER_WORKER && (!best || s.load < best.load)) best = s;
+      if (best) {
+        best.load++;
+        return best;
+      }
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
   }
@@ -86,7 +92,7 @@ export class ParsePool {
     // 432-510 ms each (--trace-gc), for 16-39 MB more peak RSS (326-341 MB).
     const worker = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 48 } });
     worker.unref();
-    const slot: Slot = { worker, pending: new Map() };
+    const slot: Slot = { worker, pending: new Map(), load: 0 };
     worker.on('message', (msg: { id: number; results?: ParseOutcome[]; error?: string }) => {
       const p = slot.pending.get(msg.id);
       if (!p) return;
