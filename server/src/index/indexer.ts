@@ -78,15 +78,8 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
   // Started after the index is ready: meanwhile it would compete with the rest of the warm start.
   let preload: (() => Promise<void>) | undefined;
   const cachedByPath = new Map<string, PackedFile>();
-  // Without a cache every file is parsed: the workers boot while the tree is
-  // listed, on the core the listing leaves idle (70-100 ms of a cold AROS index).
-  let early: ParsePool | undefined;
-  const bootWorkers = (): void => void (early ??= new ParsePool(options.workers));
-  if (!options.cacheDir) bootWorkers();
-  if (options.cacheDir && options.reparse) {
-    cacheNote = 'not read (every file parsed again)';
-    bootWorkers();
-  } else if (options.cacheDir) {
+  if (options.cacheDir && options.reparse) cacheNote = 'not read (every file parsed again)';
+  else if (options.cacheDir) {
     const loaded = await loadIndexCache(options.cacheDir);
     if (loaded.ok) {
       // Serve from the cache at once, while the listing still runs; files that
@@ -103,15 +96,11 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
       }
       cacheNote = `loaded ${loaded.cache.entries.length} entries`;
     } else {
-      bootWorkers();
       cacheNote = loaded.reason;
       if (!loaded.missing) log(loaded.reason);
     }
   }
-  const discovered = await listing.catch(async (err: unknown) => {
-    await early?.dispose();
-    throw err;
-  });
+  const discovered = await listing;
   const skipped: SkippedFile[] = [...discovered.skipped];
   for (const s of discovered.skipped) log(`skipped ${s.path}: ${s.reason}`);
 
@@ -146,7 +135,7 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
     }
   }
 
-  const pool = early ?? new ParsePool(toParse.length > 8 ? options.workers : 0);
+  const pool = new ParsePool(toParse.length > 8 ? options.workers : 0);
   let parsed = 0;
   let done = 0;
   const total = toParse.length;
