@@ -2,12 +2,12 @@ import { describe, it, expect } from 'vitest';
 import { cParser } from '../../server/src/index/analyze';
 import { scanDirectives } from '../../server/src/index/directives';
 import { lexC, lineStarts } from '../../server/src/index/lexer';
-import { bodyRanges, declarationRanges, declarationRangesEveryCharacter, skeletonize, type DeclarationRanges } from '../../server/src/index/skeleton';
+import { declarationRanges, declarationRangesEveryCharacter, skeletonize, type DeclarationRanges } from '../../server/src/index/skeleton';
 import { randomTexts } from '../helpers/randomText';
 
 /** Bodies only: the tests of parameter lists use the whole cut. */
 function bodiesOf(code: string): DeclarationRanges {
-  return { bodies: bodyRanges(code), parameters: [] };
+  return { bodies: declarationRanges(code).bodies, parameters: [] };
 }
 
 function skel(text: string): string {

@@ -3,7 +3,7 @@
 // of other tools complain about: endless repetition, suggestions that run past the
 // enclosing block, and suggestions that repeat the code right below the cursor.
 
-import { lexC } from '../index/lexer';
+import { isIdentChar, lexC } from '../index/lexer';
 
 export type SuggestionMode = 'line' | 'block';
 
@@ -400,8 +400,4 @@ function isOpener(c: number): boolean {
 
 function isCloser(c: number): boolean {
   return c === 41 || c === 93 || c === 125;
-}
-
-function isIdentChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }

@@ -6,6 +6,7 @@
 import Parser from 'tree-sitter';
 import C from 'tree-sitter-c';
 import { blockCommentText, isTagLine, lineCommentRun } from '../breadcrumbs/commentText';
+import { isIdentChar } from '../index/lexer';
 
 export type CompletionMode = 'none' | 'line' | 'block';
 
@@ -425,8 +426,4 @@ function literalEnd(text: string, from: number, quote: number): number {
     j++;
   }
   return text.length;
-}
-
-function isIdentChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }

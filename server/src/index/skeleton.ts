@@ -12,7 +12,7 @@
 // parse of the remainder rather than losing code.
 
 import { endOfDirective } from './directives';
-import { spaces } from './lexer';
+import { isIdentChar, spaces } from './lexer';
 
 const OPEN = 123; // {
 const CLOSE = 125; // }
@@ -36,11 +36,6 @@ export function skeletonize(
   }
   parts.push(code.slice(copied));
   return parts.join('');
-}
-
-/** Interiors of top-level bodies (see `declarationRanges`). */
-export function bodyRanges(code: string): Array<[number, number]> {
-  return declarationRanges(code).bodies;
 }
 
 /** Spans the skeleton cuts (see `declarationRanges`). */
@@ -95,7 +90,8 @@ export function declarationRangesEveryCharacter(code: string): DeclarationRanges
   return scanDeclarations(code, false);
 }
 
-function scanDeclarations(code: string, skip: boolean): DeclarationRanges {
+/** `jump`: inside bodies, aggregates and skipped branches, go straight to the next brace or directive. */
+function scanDeclarations(code: string, jump: boolean): DeclarationRanges {
   const out: Array<[number, number]> = [];
   const parameters: Array<[number, number]> = [];
   let parens = 0;
@@ -117,7 +113,7 @@ function scanDeclarations(code: string, skip: boolean): DeclarationRanges {
   for (let i = 0; i < n; i++) {
     // Inside a body or an aggregate, or under a skipped branch, only braces and directives
     // count: a regular expression finds the next one (most of a C file is bodies).
-    if (skip && !atLineStart && (bodyStart >= 0 || enclosed > 0 || skipping > 0)) {
+    if (jump && !atLineStart && (bodyStart >= 0 || enclosed > 0 || skipping > 0)) {
       const stops = skipping > 0 ? DIRECTIVE_LINE : BRACE_OR_DIRECTIVE_LINE;
       stops.lastIndex = i;
       if (stops.exec(code) === null) break;
@@ -213,7 +209,7 @@ function namesFunction(code: string, open: number): boolean {
   let end = open;
   while (end > 0 && isSpace(code.charCodeAt(end - 1))) end--;
   let start = end;
-  while (start > 0 && isWordChar(code.charCodeAt(start - 1))) start--;
+  while (start > 0 && isIdentChar(code.charCodeAt(start - 1))) start--;
   if (start === end) return false;
   const first = code.charCodeAt(start);
   return !(first >= 48 && first <= 57) && !NOT_FUNCTIONS.has(code.slice(start, end));
@@ -228,7 +224,7 @@ function isExternBlock(code: string, brace: number): boolean {
   if (j < 0 || code.charCodeAt(j) !== 34) return false;
   j = code.lastIndexOf('"', j - 1) - 1;
   while (j >= 0 && isSpace(code.charCodeAt(j))) j--;
-  return j >= 5 && code.slice(j - 5, j + 1) === 'extern' && (j < 6 || !isWordChar(code.charCodeAt(j - 6)));
+  return j >= 5 && code.slice(j - 5, j + 1) === 'extern' && (j < 6 || !isIdentChar(code.charCodeAt(j - 6)));
 }
 
 /** Type keywords: with one of them, the head has no other type name. */
@@ -245,16 +241,6 @@ const HEAD_KEYWORDS = new Set([
   'const',
   '__const',
   'volatile',
-  'signed',
-  'unsigned',
-  'short',
-  'long',
-  'int',
-  'char',
-  'void',
-  'float',
-  'double',
-  '_Bool',
   'struct',
   'union',
   'enum',
@@ -283,9 +269,9 @@ function plainHead(code: string, from: number, open: number): boolean {
       i++;
       continue;
     }
-    if (!isWordChar(c) || (c >= 48 && c <= 57)) return false;
+    if (!isIdentChar(c) || (c >= 48 && c <= 57)) return false;
     let j = i + 1;
-    while (j < open && isWordChar(code.charCodeAt(j))) j++;
+    while (j < open && isIdentChar(code.charCodeAt(j))) j++;
     const word = code.slice(i, j);
     // A typedef's name may be inside the parentheses (`typedef AROS_UFP2(LONG, (*CMP), ...)`); statements are no heads.
     if (NOT_HEADS.has(word)) return false;
@@ -302,10 +288,6 @@ function endsDeclarator(code: string, close: number): boolean {
   while (j < code.length && isSpace(code.charCodeAt(j))) j++;
   const c = code.charCodeAt(j);
   return c === 59 || c === OPEN || c === 44 || c === 61;
-}
-
-function isWordChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
 function opensBody(code: string, brace: number): boolean {

@@ -194,10 +194,6 @@ export class ModelRuntime {
   }
 
   /**
-   * The backend a role needs, as a string. Local roles naming the same file
-   * share one spec, made large enough for both (context, threads).
-   */
-  /**
    * A role's slot key. Kept while the configuration stands, since every request
    * looks it up twice and making it was a tenth of a millisecond before each
    * request left; not kept while some model reference waits to be pulled, as
@@ -212,6 +208,10 @@ export class ModelRuntime {
     return spec;
   }
 
+  /**
+   * The backend a role needs, as a string. Local roles naming the same file
+   * share one spec, made large enough for both (context, threads).
+   */
   private makeSpec(role: Role): string {
     const c = this.config[role];
     if (c.endpoint) return JSON.stringify({ role, remote: c });
