@@ -122,11 +122,7 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   const bodies = cut.bodies;
   const source = options.fullParse
     ? text
-    : skeletonize(lex.code, cut, [
-        ...directives.blank,
-        ...lex.comments.map((c) => [c.start, c.end] as const),
-        ...aros.map((a) => [a.regionStart, a.regionEnd] as const),
-      ]);
+    : skeletonize(lex.code, cut, blankedSpans(directives.blank, lex.comments, aros));
   // Only an analysis that a later one may start from needs them (open documents; not the parse workers).
   const parameters = options.fullParse || !(options.forEditing || previous) ? undefined : cut.parameters.map(([from, to]) => lex.code.slice(from, to)).join('\0');
   // Same skeleton and parameters, same declarations: typing inside a body skips parsing and extraction.
@@ -144,9 +140,10 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   yield;
 
   // tree-sitter misreads AROS macro heads; what it invents inside them is noise.
-  const regions = aros.map((a) => [offsetOf(starts, a.range.start), offsetOf(starts, a.range.end)] as const);
-  const kept = regions.length ? dropInside(plain, regions, starts) : plain;
-  const merged = [...kept, ...aros.map(stripRegion), ...directives.macros];
+  const kept = aros.length ? dropInside(plain, aros.map((a) => [offsetOf(starts, a.range.start), offsetOf(starts, a.range.end)] as const), starts) : plain;
+  const merged = kept.slice();
+  for (const a of aros) merged.push(stripRegion(a));
+  for (const m of directives.macros) merged.push(m);
   merged.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   const symbols = renumberParents(plain, merged);
   attachDocs(symbols, text, lex, starts);
@@ -281,6 +278,18 @@ export function analyzeConf(text: string, path: string, mmakefile?: string): Fil
     identifiers: [],
     hasErrors: false,
   };
+}
+
+/**
+ * What the skeleton blanks, in one array built by loops: spreading arrays of
+ * different element kinds (empty or not) made V8 throw away and recompile
+ * this module's largest function again and again in every parse worker.
+ */
+function blankedSpans(directives: ReadonlyArray<readonly [number, number]>, comments: readonly CommentSpan[], aros: ReadonlyArray<{ regionStart: number; regionEnd: number }>): Array<readonly [number, number]> {
+  const spans = directives.slice();
+  for (const c of comments) spans.push([c.start, c.end]);
+  for (const a of aros) spans.push([a.regionStart, a.regionEnd]);
+  return spans;
 }
 
 /** Docs are attached to symbols in place, so a kept copy must not share them. */
