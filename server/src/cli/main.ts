@@ -3,10 +3,12 @@
 // the server's V8 flags (serverProcess.ts) before any of the rest is loaded.
 
 import { needsRelaunch, relaunch } from './serverProcess';
+import { applyVmFlags } from './vmFlags';
 
 const argv = process.argv.slice(2);
 if (needsRelaunch(argv, process.execArgv, process.env)) relaunch(__filename, argv, process.execArgv);
 else {
+  applyVmFlags(process.execArgv);
   // Loaded only here: the relaunching process never pays for the server's modules.
   const { runCommand } = require('./commands') as typeof import('./commands');
   runCommand(argv).then(
