@@ -14,6 +14,7 @@ import type { FileAnalysis } from './fileIndex';
 import { countIdentifiers, lexC, lineStarts, type CommentSpan, type LexResult, uniqueIdentifiers } from './lexer';
 import { analyzeLineEdit, editableLines, shiftDirectives, spliceLex, type LineEditState } from './lineEdit';
 import { declarationRanges, skeletonize } from './skeleton';
+import { newSymbol } from './symbol';
 import type { SymbolInfo } from './types';
 
 let sharedParser: Parser | undefined;
@@ -134,7 +135,9 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   const around = !unchanged && spliced && previous ? extractAroundLine(tree, previous, spliced.edit.line, lex.code, starts) : undefined;
   const read = unchanged ? { symbols: previous.plain.map(copySymbol), units: previous.units } : (around ?? extractSymbols(tree.rootNode, lex.code, starts, options.forEditing));
   const plain = read.symbols;
-  const extracted = unchanged ? previous.plain : plain.map(copySymbol);
+  // Copies only for a later analysis to start from: that is one made `forEditing` (open documents);
+  // the parse workers keep nothing.
+  const extracted = unchanged ? previous.plain : options.forEditing || previous ? plain.map(copySymbol) : plain;
   // The declarations read, for the next edit's check (open documents only).
   const units = options.forEditing ? read.units : undefined;
   yield;
@@ -142,7 +145,7 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   // tree-sitter misreads AROS macro heads; what it invents inside them is noise.
   const kept = aros.length ? dropInside(plain, aros.map((a) => [offsetOf(starts, a.range.start), offsetOf(starts, a.range.end)] as const), starts) : plain;
   const merged = kept.slice();
-  for (const a of aros) merged.push(stripRegion(a));
+  for (const a of aros) merged.push(newSymbol(a));
   for (const m of directives.macros) merged.push(m);
   merged.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   const symbols = renumberParents(plain, merged);
@@ -294,21 +297,13 @@ function blankedSpans(directives: ReadonlyArray<readonly [number, number]>, comm
 
 /** Docs are attached to symbols in place, so a kept copy must not share them. */
 function copySymbol(s: SymbolInfo): SymbolInfo {
-  return { ...s };
+  return newSymbol(s);
 }
 
 function offsetOf(starts: readonly number[], p: { line: number; character: number }): number {
   return (starts[p.line] ?? 0) + p.character;
 }
 
-type WithRegion = SymbolInfo & { regionStart?: number; regionEnd?: number };
-
-function stripRegion(s: WithRegion): SymbolInfo {
-  const { regionStart, regionEnd, ...rest } = s;
-  void regionStart;
-  void regionEnd;
-  return rest;
-}
 
 function dropInside(symbols: SymbolInfo[], regions: ReadonlyArray<readonly [number, number]>, starts: readonly number[]): SymbolInfo[] {
   return symbols.filter((s) => {
@@ -325,7 +320,10 @@ function renumberParents(before: SymbolInfo[], after: SymbolInfo[]): SymbolInfo[
     if (s.parent === undefined) return s;
     const parent = before[s.parent];
     const mapped = parent ? newIndex.get(parent) : undefined;
-    return mapped === undefined ? { ...s, parent: undefined } : mapped === s.parent ? s : { ...s, parent: mapped };
+    if (mapped === s.parent) return s;
+    const moved = newSymbol(s);
+    moved.parent = mapped;
+    return moved;
   });
 }
 

@@ -227,13 +227,16 @@ function scanOne(
       end: offsetToPosition(starts, nameInfo.end),
     },
     signature: formatArosSignature(retType, name, params, aros, storage, lvoExpr),
+    storage,
     returnType: retType,
     params,
     aros,
+    // Present from the start, so that documentation attached later keeps one shape (see newSymbol).
+    autodoc: undefined,
+    doc: undefined,
     regionStart,
     regionEnd,
   };
-  if (storage !== undefined) sym.storage = storage;
   if (definition) attachDoc(sym, text, code, comments, regionStart, macroStart, bodyStart ?? regionEnd);
   return sym;
 }

@@ -42,6 +42,7 @@
 import { formatArosSignature } from './aros';
 import { matchingParen, splitTopLevel } from './signatureText';
 import type { ArosInfo, ParamInfo, Range, SymbolInfo } from './types';
+import { newSymbol } from './symbol';
 
 export interface ConfFile {
   /** Library name as used in LVO comments and the `Lib_Function` symbols: `basename`, else the capitalised file name. */
@@ -169,17 +170,19 @@ export function parseConfFile(text: string, path: string, options: ConfOptions =
       if (!c) continue;
       const aros = arosFor(lvo);
       const r = lineRange(c.line, c.valueStart - c.line.start, c.valueStart - c.line.start + c.value.length);
-      functions.push({
-        name,
-        kind: 'function',
-        definition: false,
-        range: r,
-        selectionRange: r,
-        signature: formatArosSignature(ret, name, ioreq, aros),
-        returnType: ret,
-        params: ioreq.map((p) => ({ ...p })),
-        aros,
-      });
+      functions.push(
+        newSymbol({
+          name,
+          kind: 'function',
+          definition: false,
+          range: r,
+          selectionRange: r,
+          signature: formatArosSignature(ret, name, ioreq, aros),
+          returnType: ret,
+          params: ioreq.map((p) => ({ ...p })),
+          aros,
+        }),
+      );
     }
   }
 
@@ -202,15 +205,17 @@ export function parseConfFile(text: string, path: string, options: ConfOptions =
           if (n > 0) lvo += n;
         } else if (d[1] === 'alias' && last && /^[A-Za-z_]\w*$/.test(d[2])) {
           const col = raw.indexOf(d[2], raw.indexOf('alias') + 5);
-          functions.push({
-            ...last,
-            name: d[2],
-            params: last.params?.map((p) => ({ ...p })),
-            aros: last.aros ? { ...last.aros } : undefined,
-            range: lineRange(line, raw.length - raw.trimStart().length, raw.trimEnd().length),
-            selectionRange: lineRange(line, col, col + d[2].length),
-            signature: last.signature?.replace(new RegExp(`\\b${last.name}\\(`), `${d[2]}(`),
-          });
+          functions.push(
+            newSymbol({
+              ...last,
+              name: d[2],
+              params: last.params?.map((p) => ({ ...p })),
+              aros: last.aros ? { ...last.aros } : undefined,
+              range: lineRange(line, raw.length - raw.trimStart().length, raw.trimEnd().length),
+              selectionRange: lineRange(line, col, col + d[2].length),
+              signature: last.signature?.replace(new RegExp(`\\b${last.name}\\(`), `${d[2]}(`),
+            }),
+          );
         }
         continue;
       }
@@ -268,7 +273,7 @@ function parseEntry(line: Line, registers: boolean, aros: ArosInfo): SymbolInfo 
   }
   const first = raw.length - raw.trimStart().length;
   const nameStart = nm.index + nm[0].indexOf(name);
-  return {
+  return newSymbol({
     name,
     kind: 'function',
     definition: false,
@@ -278,7 +283,7 @@ function parseEntry(line: Line, registers: boolean, aros: ArosInfo): SymbolInfo 
     returnType,
     params,
     aros,
-  };
+  });
 }
 
 /** `struct Node *node` gives type `struct Node *`, name `node`; `void (*fn)(APTR)` gives name `fn`. */

@@ -5,6 +5,7 @@
 
 import { offsetToPosition } from './lexer';
 import type { IncludeInfo, ParamInfo, Range, SymbolInfo } from './types';
+import { newSymbol } from './symbol';
 
 export interface Directives {
   macros: SymbolInfo[];
@@ -91,7 +92,7 @@ function defineSymbol(code: string, text: string, starts: readonly number[], aft
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, MAX_SIGNATURE);
-  return { name: nm[1], kind: 'macro', definition: true, range, selectionRange, signature, params };
+  return newSymbol({ name: nm[1], kind: 'macro', definition: true, range, selectionRange, signature, params });
 }
 
 /** A directive runs to the end of its line, continued by a trailing backslash. */

@@ -8,6 +8,7 @@ import type Parser from 'tree-sitter';
 import { CONTAINERS, DeclReader, fieldOf, fieldsOf, type DeclNode } from './declTree';
 import { splitSignature, storageOf } from './signatureText';
 import type { Range, SymbolInfo, SymbolKind } from './types';
+import { newSymbol } from './symbol';
 
 type Node = DeclNode;
 
@@ -176,7 +177,7 @@ class Extractor {
     const name = this.textOf(nameNode);
     const signature = this.clip(this.start(node), headEnd);
     const parts = splitSignature(signature, name);
-    this.symbols.push({
+    this.symbols.push(newSymbol({
       name,
       kind: 'function',
       definition: true,
@@ -186,7 +187,7 @@ class Extractor {
       storage: parts?.storage,
       returnType: parts?.returnType,
       params: parts?.params ?? [],
-    });
+    }));
   }
 
   private declaration(node: Node): void {
@@ -209,7 +210,7 @@ class Extractor {
       }
       if (fn) {
         const parts = splitSignature(signature, name);
-        this.symbols.push({
+        this.symbols.push(newSymbol({
           name,
           kind: 'function',
           definition: stub !== null,
@@ -219,10 +220,10 @@ class Extractor {
           storage,
           returnType: parts?.returnType,
           params: parts?.params ?? [],
-        });
+        }));
         continue;
       }
-      this.symbols.push({
+      this.symbols.push(newSymbol({
         name,
         kind: 'variable',
         definition: !isExtern,
@@ -230,7 +231,7 @@ class Extractor {
         selectionRange: rangeOf(nameNode),
         signature,
         storage,
-      });
+      }));
     }
   }
 
@@ -259,14 +260,14 @@ class Extractor {
       if (!nameNode) continue;
       const index = this.symbols.length;
       if (firstTypedef < 0) firstTypedef = index;
-      this.symbols.push({
+      this.symbols.push(newSymbol({
         name: this.textOf(nameNode),
         kind: 'typedef',
         definition: true,
         range: rangeOf(node),
         selectionRange: rangeOf(nameNode),
         signature: this.declarationSignature(node, type, declarator),
-      });
+      }));
     }
     if (!type) return;
     // `typedef struct { ... } Name;` hangs the fields under the typedef itself.
@@ -285,7 +286,7 @@ class Extractor {
     let index = parent;
     if (nameNode) {
       index = this.symbols.length;
-      this.symbols.push({
+      this.symbols.push(newSymbol({
         name: this.textOf(nameNode),
         kind: tagKind(node.type),
         definition: true,
@@ -293,7 +294,7 @@ class Extractor {
         selectionRange: rangeOf(nameNode),
         signature: this.clip(this.start(node), this.start(body)),
         parent,
-      });
+      }));
     }
     this.members(node, index);
     return index;
@@ -307,7 +308,7 @@ class Extractor {
         if (e.type !== 'enumerator') continue;
         const nameNode = fieldOf(e, 'name');
         if (!nameNode) continue;
-        this.symbols.push({
+        this.symbols.push(newSymbol({
           name: this.textOf(nameNode),
           kind: 'enumerator',
           definition: true,
@@ -315,7 +316,7 @@ class Extractor {
           selectionRange: rangeOf(nameNode),
           signature: this.clip(this.start(e), this.end(e)),
           parent,
-        });
+        }));
       }
       return;
     }
@@ -338,7 +339,7 @@ class Extractor {
         const nameNode = innermostName(declarator);
         if (!nameNode) continue;
         firstField ??= this.symbols.length;
-        this.symbols.push({
+        this.symbols.push(newSymbol({
           name: this.textOf(nameNode),
           kind: 'field',
           definition: true,
@@ -346,7 +347,7 @@ class Extractor {
           selectionRange: rangeOf(nameNode),
           signature: this.declarationSignature(field, type, declarator),
           parent,
-        });
+        }));
       }
       // An anonymous aggregate's members belong to the field it declares (`struct { ... } r_Half;`),
       // or, with no declarator (C11 anonymous members), to the enclosing aggregate.
