@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { discoverFiles, discoverFilesInWorker, isIndexedPath, packListing, readWalkRecord, STEP_FILES, unpackListing, writeWalkRecord, type DiscoverResult } from '../../server/src/index/discover';
+import { discoverFiles, discoverFilesInWorker, FILE_CHUNK, isIndexedPath, packListing, readWalkRecord, STEP_FILES, unpackListing, writeWalkRecord, type DiscoverResult } from '../../server/src/index/discover';
 import { builtScript } from '../../server/src/index/workerScript';
 
 let root: string;
@@ -177,6 +177,40 @@ describe('discoverFilesInWorker', () => {
     const p = discoverFilesInWorker(root, { ...OPTIONS, signal: controller.signal });
     controller.abort(new Error('cancelled'));
     await expect(p).rejects.toThrow('cancelled');
+  });
+});
+
+describe('files told as they are found (onFiles)', () => {
+  let many: string;
+  beforeAll(() => {
+    many = mkdtempSync(path.join(os.tmpdir(), 'aros-discover-many-'));
+    for (let d = 0; d < 12; d++) {
+      mkdirSync(path.join(many, `dir${d}`));
+      for (let i = 0; i < 60; i++) writeFileSync(path.join(many, `dir${d}`, `f${i}.c`), 'int x;\n');
+    }
+  });
+  afterAll(() => rmSync(many, { recursive: true, force: true }));
+
+  it.each([
+    ['discoverFiles', discoverFiles],
+    ['discoverFilesInWorker', discoverFilesInWorker],
+  ])('%s: in chunks of at least FILE_CHUNK, each file once, all of them in the result', async (_name, discover) => {
+    const chunks: string[][] = [];
+    const result = await discover(many, { maxFileBytes: 100, onFiles: (files) => chunks.push(files.map((f) => f.path)) });
+    expect(result.files).toHaveLength(720);
+    for (const c of chunks) expect(c.length).toBeGreaterThanOrEqual(FILE_CHUNK);
+    const told = chunks.flat();
+    // What is left untold at the end is less than a chunk.
+    expect(told.length).toBeGreaterThan(720 - FILE_CHUNK);
+    expect(new Set(told).size).toBe(told.length);
+    const listed = new Set(result.files.map((f) => f.path));
+    for (const p of told) expect(listed.has(p)).toBe(true);
+  });
+
+  it('a tree smaller than a chunk is told nothing', async () => {
+    const chunks: unknown[] = [];
+    await discoverFilesInWorker(root, { ...OPTIONS, onFiles: (f) => chunks.push(f) });
+    expect(chunks).toEqual([]);
   });
 });
 

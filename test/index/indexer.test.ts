@@ -346,3 +346,58 @@ describe('buildIndex: cache directory problems', () => {
     expect(readdirSync(base)).toEqual(['ws']);
   });
 });
+
+describe('buildIndex: a cold start parses while the tree is listed', () => {
+  const MANY = 700;
+  function bigTree(): void {
+    for (let i = 0; i < MANY; i++) write(`big/d${i % 14}/f${i}.c`, `int big_${i}(void) { return ${i}; }\n`);
+  }
+
+  it.each([0, 2])('parsing starts before the listing ends, and every file is indexed once (%i workers)', async (workers) => {
+    bigTree();
+    const seen: IndexProgress[] = [];
+    const index = new WorkspaceIndex();
+    const s = await buildIndex(index, options({ workers, onProgress: (p) => seen.push({ ...p }) }));
+    expect([s.files, s.parsed, s.reused]).toEqual([ALL + MANY, ALL + MANY, 0]);
+    const early = seen.filter((p) => p.phase === 'parse' && p.listing);
+    expect(early.length).toBeGreaterThan(0);
+    // While listing, the total is what was found so far; at the end it is every file.
+    expect(early[0].total).toBeLessThan(ALL + MANY);
+    const last = seen.filter((p) => p.phase === 'parse').at(-1);
+    expect(last).toEqual({ phase: 'parse', done: ALL + MANY, total: ALL + MANY, listing: false });
+    for (let i = 0; i < MANY; i += 97) expect(index.symbolsOf(index.get(`big/d${i % 14}/f${i}.c`)!).map((x) => x.name)).toEqual([`big_${i}`]);
+    // The cache it wrote serves a warm start whole.
+    expect((await buildIndex(new WorkspaceIndex(), options({ workers }))).reused).toBe(ALL + MANY);
+  });
+
+  it('with a cache, nothing is parsed before the listing is compared with it', async () => {
+    bigTree();
+    await buildIndex(new WorkspaceIndex(), options());
+    for (let i = 0; i < MANY; i += 2) write(`big/d${i % 14}/f${i}.c`, `int changed_${i};\n`);
+    const seen: IndexProgress[] = [];
+    const s = await buildIndex(new WorkspaceIndex(), options({ workers: 2, onProgress: (p) => seen.push({ ...p }) }));
+    expect([s.parsed, s.reused]).toEqual([MANY / 2, ALL + MANY / 2]);
+    expect(seen.some((p) => p.listing)).toBe(false);
+  });
+
+  it('an owned file found while listing is left to its owner', async () => {
+    bigTree();
+    const index = new WorkspaceIndex();
+    const owned = 'big/d3/f3.c';
+    const s = await buildIndex(index, options({ workers: 2, isOwned: (p) => p === owned }));
+    expect(s.parsed).toBe(ALL + MANY - 1);
+    expect(index.get(owned)).toBeUndefined();
+  });
+
+  it('aborted while listing and parsing: rejects, stops the workers, saves nothing', async () => {
+    bigTree();
+    const controller = new AbortController();
+    const onProgress = (p: IndexProgress): void => {
+      if (p.phase === 'parse' && p.listing) controller.abort(new Error('cancelled while listing'));
+    };
+    const index = new WorkspaceIndex();
+    await expect(buildIndex(index, options({ workers: 2, signal: controller.signal, onProgress }))).rejects.toThrow('cancelled while listing');
+    expect(index.fileCount).toBeLessThan(ALL + MANY);
+    expect(existsSync(path.join(cacheDir, 'index.bin'))).toBe(false);
+  });
+});

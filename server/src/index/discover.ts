@@ -26,7 +26,15 @@ export interface DiscoverOptions {
   signal?: AbortSignal;
   /** What an earlier walk saw: directories unchanged since are not read again (see WalkRecord). */
   previous?: WalkRecord;
+  /**
+   * Told of files as the walk finds them, FILE_CHUNK or more at a time (the
+   * last ones, fewer than that, only in the result, which has them all).
+   */
+  onFiles?: (files: DiscoveredFile[]) => void;
 }
+
+/** Files found before `onFiles` hears of them: a few directories' worth, a few dozen messages for AROS. */
+export const FILE_CHUNK = 256;
 
 export interface DiscoverResult {
   files: DiscoveredFile[];
@@ -159,6 +167,7 @@ export async function discoverFiles(root: string, options: DiscoverOptions): Pro
   // Rules are read only where a directory is read: a walk that reuses every directory never parses AROS's 3,000-line .gitignore.
   const stack: Array<{ rel: string; rules: () => Rules[]; trusted: boolean }> = [{ rel: '', rules: () => rootRules, trusted: true }];
   let sliceStart = Date.now();
+  let told = 0;
   while (stack.length > 0) {
     if (Date.now() - sliceStart > SLICE_MS) {
       await new Promise((resolve) => setImmediate(resolve));
@@ -231,6 +240,10 @@ export async function discoverFiles(root: string, options: DiscoverOptions): Pro
       }
     }
     for (let i = subdirNames.length - 1; i >= 0; i--) stack.push({ rel: rel ? `${rel}/${subdirNames[i]}` : subdirNames[i], rules: active, trusted: childrenTrusted });
+    if (options.onFiles && files.length - told >= FILE_CHUNK) {
+      options.onFiles(files.slice(told));
+      told = files.length;
+    }
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, skipped, record, changed };
@@ -364,22 +377,29 @@ function ignored(rules: readonly Rules[], rel: string, isDir: boolean): boolean 
 export function discoverFilesInWorker(root: string, options: DiscoverOptions & { recordFile?: string }): Promise<DiscoverResult> {
   const script = builtScript('discoverWorker.js');
   if (!script) return discoverFiles(root, options);
-  const { signal, ...plain } = options;
+  const { signal, onFiles, ...plain } = options;
   // An 'abort' listener added after the fact never fires.
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<DiscoverResult>((resolve, reject) => {
-    const worker = new Worker(script, { workerData: { root, options: plain } });
+    const worker = new Worker(script, { workerData: { root, options: plain, stream: onFiles !== undefined } });
     const onAbort = (): void => {
       void worker.terminate();
       reject(signal?.reason ?? new Error('aborted'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    worker.once('message', (msg: { listing?: PackedListing; error?: string }) => {
+    const onMessage = (msg: { chunk?: PackedListing; listing?: PackedListing; error?: string }): void => {
+      // A chunk is FILE_CHUNK files: unpacked in one go.
+      if (msg.chunk) {
+        if (!signal?.aborted) onFiles?.(unpackFiles(msg.chunk));
+        return;
+      }
+      worker.off('message', onMessage);
       signal?.removeEventListener('abort', onAbort);
       void worker.terminate();
       if (msg.listing) unpackListing(msg.listing).then(resolve, reject);
       else reject(new Error(msg.error ?? 'file discovery failed'));
-    });
+    };
+    worker.on('message', onMessage);
     worker.once('error', (err) => {
       signal?.removeEventListener('abort', onAbort);
       reject(err);
@@ -415,15 +435,30 @@ export function packListing(result: DiscoverResult): PackedListing {
   return { paths, numbers, skipped: result.skipped };
 }
 
+/** Files [from, to) of a packed listing, `at` being the offset of file `from`'s path; returns the offset after. */
+function unpackRange(listing: PackedListing, files: DiscoveredFile[], from: number, to: number, at: number): number {
+  for (let i = from; i < to; i++) {
+    const end = listing.paths.indexOf('\0', at);
+    files.push({ path: listing.paths.slice(at, end), size: listing.numbers[2 * i], mtimeMs: listing.numbers[2 * i + 1] });
+    at = end + 1;
+  }
+  return at;
+}
+
+function unpackFiles(listing: PackedListing): DiscoveredFile[] {
+  const files: DiscoveredFile[] = [];
+  unpackRange(listing, files, 0, listing.numbers.length / 2, 0);
+  return files;
+}
+
 /** In steps of STEP_FILES, for the same reason the listing is packed. */
 export async function unpackListing(listing: PackedListing): Promise<DiscoverResult> {
   const files: DiscoveredFile[] = [];
-  let from = 0;
-  for (let i = 0; from < listing.paths.length; i++) {
-    if (i % STEP_FILES === STEP_FILES - 1) await new Promise((resolve) => setImmediate(resolve));
-    const end = listing.paths.indexOf('\0', from);
-    files.push({ path: listing.paths.slice(from, end), size: listing.numbers[2 * i], mtimeMs: listing.numbers[2 * i + 1] });
-    from = end + 1;
+  const count = listing.numbers.length / 2;
+  let at = 0;
+  for (let from = 0; from < count; from += STEP_FILES) {
+    if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+    at = unpackRange(listing, files, from, Math.min(count, from + STEP_FILES), at);
   }
   return { files, skipped: listing.skipped };
 }

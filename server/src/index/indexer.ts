@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { SkippedFile } from './fileIndex';
 import { discoverFilesInWorker, STEP_FILES, type DiscoveredFile } from './discover';
 import { loadIndexCache, saveIndexCache } from './indexCache';
+import { FileQueue } from './fileQueue';
 import type { ParseOutcome } from './parseFiles';
 import { ParsePool } from './parsePool';
 import { FLAG_DEFINITION, FLAG_HOOK, FLAG_LIBRARY, KINDS, SLOTS, withMtime, type PackedFile } from './packedFile';
@@ -20,6 +21,8 @@ export interface IndexProgress {
   phase: 'discover' | 'parse' | 'save';
   done: number;
   total: number;
+  /** While parsing: the tree is still being listed, so `total` is what was found so far. */
+  listing?: boolean;
 }
 
 export interface IndexerOptions {
@@ -65,93 +68,54 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
   const log = options.log ?? (() => undefined);
   const progress = options.onProgress ?? (() => undefined);
   progress({ phase: 'discover', done: 0, total: 0 });
+  // With nothing cached and nothing indexed (a cold start), every file found is parsed: the
+  // listing passes files on as it finds them and parsing starts at once, on the core the
+  // listing leaves idle. Otherwise the listing is compared with the cache first, as a whole.
+  const queue = new FileQueue();
+  const dispatched = new Set<string>();
+  let found: DiscoveredFile[] | undefined = [];
+  let streaming = false;
+  const enqueue = (files: DiscoveredFile[]): void => {
+    const mine: DiscoveredFile[] = [];
+    for (const f of files) {
+      dispatched.add(f.path);
+      if (!options.isOwned?.(f.path)) mine.push(f);
+    }
+    queue.push(mine);
+    if (queue.pushed > 8) startParsing(options.workers);
+  };
   // List the tree on a worker while this thread reads the cache: the two take about as long.
   const listing = discoverFilesInWorker(options.root, {
     recordFile: options.cacheDir ? path.join(options.cacheDir, WALK_RECORD_FILE) : undefined,
     exclude: options.exclude,
     maxFileBytes: options.maxFileBytes,
     signal: options.signal,
+    onFiles: (files) => {
+      if (streaming) enqueue(files);
+      else found?.push(...files);
+    },
   });
   listing.catch(() => undefined);
 
-  let cacheNote = 'disabled';
-  // Started after the index is ready: meanwhile it would compete with the rest of the warm start.
-  let preload: (() => Promise<void>) | undefined;
-  const cachedByPath = new Map<string, PackedFile>();
-  if (options.cacheDir && options.reparse) cacheNote = 'not read (every file parsed again)';
-  else if (options.cacheDir) {
-    const loaded = await loadIndexCache(options.cacheDir);
-    if (loaded.ok) {
-      // Serve from the cache at once, while the listing still runs; files that
-      // changed or went away are put right below, once the listing is in.
-      const { entries, nameIds, directory } = loaded.cache;
-      if (options.preloadIdentifiers) preload = loaded.cache.preloadIdentifiers;
-      for (const e of entries) cachedByPath.set(e.path, e);
-      if (!index.loadBase(directory, entries, nameIds, options.isOwned)) {
-        let n = 0;
-        for (const e of entries) {
-          if (!index.get(e.path) && !options.isOwned?.(e.path)) index.set(e);
-          if (++n % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
-        }
-      }
-      cacheNote = `loaded ${loaded.cache.entries.length} entries`;
-    } else {
-      cacheNote = loaded.reason;
-      if (!loaded.missing) log(loaded.reason);
-    }
-  }
-  const discovered = await listing;
-  const skipped: SkippedFile[] = [...discovered.skipped];
-  for (const s of discovered.skipped) log(`skipped ${s.path}: ${s.reason}`);
-
-  // Unchanged files (same size and mtime as cached, or already indexed) cost nothing.
-  const present = new Set<string>();
-  const toParse: DiscoveredFile[] = [];
-  let reused = 0;
-  let seen = 0;
-  for (const f of discovered.files) {
-    // In steps: 14,500 files in one go held requests up by about 10 ms.
-    if (++seen % STEP_FILES === 0) await new Promise((resolve) => setImmediate(resolve));
-    present.add(f.path);
-    if (options.isOwned?.(f.path)) continue;
-    const current = options.reparse ? undefined : index.get(f.path);
-    if (current && current.size === f.size && current.mtimeMs === f.mtimeMs) {
-      reused++;
-      continue;
-    }
-    const cached = cachedByPath.get(f.path);
-    if (cached && cached.size === f.size && cached.mtimeMs === f.mtimeMs) {
-      index.set(cached);
-      reused++;
-      continue;
-    }
-    toParse.push(cached ? { ...f, knownHash: cached.hash } : f);
-  }
-  let removed = 0;
-  for (const file of [...index.allFiles()]) {
-    if (!present.has(file.path) && !options.isOwned?.(file.path)) {
-      index.remove(file.path);
-      removed++;
-    }
-  }
-
-  const pool = new ParsePool(toParse.length > 8 ? options.workers : 0);
+  let pool: ParsePool | undefined;
+  let parsing: Promise<void> | undefined;
   let parsed = 0;
   let done = 0;
-  const total = toParse.length;
-  progress({ phase: 'parse', done, total });
-  try {
+  const skipped: SkippedFile[] = [];
+  const reportParse = (): void => progress({ phase: 'parse', done, total: queue.pushed, listing: !queue.isClosed });
+  function startParsing(workers: number): void {
+    if (parsing) return;
+    pool = new ParsePool(workers);
+    reportParse();
     const batchSize = options.batchSize ?? 16;
-    const batches: DiscoveredFile[][] = [];
-    for (let i = 0; i < toParse.length; i += batchSize) batches.push(toParse.slice(i, i + batchSize));
-    let next = 0;
     const lane = async (): Promise<void> => {
-      while (next < batches.length) {
+      for (;;) {
         options.signal?.throwIfAborted();
-        const batch = batches[next++];
+        const batch = await queue.take(batchSize);
+        if (!batch) return;
         let results: ParseOutcome[];
         try {
-          results = await pool.parse({ root: options.root, files: batch, maxFileBytes: options.maxFileBytes });
+          results = await (pool as ParsePool).parse({ root: options.root, files: batch, maxFileBytes: options.maxFileBytes });
         } catch (err) {
           // A worker that died (native crash, out of memory) loses its batch, not the index.
           results = batch.map((f) => ({ skipped: { path: f.path, reason: `parse worker failed: ${(err as Error).message}` } }));
@@ -170,18 +134,96 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
           }
         }
         done += batch.length;
-        progress({ phase: 'parse', done, total });
+        reportParse();
       }
     };
     // As many batches in flight as the workers hold: each has its next one queued while results are merged.
-    await Promise.all(Array.from({ length: pool.capacity }, lane));
+    parsing = Promise.all(Array.from({ length: pool.capacity }, lane)).then(() => undefined);
+    // Awaited below; a lane that fails meanwhile must not count as unhandled.
+    parsing.catch(() => undefined);
+  }
+
+  let cacheNote = 'disabled';
+  // Started after the index is ready: meanwhile it would compete with the rest of the warm start.
+  let preload: (() => Promise<void>) | undefined;
+  const cachedByPath = new Map<string, PackedFile>();
+  let reused = 0;
+  let removed = 0;
+  try {
+    if (options.cacheDir && options.reparse) cacheNote = 'not read (every file parsed again)';
+    else if (options.cacheDir) {
+      const loaded = await loadIndexCache(options.cacheDir);
+      if (loaded.ok) {
+        // Serve from the cache at once, while the listing still runs; files that
+        // changed or went away are put right below, once the listing is in.
+        const { entries, nameIds, directory } = loaded.cache;
+        if (options.preloadIdentifiers) preload = loaded.cache.preloadIdentifiers;
+        for (const e of entries) cachedByPath.set(e.path, e);
+        if (!index.loadBase(directory, entries, nameIds, options.isOwned)) {
+          let n = 0;
+          for (const e of entries) {
+            if (!index.get(e.path) && !options.isOwned?.(e.path)) index.set(e);
+            if (++n % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
+          }
+        }
+        cacheNote = `loaded ${loaded.cache.entries.length} entries`;
+      } else {
+        cacheNote = loaded.reason;
+        if (!loaded.missing) log(loaded.reason);
+      }
+    }
+    // Every file is parsed whatever the listing says of it: parse while listing.
+    streaming = options.reparse === true || (cachedByPath.size === 0 && index.fileCount === 0);
+    const early = found;
+    found = undefined;
+    if (streaming && early.length > 0) enqueue(early);
+    const discovered = await listing;
+    for (const s of discovered.skipped) {
+      skipped.push(s);
+      log(`skipped ${s.path}: ${s.reason}`);
+    }
+
+    // Unchanged files (same size and mtime as cached, or already indexed) cost nothing.
+    const present = new Set<string>();
+    const toParse: DiscoveredFile[] = [];
+    let seen = 0;
+    for (const f of discovered.files) {
+      // In steps: 14,500 files in one go held requests up by about 10 ms.
+      if (++seen % STEP_FILES === 0) await new Promise((resolve) => setImmediate(resolve));
+      present.add(f.path);
+      if (options.isOwned?.(f.path) || dispatched.has(f.path)) continue;
+      const current = options.reparse ? undefined : index.get(f.path);
+      if (current && current.size === f.size && current.mtimeMs === f.mtimeMs) {
+        reused++;
+        continue;
+      }
+      const cached = cachedByPath.get(f.path);
+      if (cached && cached.size === f.size && cached.mtimeMs === f.mtimeMs) {
+        index.set(cached);
+        reused++;
+        continue;
+      }
+      toParse.push(cached ? { ...f, knownHash: cached.hash } : f);
+    }
+    for (const file of [...index.allFiles()]) {
+      if (!present.has(file.path) && !options.isOwned?.(file.path)) {
+        index.remove(file.path);
+        removed++;
+      }
+    }
+    queue.push(toParse);
+    queue.close();
+    startParsing(queue.pushed > 8 ? options.workers : 0);
+    await parsing;
   } catch (err) {
-    await pool.dispose();
+    queue.close();
+    await parsing?.catch(() => undefined);
+    await pool?.dispose();
     throw err;
   }
   // Stopping the workers (their heaps and what their trees hold freed) took 70-100 ms of a cold
   // AROS index with the cache saved only after it: the two now overlap.
-  const stopped = pool.dispose();
+  const stopped = (pool as ParsePool).dispose();
   try {
     await saveIfChanged();
   } finally {

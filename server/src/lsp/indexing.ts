@@ -24,8 +24,9 @@ export async function indexWithProgress(ctx: ServerContext, signal: AbortSignal)
     if (now - last < REPORT_EVERY_MS && p.done < p.total) return;
     last = now;
     if (p.phase === 'parse') {
-      const percent = p.total ? Math.floor((p.done / p.total) * 100) : 100;
-      reporter.report(percent, `${p.done}/${p.total} files`);
+      // While the tree is still listed the total grows: no percentage that would go back.
+      if (p.listing) reporter.report(`${p.done}/${p.total} files (still listing)`);
+      else reporter.report(p.total ? Math.floor((p.done / p.total) * 100) : 100, `${p.done}/${p.total} files`);
       void ctx.connection.sendNotification(statusNotification, {
         component: 'index',
         state: 'indexing',
