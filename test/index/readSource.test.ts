@@ -37,6 +37,38 @@ describe('readSource', () => {
     }
   });
 
+  it('with the size a listing saw: reads the file whole whether it grew or shrank since', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'aros-read-'));
+    try {
+      const text = 'int grown(void);\n'.repeat(5000);
+      writeFileSync(path.join(dir, 'a.c'), text);
+      for (const listed of [0, 10, text.length - 1, text.length, text.length + 1, 3 * text.length]) {
+        const r = readSource(path.join(dir, 'a.c'), 8 << 20, listed);
+        expect(r.ok && [r.text.length, r.size]).toEqual([text.length, text.length]);
+      }
+      // Grown past the limit since the listing: still refused.
+      expect(readSource(path.join(dir, 'a.c'), 1000, 10)).toEqual({ ok: false, reason: `too large: ${text.length} bytes (limit 1000)` });
+      writeFileSync(path.join(dir, 'empty.c'), '');
+      expect(readSource(path.join(dir, 'empty.c'), 100, 5)).toMatchObject({ ok: true, text: '', size: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with a listed size, a directory or FIFO found in its place is still no hang and no crash', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'aros-read-'));
+    try {
+      mkdirSync(path.join(dir, 'dir.c'));
+      execFileSync('mkfifo', [path.join(dir, 'pipe.c')]);
+      expect(readSource(path.join(dir, 'dir.c'), 100, 10)).toEqual({ ok: false, reason: 'unreadable: EISDIR' });
+      // No writer: a non-blocking read finds nothing, an empty file.
+      expect(readSource(path.join(dir, 'pipe.c'), 100, 10)).toMatchObject({ ok: true, text: '' });
+      expect(readSource(path.join(dir, 'none.c'), 100, 10)).toEqual({ ok: false, reason: 'unreadable: ENOENT' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses what is too large, binary, a directory, a FIFO or missing, without hanging', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'aros-read-'));
     try {

@@ -29,7 +29,8 @@ export async function parseBatch(batch: ParseBatch, sliced?: SlicedAnalyzer): Pr
 }
 
 export async function parseOne(root: string, file: DiscoveredFile, maxFileBytes: number, sliced?: SlicedAnalyzer): Promise<ParseOutcome> {
-  const read = readSource(path.join(root, file.path), maxFileBytes);
+  // The listing saw a regular file of this size: the read needs no stat of its own.
+  const read = readSource(path.join(root, file.path), maxFileBytes, file.size);
   if (!read.ok) return { skipped: { path: file.path, reason: read.reason } };
   if (file.knownHash === read.hash) return { unchanged: { path: file.path, mtimeMs: file.mtimeMs } };
   try {
