@@ -152,18 +152,9 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   attachDocs(symbols, text, lex, starts);
   yield;
 
-  const targets: BreadcrumbTarget[] = symbols
-    .filter((s) => s.kind !== 'field' && s.kind !== 'enumerator' && s.parent === undefined)
-    .map((s) => ({
-      name: s.name,
-      kind: s.kind,
-      startLine: s.range.start.line,
-      endLine: s.range.end.line,
-      hasBody: s.kind === 'function' && s.definition,
-    }));
   // Tags cannot span lines: a text that had none and an edited line with none make no breadcrumbs.
   const maybeTags = spliced && previous?.editing?.maybeTags === false ? mayHaveBreadcrumbs(spliced.edit.newLine) : mayHaveBreadcrumbs(text);
-  const breadcrumbs = maybeTags ? parseBreadcrumbs(text, targets, { lex, starts, mayHaveTags: true }) : [];
+  const breadcrumbs = maybeTags ? breadcrumbsOf(symbols, text, lex, starts) : [];
   yield;
 
   const counts = spliced?.counts ?? (options.forEditing ? countIdentifiers(lex.code) : undefined);
@@ -281,6 +272,20 @@ export function analyzeConf(text: string, path: string, mmakefile?: string): Fil
     identifiers: [],
     hasErrors: false,
   };
+}
+
+/**
+ * The breadcrumbs of a text that may have some, attached to its top-level
+ * symbols. Apart from analyzeSteps: most files have none, and code there that
+ * ran only for the few that do made V8 recompile all of analyzeSteps.
+ */
+function breadcrumbsOf(symbols: readonly SymbolInfo[], text: string, lex: LexResult, starts: readonly number[]): ReturnType<typeof parseBreadcrumbs> {
+  const targets: BreadcrumbTarget[] = [];
+  for (const s of symbols) {
+    if (s.kind === 'field' || s.kind === 'enumerator' || s.parent !== undefined) continue;
+    targets.push({ name: s.name, kind: s.kind, startLine: s.range.start.line, endLine: s.range.end.line, hasBody: s.kind === 'function' && s.definition });
+  }
+  return parseBreadcrumbs(text, targets, { lex, starts, mayHaveTags: true });
 }
 
 /**
