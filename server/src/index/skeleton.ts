@@ -128,11 +128,14 @@ function scanDeclarations(code: string, jump: boolean): DeclarationRanges {
     if (atLineStart && c === HASH) {
       const end = endOfDirective(code, i);
       const word = /^#\s*(\w+)\s*(\S*)/.exec(code.slice(i, Math.min(end, i + 64)));
-      switch (word?.[1]) {
+      // Strings in every case: `undefined` in a switch over strings deoptimized this function.
+      const directive = word ? word[1] : '';
+      const argument = word ? word[2] : '';
+      switch (directive) {
         case 'if':
         case 'ifdef':
         case 'ifndef': {
-          const skip = word[1] === 'if' && word[2] === '0';
+          const skip = directive === 'if' && argument === '0';
           conditionals.push({ skip, counted: !skip });
           if (skip) skipping++;
           break;
@@ -141,7 +144,8 @@ function scanDeclarations(code: string, jump: boolean): DeclarationRanges {
         case 'else':
         case 'elifdef':
         case 'elifndef': {
-          const top = conditionals[conditionals.length - 1];
+          // Not read past the end: an out-of-bounds read deoptimized this function.
+          const top = conditionals.length > 0 ? conditionals[conditionals.length - 1] : undefined;
           if (!top) break;
           if (!top.counted) {
             // After `#if 0` the next branch is the first that can be compiled: it counts.
@@ -286,6 +290,7 @@ function plainHead(code: string, from: number, open: number): boolean {
 function endsDeclarator(code: string, close: number): boolean {
   let j = close + 1;
   while (j < code.length && isSpace(code.charCodeAt(j))) j++;
+  if (j >= code.length) return false;
   const c = code.charCodeAt(j);
   return c === 59 || c === OPEN || c === 44 || c === 61;
 }
