@@ -389,6 +389,23 @@ describe('buildIndex: a cold start parses while the tree is listed', () => {
     expect(index.get(owned)).toBeUndefined();
   });
 
+  it('a failure after parsing began stops it: the files still queued are not parsed, nothing is saved', async () => {
+    bigTree();
+    // Asked once when a chunk comes in and once more when the whole listing is compared: fails then.
+    const asked = new Set<string>();
+    const isOwned = (p: string): boolean => {
+      if (asked.has(p)) throw new Error('owner lookup failed');
+      asked.add(p);
+      return false;
+    };
+    const index = new WorkspaceIndex();
+    await expect(buildIndex(index, options({ workers: 2, isOwned }))).rejects.toThrow('owner lookup failed');
+    // The chunks queued about 600 files; only those done or in flight when it failed are in.
+    expect(asked.size).toBeGreaterThan(500);
+    expect(index.fileCount).toBeLessThan(400);
+    expect(existsSync(path.join(cacheDir, 'index.bin'))).toBe(false);
+  });
+
   it('aborted while listing and parsing: rejects, stops the workers, saves nothing', async () => {
     bigTree();
     const controller = new AbortController();

@@ -69,3 +69,32 @@ describe('ParsePool', () => {
     expect(pool.size).toBe(1);
   });
 });
+
+describe('ParsePool.dispose', () => {
+  it('lets a worker finish the batch it is parsing, fails the one it had not begun, and the process lives', async () => {
+    // Big enough that tree-sitter reads it through many input callbacks: a worker terminated inside
+    // one of those took the whole process down.
+    const big = Array.from({ length: 30_000 }, (_, i) => `int big_${i}(int a, char *b);\n`).join('');
+    for (let i = 0; i < 4; i++) writeFileSync(path.join(root, `big${i}.c`), big);
+    const bigBatch = (from: number) => ({ root, files: [0, 1].map((k) => ({ path: `big${from + k}.c`, size: big.length, mtimeMs: 1 })), maxFileBytes: 10_000_000 });
+    pool = new ParsePool(1);
+    const first = pool.parse(bigBatch(0));
+    const second = pool.parse(bigBatch(2));
+    second.catch(() => undefined);
+    // Under way: the worker has started (and compiled) and is inside the first batch.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await pool.dispose();
+    const done = await first;
+    expect(done.map((r) => ('entry' in r ? r.entry.names.length : -1))).toEqual([30_000, 30_000]);
+    await expect(second).rejects.toThrow('stopped');
+    pool = undefined;
+  });
+
+  it('with nothing in flight, stops at once', async () => {
+    pool = new ParsePool(2);
+    expect(names(await pool.parse(batch(0, 2)))).toEqual(['fn_0', 'fn_1']);
+    await pool.dispose();
+    expect(workers(pool)).toEqual([]);
+    pool = undefined;
+  });
+});

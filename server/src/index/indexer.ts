@@ -99,6 +99,7 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
 
   let pool: ParsePool | undefined;
   let parsing: Promise<void> | undefined;
+  let failed = false;
   let parsed = 0;
   let done = 0;
   const skipped: SkippedFile[] = [];
@@ -111,6 +112,7 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
     const lane = async (): Promise<void> => {
       for (;;) {
         options.signal?.throwIfAborted();
+        if (failed) return;
         const batch = await queue.take(batchSize);
         if (!batch) return;
         let results: ParseOutcome[];
@@ -216,6 +218,9 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
     startParsing(queue.pushed > 8 ? options.workers : 0);
     await parsing;
   } catch (err) {
+    // The listing (or the comparison with the cache) failed while files were being parsed: the
+    // batches in flight finish, the files still queued are not parsed for nothing.
+    failed = true;
     queue.close();
     await parsing?.catch(() => undefined);
     await pool?.dispose();

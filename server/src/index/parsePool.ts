@@ -17,6 +17,8 @@ interface Slot {
   pending: Map<number, Pending>;
   /** Batches given to this worker and not yet answered, counted from the moment it is chosen. */
   load: number;
+  /** Called when the last pending batch is answered (or failed): what `dispose` waits for. */
+  onIdle?: () => void;
 }
 
 /**
@@ -66,9 +68,26 @@ export class ParsePool {
     }
   }
 
+  /**
+   * Stops the workers. One is never terminated inside tree-sitter's parse:
+   * node-tree-sitter's input callback then throws a C++ exception through
+   * C code, and the whole process aborts ("terminate called after throwing
+   * an instance of 'Napi::Error'", seen when indexing was cancelled). A
+   * worker with batches is told to skip those it has not begun (they fail
+   * with "stopped"), and is terminated once it has answered them all.
+   */
   async dispose(): Promise<void> {
     this.disposed = true;
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all(
+      this.slots.map(async (s) => {
+        if (s.pending.size > 0) {
+          const idle = new Promise<void>((resolve) => (s.onIdle = resolve));
+          s.worker.postMessage({ stop: true });
+          await idle;
+        }
+        await s.worker.terminate();
+      }),
+    );
     this.slots.length = 0;
   }
 
@@ -99,11 +118,13 @@ export class ParsePool {
       slot.pending.delete(msg.id);
       if (msg.results) p.resolve(msg.results);
       else p.reject(new Error(msg.error ?? 'parse worker failed'));
+      if (slot.pending.size === 0) slot.onIdle?.();
     });
     // A dead worker (native crash, OOM) fails its batches and is replaced.
     const failAll = (err: Error): void => {
       for (const p of slot.pending.values()) p.reject(err);
       slot.pending.clear();
+      slot.onIdle?.();
     };
     worker.on('error', failAll);
     worker.on('exit', (code) => {

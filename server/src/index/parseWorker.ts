@@ -13,9 +13,19 @@ interface Request {
 }
 
 let queue: Promise<void> = Promise.resolve();
+/** The pool is stopping this worker: batches not begun are answered at once, unparsed. */
+let stopping = false;
 
-parentPort?.on('message', (req: Request) => {
+parentPort?.on('message', (req: Request | { stop: true }) => {
+  if ('stop' in req) {
+    stopping = true;
+    return;
+  }
   queue = queue.then(async () => {
+    if (stopping) {
+      parentPort?.postMessage({ id: req.id, error: 'stopped' });
+      return;
+    }
     try {
       parentPort?.postMessage({ id: req.id, results: await parseBatch(req.batch) });
     } catch (err) {
