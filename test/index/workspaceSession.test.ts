@@ -96,3 +96,27 @@ describe('WorkspaceSession: a cache damaged as a whole', () => {
     await third.dispose();
   });
 });
+
+describe('WorkspaceSession.dispose', () => {
+  it('waits for a cancelled indexing run to end, the workers having finished their batches', async () => {
+    base = mkdtempSync(path.join(os.tmpdir(), 'aros-session-'));
+    const root = path.join(base, 'ws');
+    mkdirSync(root);
+    const big = Array.from({ length: 8_000 }, (_, i) => `int big_${i}(int a, char *b);\n`).join('');
+    for (let i = 0; i < 12; i++) writeFileSync(path.join(root, `big${i}.c`), big);
+    const session = new WorkspaceSession(root, { ...defaultSettings(), cacheDir: path.join(base, 'cache'), workers: 2 }, { persist: true });
+    const abort = new AbortController();
+    const order: string[] = [];
+    let parsing = false;
+    const run = session.indexWorkspace({ signal: abort.signal, onProgress: (p) => (parsing ||= p.phase === 'parse') });
+    void run.catch(() => order.push('indexing ended'));
+    await until(() => parsing);
+    // Inside the batch: the worker is in tree-sitter now.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    abort.abort(new Error('shutting down'));
+    await session.dispose();
+    order.push('disposed');
+    expect(order).toEqual(['indexing ended', 'disposed']);
+    await expect(run).rejects.toThrow('shutting down');
+  });
+});

@@ -197,7 +197,13 @@ export class WorkspaceSession {
     return items;
   }
 
+  /**
+   * Waits for an indexing run to end (its signal should be aborted first: the
+   * parse workers then finish the batches they are in): a process that exits
+   * with a worker inside tree-sitter aborts instead of exiting.
+   */
   async dispose(): Promise<void> {
+    await this.indexing?.catch(() => undefined);
     if (this.saveTimer) {
       clearTimeout(this.saveTimer);
       this.saveTimer = undefined;
