@@ -406,6 +406,16 @@ describe('buildIndex: a cold start parses while the tree is listed', () => {
     expect(existsSync(path.join(cacheDir, 'index.bin'))).toBe(false);
   });
 
+  it('a failure while taking in files the listing posted rejects the run, with nothing thrown elsewhere', async () => {
+    bigTree();
+    const index = new WorkspaceIndex();
+    const isOwned = (): boolean => {
+      throw new Error('owner lookup failed at once');
+    };
+    await expect(buildIndex(index, options({ workers: 2, isOwned }))).rejects.toThrow('owner lookup failed at once');
+    expect(existsSync(path.join(cacheDir, 'index.bin'))).toBe(false);
+  });
+
   it('aborted while listing and parsing: rejects, stops the workers, saves nothing', async () => {
     bigTree();
     const controller = new AbortController();

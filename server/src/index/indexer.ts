@@ -75,6 +75,7 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
   const dispatched = new Set<string>();
   let found: DiscoveredFile[] | undefined = [];
   let streaming = false;
+  let streamError: unknown;
   const enqueue = (files: DiscoveredFile[]): void => {
     const mine: DiscoveredFile[] = [];
     for (const f of files) {
@@ -91,8 +92,15 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
     maxFileBytes: options.maxFileBytes,
     signal: options.signal,
     onFiles: (files) => {
-      if (streaming) enqueue(files);
-      else found?.push(...files);
+      if (!streaming) found?.push(...files);
+      else if (streamError === undefined) {
+        // Called from the listing's message handler: a failure (workers that cannot start) is thrown below.
+        try {
+          enqueue(files);
+        } catch (err) {
+          streamError = err;
+        }
+      }
     },
   });
   listing.catch(() => undefined);
@@ -180,6 +188,7 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
     found = undefined;
     if (streaming && early.length > 0) enqueue(early);
     const discovered = await listing;
+    if (streamError !== undefined) throw streamError;
     for (const s of discovered.skipped) {
       skipped.push(s);
       log(`skipped ${s.path}: ${s.reason}`);
