@@ -6,7 +6,7 @@ import type { SkippedFile } from './fileIndex';
 import { discoverFilesInWorker, STEP_FILES, type DiscoveredFile } from './discover';
 import { loadIndexCache, saveIndexCache } from './indexCache';
 import { FileQueue } from './fileQueue';
-import type { ParseOutcome } from './parseFiles';
+import { drainQueue } from './parseLanes';
 import { ParsePool } from './parsePool';
 import { FLAG_DEFINITION, FLAG_HOOK, FLAG_LIBRARY, KINDS, SLOTS, withMtime, type PackedFile } from './packedFile';
 import type { SymbolKind } from './types';
@@ -116,39 +116,24 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
     if (parsing) return;
     pool = new ParsePool(workers);
     reportParse();
-    const batchSize = options.batchSize ?? 16;
-    const lane = async (): Promise<void> => {
-      for (;;) {
-        options.signal?.throwIfAborted();
-        if (failed) return;
-        const batch = await queue.take(batchSize);
-        if (!batch) return;
-        let results: ParseOutcome[];
-        try {
-          results = await (pool as ParsePool).parse({ root: options.root, files: batch, maxFileBytes: options.maxFileBytes });
-        } catch (err) {
-          // A worker that died (native crash, out of memory) loses its batch, not the index.
-          results = batch.map((f) => ({ skipped: { path: f.path, reason: `parse worker failed: ${(err as Error).message}` } }));
+    const lanes = { root: options.root, maxFileBytes: options.maxFileBytes, batchSize: options.batchSize ?? 16, signal: options.signal, stopped: () => failed };
+    parsing = drainQueue(pool, queue, lanes, (outcomes, files) => {
+      for (const r of outcomes) {
+        if ('skipped' in r) {
+          skipped.push(r.skipped);
+          log(`skipped ${r.skipped.path}: ${r.skipped.reason}`);
+        } else if ('unchanged' in r) {
+          const cached = cachedByPath.get(r.unchanged.path);
+          if (cached && !options.isOwned?.(cached.path)) index.set(withMtime(cached, r.unchanged.mtimeMs));
+          reused++;
+        } else if (!options.isOwned?.(r.entry.path)) {
+          index.set(r.entry);
+          parsed++;
         }
-        for (const r of results) {
-          if ('skipped' in r) {
-            skipped.push(r.skipped);
-            log(`skipped ${r.skipped.path}: ${r.skipped.reason}`);
-          } else if ('unchanged' in r) {
-            const cached = cachedByPath.get(r.unchanged.path);
-            if (cached && !options.isOwned?.(cached.path)) index.set(withMtime(cached, r.unchanged.mtimeMs));
-            reused++;
-          } else if (!options.isOwned?.(r.entry.path)) {
-            index.set(r.entry);
-            parsed++;
-          }
-        }
-        done += batch.length;
-        reportParse();
       }
-    };
-    // As many batches in flight as the workers hold: each has its next one queued while results are merged.
-    parsing = Promise.all(Array.from({ length: pool.capacity }, lane)).then(() => undefined);
+      done += files;
+      reportParse();
+    });
     // Awaited below; a lane that fails meanwhile must not count as unhandled.
     parsing.catch(() => undefined);
   }
