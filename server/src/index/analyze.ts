@@ -309,7 +309,6 @@ function offsetOf(starts: readonly number[], p: { line: number; character: numbe
   return (starts[p.line] ?? 0) + p.character;
 }
 
-
 function dropInside(symbols: SymbolInfo[], regions: ReadonlyArray<readonly [number, number]>, starts: readonly number[]): SymbolInfo[] {
   return symbols.filter((s) => {
     const at = offsetOf(starts, s.selectionRange.start);

@@ -14,6 +14,9 @@ import type { WorkspaceIndex } from './workspaceIndex';
 
 const PRELOAD_DELAY_MS = 1_000;
 
+/** This many files or fewer are parsed on the calling thread: starting workers would cost more. */
+const FEW_FILES = 8;
+
 /** The discovery walk's record, beside the index cache. */
 const WALK_RECORD_FILE = 'walk.json';
 
@@ -83,7 +86,7 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
       if (!options.isOwned?.(f.path)) mine.push(f);
     }
     queue.push(mine);
-    if (queue.pushed > 8) startParsing(options.workers);
+    if (queue.pushed > FEW_FILES) startParsing(options.workers);
   };
   // List the tree on a worker while this thread reads the cache: the two take about as long.
   const listing = discoverFilesInWorker(options.root, {
@@ -209,7 +212,7 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
     }
     queue.push(toParse);
     queue.close();
-    startParsing(queue.pushed > 8 ? options.workers : 0);
+    startParsing(queue.pushed > FEW_FILES ? options.workers : 0);
     await parsing;
   } catch (err) {
     // The listing (or the comparison with the cache) failed while files were being parsed: the

@@ -70,8 +70,8 @@ let scratch = Buffer.allocUnsafeSlow(1 << 20);
  * The file's bytes, in `scratch` (valid until the next call). `listedSize`:
  * the size a listing that saw a regular file found. Then neither a stat nor
  * a last read that returns nothing is needed: a read shorter than asked for
- * is the end of a regular file. On this project's VMs a system call costs
- * tens of microseconds, and those two were two fifths of the calls per file.
+ * is the end of a regular file: three system calls per file instead of five
+ * (reading and hashing every AROS file on one thread, 479-596 → 394-416 ms).
  */
 function readInto(absPath: string, maxBytes: number, listedSize?: number): Buffer {
   // Non-blocking: opening a FIFO (a watcher event can name anything) must not hang the thread.
