@@ -88,6 +88,19 @@ describe('DeclReader', () => {
     expect(inIf).toHaveLength(1);
   });
 
+  it('reads a tree the same after readers of other trees (type and field names are kept per language)', () => {
+    const first = shape({ type: 'root', field: undefined, start: { row: 0, column: 0 }, end: { row: 0, column: 0 }, children: new DeclReader(tree.rootNode).units(true), descendant: -1 });
+    // Other trees, other node types and fields, read in between.
+    for (const other of ['union U { int a; } u; enum { A } e;', 'int main(int argc, char **argv) { return 0; }', 'typedef void (*F)(int);']) {
+      new DeclReader(cParser().parse(other).rootNode).units(true);
+    }
+    const again = shape({ type: 'root', field: undefined, start: { row: 0, column: 0 }, end: { row: 0, column: 0 }, children: new DeclReader(cParser().parse(TEXT).rootNode).units(true), descendant: -1 });
+    expect(again).toEqual(first);
+    // A unit read with its children carries no place: only `expand` needs one.
+    expect(new DeclReader(tree.rootNode).units(true).every((u) => u.descendant === -1)).toBe(true);
+    expect(new DeclReader(tree.rootNode).units(false).every((u) => u.descendant >= 0)).toBe(true);
+  });
+
   it('gives a unit read without children the same children when expanded', () => {
     const reader = new DeclReader(tree.rootNode);
     const shallow = reader.units(false);

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { FileEntry } from '../../server/src/index/fileIndex';
-import { CACHE_VERSION, defaultCacheDir, loadIndexCache, saveIndexCache } from '../../server/src/index/indexCache';
+import { afterBytes, CACHE_VERSION, defaultCacheDir, loadIndexCache, saveIndexCache } from '../../server/src/index/indexCache';
 import { NameDirectory } from '../../server/src/index/nameDirectory';
 import { buildNameTable } from '../../server/src/index/nameTables';
 import { packFile, unpackSymbols, type PackedFile } from '../../server/src/index/packedFile';
@@ -408,6 +408,44 @@ describe('atomic writes', () => {
     const file = path.join(dir, 'plain-file');
     writeFileSync(file, 'x');
     await expect(saveIndexCache(path.join(file, 'sub'), [packed(1)])).rejects.toMatchObject({ code: 'ENOTDIR' });
+  });
+});
+
+describe('afterBytes (what a short gathered write leaves)', () => {
+  const parts = [Uint8Array.of(1, 2, 3), Uint8Array.of(4), Uint8Array.of(5, 6)];
+  const flat = (ps: Uint8Array[]): number[] => ps.flatMap((p) => [...p]);
+
+  it('nothing written: every part, as it was', () => {
+    expect(flat(afterBytes(parts, 0))).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('a write that stops inside a part: the rest of that part, then the others', () => {
+    const rest = afterBytes(parts, 2);
+    expect(flat(rest)).toEqual([3, 4, 5, 6]);
+    expect(rest).toHaveLength(3);
+  });
+
+  it('a write that stops at a part boundary: the parts after it', () => {
+    expect(flat(afterBytes(parts, 4))).toEqual([5, 6]);
+  });
+
+  it('everything written: nothing left', () => {
+    expect(afterBytes(parts, 6)).toEqual([]);
+  });
+
+  it('a save of many entries (gathered writes of many pieces) loads back byte for byte', async () => {
+    const many = Array.from({ length: 2500 }, (_, i) => packed(i));
+    await saveIndexCache(dir, many);
+    const loaded = await loadIndexCache(dir);
+    if (!loaded.ok) throw new Error(loaded.reason);
+    expect(loaded.cache.entries).toHaveLength(many.length);
+    for (const k of [0, 1, 1234, 2499]) {
+      const got = loaded.cache.entries[k];
+      expect(got.path).toBe(many[k].path);
+      expect([...got.idents]).toEqual([...many[k].idents]);
+      expect([...got.details]).toEqual([...many[k].details]);
+      expect(got.names).toEqual(many[k].names);
+    }
   });
 });
 

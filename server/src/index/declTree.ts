@@ -85,15 +85,42 @@ export function fieldsOf(node: DeclNode, field: string): DeclNode[] {
   return node.children.filter((child) => child.field === field);
 }
 
+/** A language's type and field names by id, each looked up once. */
+interface NameCache {
+  typeNames: string[];
+  namedTypes: boolean[];
+  fieldNames: Array<string | undefined>;
+}
+
+/**
+ * Per language, not per tree: a cache per reader looked the same few dozen
+ * names up again in every file, a tenth of the native calls of reading AROS.
+ */
+const nameCaches = new WeakMap<object, NameCache>();
+
+function nameCacheOf(language: object): NameCache {
+  let cache = nameCaches.get(language);
+  if (!cache) nameCaches.set(language, (cache = { typeNames: [], namedTypes: [], fieldNames: [] }));
+  return cache;
+}
+
+/** The grammar a tree was parsed with (node-tree-sitter sets it on every tree it parses; its types omit it). */
+function languageOf(root: Parser.SyntaxNode): object {
+  const language = (root.tree as Parser.Tree & { language?: object }).language;
+  // Without one, a cache of this tree's own.
+  return language ?? {};
+}
+
 /** Reads one tree. Type and field names are looked up once per id, not per node. */
 export class DeclReader {
   private readonly cursor: Parser.TreeCursor;
-  private readonly typeNames: string[] = [];
-  private readonly namedTypes: boolean[] = [];
-  private readonly fieldNames: Array<string | undefined> = [];
+  private readonly typeNames: string[];
+  private readonly namedTypes: boolean[];
+  private readonly fieldNames: Array<string | undefined>;
 
   constructor(root: Parser.SyntaxNode) {
     this.cursor = root.walk();
+    ({ typeNames: this.typeNames, namedTypes: this.namedTypes, fieldNames: this.fieldNames } = nameCacheOf(languageOf(root)));
   }
 
   /**
@@ -128,7 +155,8 @@ export class DeclReader {
           c.gotoParent();
         }
       } else if (type === 'ERROR' || CONTAINERS.has(type)) this.containerChildren(out, expand);
-      else out.push(this.read(this.fieldName(), expand && DECLARATIONS.has(type), c.currentDescendantIndex));
+      // Where `expand` finds the unit again: only units read without their children need it.
+      else out.push(this.read(this.fieldName(), expand && DECLARATIONS.has(type), expand ? -1 : c.currentDescendantIndex));
     } while (c.gotoNextSibling());
     c.gotoParent();
   }
@@ -172,8 +200,10 @@ export class DeclReader {
   }
 
   private fieldName(): string | undefined {
-    const id = this.cursor.currentFieldId;
-    if (id === 0) return undefined;
+    // undefined, not 0, where the node fills no field (whatever the typings say): read as
+    // a key, it looked the name up again for every such node.
+    const id = this.cursor.currentFieldId as number | undefined;
+    if (id === undefined || id === 0) return undefined;
     let name = this.fieldNames[id];
     if (name === undefined) this.fieldNames[id] = name = this.cursor.currentFieldName;
     return name;
