@@ -10,7 +10,7 @@ import type { FileEntry } from '../../server/src/index/fileIndex';
 import { afterBytes, CACHE_VERSION, defaultCacheDir, loadIndexCache, saveIndexCache } from '../../server/src/index/indexCache';
 import { NameDirectory } from '../../server/src/index/nameDirectory';
 import { buildNameTable } from '../../server/src/index/nameTables';
-import { packFile, unpackSymbols, type PackedFile } from '../../server/src/index/packedFile';
+import { includesOf, packFile, unpackSymbols, type PackedFile } from '../../server/src/index/packedFile';
 import { mountTmpfs, unmount } from '../helpers/tmpfs';
 
 let dir: string;
@@ -64,7 +64,7 @@ function view(p: PackedFile) {
     names: p.names,
     table: [...p.table],
     symbols: unpackSymbols(p),
-    includes: p.includes,
+    includes: includesOf(p),
     breadcrumbs: p.breadcrumbs,
     idents: Buffer.from(p.idents).toString('latin1'),
   };

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { analyzeC, analyzeSteps, slicedParser } from '../../server/src/index/analyze';
 import { OpenDocuments, type TextChange } from '../../server/src/index/openDocuments';
 import type { Position } from '../../server/src/index/types';
+import { includesOf } from '../../server/src/index/packedFile';
 import { WorkspaceIndex } from '../../server/src/index/workspaceIndex';
 
 const PATH = 'rom/widget/widget.c';
@@ -46,7 +47,7 @@ function expectFresh(index: WorkspaceIndex, docs: OpenDocuments, text: string): 
   const stored = index.get(PATH)!;
   const fresh = analyzeC(text).analysis;
   expect(index.symbolsOf(stored)).toEqual(fresh.symbols);
-  expect(stored.includes).toEqual(fresh.includes);
+  expect(includesOf(stored)).toEqual(fresh.includes);
   expect(stored.breadcrumbs).toEqual(fresh.breadcrumbs);
   expect(stored.hasErrors).toBe(fresh.hasErrors);
   expect(stored.lines).toBe(fresh.lines);

@@ -10,6 +10,7 @@ import {
   KINDS,
   SLOTS,
   flagsAt,
+  includesOf,
   kindAt,
   lineAt,
   packFile,
@@ -108,7 +109,10 @@ describe('packFile / unpackSymbols', () => {
       true,
     ]);
     expect(p.names).toEqual(SYMBOLS.map((s) => s.name));
-    expect(p.includes).toEqual([{ path: 'exec/types.h', system: true, line: 1 }]);
+    expect(includesOf(p)).toEqual([{ path: 'exec/types.h', system: true, line: 1 }]);
+    // Bytes across threads and into the cache; decoded once, when first read.
+    expect(Buffer.from(p.includesJson).toString('utf8')).toBe('[{"path":"exec/types.h","system":true,"line":1}]');
+    expect(includesOf(p)).toBe(includesOf(p));
     expect(Buffer.from(p.idents).toString('latin1')).toBe('\nAPTR\nAllocWidget\nsize\n');
   });
 

@@ -27,7 +27,6 @@ import * as path from 'node:path';
 import { NameDirectory } from './nameDirectory';
 import { storedNameTables, TABLE_CHUNK, type StoredNameTable } from './nameTables';
 import { SLOTS, type PackedFile } from './packedFile';
-import type { IncludeInfo } from './types';
 import type { Breadcrumb } from '../breadcrumbs/types';
 
 /** Bump when FileEntry, the analysis or this layout changes meaning: old caches are then ignored. */
@@ -330,9 +329,9 @@ function entryFrom(f: FileFacts, table: Int32Array, ids: Int32Array, includes: U
 
 /**
  * A loaded entry. What a warm start does not need is made when first asked
- * for: the names (from their numbers), the includes (from their JSON), and
- * the details and identifiers (read from the cache file, see CacheStore). A
- * copy made with a spread would lose these: copy with `withMtime`.
+ * for: the names (from their numbers), and the details and identifiers
+ * (read from the cache file, see CacheStore). A copy made with a spread
+ * would lose these: copy with `withMtime`.
  */
 class CachedFile implements PackedFile {
   /** The index's own (StoredFile), declared here so that setting them keeps every loaded entry one shape. */
@@ -341,7 +340,6 @@ class CachedFile implements PackedFile {
   /** Set once the name tables are read (they come last). */
   directory: NameDirectory | undefined;
   private namesMade: string[] | undefined;
-  private includesMade: IncludeInfo[] | undefined;
 
   constructor(
     readonly path: string,
@@ -353,7 +351,7 @@ class CachedFile implements PackedFile {
     readonly hasErrors: boolean,
     readonly table: Int32Array,
     private readonly nameIds: Int32Array,
-    private readonly includesJson: Uint8Array,
+    readonly includesJson: Uint8Array,
     readonly breadcrumbs: Breadcrumb[],
     private readonly store: CacheStore,
     private readonly where: number[],
@@ -365,12 +363,6 @@ class CachedFile implements PackedFile {
       this.namesMade = Array.from(this.nameIds, (id) => directory.nameAt(id));
     }
     return this.namesMade;
-  }
-
-  get includes(): IncludeInfo[] {
-    const bytes = this.includesJson;
-    this.includesMade ??= JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as IncludeInfo[];
-    return this.includesMade;
   }
 
   get details(): Uint8Array {
@@ -468,7 +460,7 @@ export async function saveIndexCache(cacheDir: string, entries: readonly PackedF
         const [detailsLength, detailsCrc] = detailsFacts(e);
         const idents = e.idents;
         if (!(idents instanceof Uint8Array) || !(e.table instanceof Int32Array)) throw new Error(`entry ${e.path} is not a packed file`);
-        const includes = Buffer.from(JSON.stringify(e.includes), 'utf8');
+        const includes = e.includesJson;
         files.push([e.path, e.hash, e.size, e.mtimeMs, e.encoding, e.lines, e.hasErrors, includes.length, e.breadcrumbs, e.names.length, identsAt, idents.length, detailsAt, detailsLength, detailsCrc]);
         identsAt += idents.length;
         detailsAt += detailsLength;

@@ -43,7 +43,12 @@ export interface PackedFile {
    * Bytes rather than a string: copied in one piece between threads and from the cache.
    */
   details: Uint8Array;
-  includes: IncludeInfo[];
+  /**
+   * The `#include`s, as UTF-8 JSON (read with `includesOf`): few readers need
+   * them, and as objects they were a third of what the main thread
+   * deserialized from the parse workers, and stringified again for the cache.
+   */
+  includesJson: Uint8Array;
   breadcrumbs: Breadcrumb[];
   /** Each identifier used in code, UTF-8, `\n`-separated with a leading and trailing `\n`. */
   idents: Uint8Array;
@@ -80,7 +85,7 @@ export function packFile(entry: FileEntry): PackedFile {
     names,
     table,
     details: Buffer.from(JSON.stringify(entry.symbols.map(extraOf)), 'utf8'),
-    includes: entry.includes,
+    includesJson: Buffer.from(JSON.stringify(entry.includes), 'utf8'),
     breadcrumbs: entry.breadcrumbs,
     idents: Buffer.from(entry.identifiers.length ? `\n${entry.identifiers.join('\n')}\n` : '\n', 'latin1'),
   };
@@ -109,6 +114,19 @@ function extraOf(s: SymbolInfo): Extra | Array<number | string | object | null> 
   ];
   while (e.length > 3 && e[e.length - 1] === null) e.pop();
   return e;
+}
+
+const includesRead = new WeakMap<Uint8Array, IncludeInfo[]>();
+
+/** A file's `#include`s, decoded once per entry's bytes. */
+export function includesOf(p: PackedFile): IncludeInfo[] {
+  const bytes = p.includesJson;
+  let includes = includesRead.get(bytes);
+  if (!includes) {
+    includes = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as IncludeInfo[];
+    includesRead.set(bytes, includes);
+  }
+  return includes;
 }
 
 export function unpackSymbols(p: PackedFile): SymbolInfo[] {
@@ -161,7 +179,7 @@ export function withMtime(p: PackedFile, mtimeMs: number): PackedFile {
     names: p.names,
     table: p.table,
     details: p.details,
-    includes: p.includes,
+    includesJson: p.includesJson,
     breadcrumbs: p.breadcrumbs,
     idents: p.idents,
   };

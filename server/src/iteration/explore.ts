@@ -21,6 +21,7 @@ import type { Breadcrumb, BreadcrumbItem } from '../breadcrumbs/types';
 import { phaseOf } from '../breadcrumbs/values';
 import { aggregateText, C_KEYWORDS, declarationText, estimateTokens, librarySignatureText } from '../context/completionContext';
 import { lexC, uniqueIdentifiers } from '../index/lexer';
+import { includesOf } from '../index/packedFile';
 import { segmentStarts } from '../index/nameMatch';
 import { decodeSource } from '../index/readSource';
 import { sortRefs } from '../index/search';
@@ -568,7 +569,7 @@ class Explorer {
     const targets = new Map<string, string[]>();
     addTo(targets, baseOf(taskPath), taskPath);
     const wanted: string[] = [];
-    for (const inc of this.taskFile?.includes ?? []) {
+    for (const inc of this.taskFile ? includesOf(this.taskFile) : []) {
       const clean = cleanInclude(inc.path);
       if (!wanted.includes(clean)) wanted.push(clean);
       // A quoted include is usually the task's own header, whose other includers are its siblings.
@@ -597,7 +598,7 @@ class Explorer {
 
   private matchIncluders(f: StoredFile, targets: Map<string, string[]>, out: Map<string, string[]>): void {
     const dir = dirOf(f.path);
-    for (const inc of f.includes) {
+    for (const inc of includesOf(f)) {
       const list = targets.get(baseOf(inc.path));
       if (!list) continue;
       const clean = cleanInclude(inc.path);
@@ -829,7 +830,7 @@ class Explorer {
     for (const c of this.selected) {
       if (!c.file || c.path === this.task.file) continue; // the task's own includes are edges already
       const dir = dirOf(c.path);
-      for (const inc of c.file.includes) {
+      for (const inc of includesOf(c.file)) {
         const list = byBase.get(baseOf(inc.path));
         if (!list) continue;
         const clean = cleanInclude(inc.path);
