@@ -413,9 +413,16 @@ class StoredNames implements StoredNameTable {
  * Streams the cache to a temporary file (never the whole of it in memory),
  * then renames it into place. `tables` are the index's name tables (every
  * name of `entries` should be in one; any that is not gets a table of its
- * own); without them, tables are built from the entries' names.
+ * own); without them, tables are built from the entries' names. `idsOf`
+ * gives an entry's name numbers in `tables` where they are known already
+ * (see nameNumbering.ts); the others are looked up.
  */
-export async function saveIndexCache(cacheDir: string, entries: readonly PackedFile[], tables?: readonly StoredNameTable[]): Promise<void> {
+export async function saveIndexCache(
+  cacheDir: string,
+  entries: readonly PackedFile[],
+  tables?: readonly StoredNameTable[],
+  idsOf?: (entry: PackedFile) => Int32Array | undefined,
+): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
   await removeOrphanedTemps(cacheDir);
   const target = path.join(cacheDir, FILE_NAME);
@@ -425,7 +432,7 @@ export async function saveIndexCache(cacheDir: string, entries: readonly PackedF
   const out = new PipelinedWriter(handle, HEADER_BYTES);
   try {
     const directoryTables = [...(tables ?? tablesOf(entries))];
-    const { ids, directory } = await numberNames(entries, directoryTables);
+    const { ids, directory } = await numberNames(entries, directoryTables, idsOf);
     let coreCrc = 0;
     // Pieces gathered into writes of about a megabyte, a turn of the event loop after each: one write per
     // piece (four per file) cost a thread-pool round trip each, seconds over AROS, and the name tables'
@@ -524,11 +531,20 @@ function tablesOf(entries: readonly PackedFile[]): StoredNameTable[] {
 }
 
 /** Each entry's name numbers; names no table holds get a table of their own, appended (`tables` grows). */
-async function numberNames(entries: readonly PackedFile[], tables: StoredNameTable[]): Promise<{ ids: Int32Array[]; directory: NameDirectory }> {
+async function numberNames(
+  entries: readonly PackedFile[],
+  tables: StoredNameTable[],
+  idsOf: (entry: PackedFile) => Int32Array | undefined = () => undefined,
+): Promise<{ ids: Int32Array[]; directory: NameDirectory }> {
   let directory = await NameDirectory.build(tables, yieldToEventLoop);
   const ids: Int32Array[] = [];
   const missing = new Set<string>();
   for (let k = 0; k < entries.length; k++) {
+    const known = idsOf(entries[k]);
+    if (known) {
+      ids.push(known);
+      continue;
+    }
     const names = entries[k].names;
     const out = new Int32Array(names.length);
     for (let i = 0; i < names.length; i++) if ((out[i] = directory.idOf(names[i])) < 0) missing.add(names[i]);

@@ -6,6 +6,7 @@ import type { SkippedFile } from './fileIndex';
 import { discoverFilesInWorker, STEP_FILES, type DiscoveredFile } from './discover';
 import { loadIndexCache, saveIndexCache } from './indexCache';
 import { FileQueue } from './fileQueue';
+import { NameNumbering } from './nameNumbering';
 import { drainQueue } from './parseLanes';
 import { ParsePool } from './parsePool';
 import { FLAG_DEFINITION, FLAG_HOOK, FLAG_LIBRARY, KINDS, SLOTS, withMtime, type PackedFile } from './packedFile';
@@ -131,6 +132,7 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
           reused++;
         } else if (!options.isOwned?.(r.entry.path)) {
           index.set(r.entry);
+          numbering?.add(r.entry);
           parsed++;
         }
       }
@@ -141,6 +143,8 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
     parsing.catch(() => undefined);
   }
 
+  // A cold index to be saved numbers its names as files come in (nameNumbering.ts).
+  let numbering: NameNumbering | undefined;
   let cacheNote = 'disabled';
   // Started after the index is ready: meanwhile it would compete with the rest of the warm start.
   let preload: (() => Promise<void>) | undefined;
@@ -172,6 +176,7 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
     }
     // Every file is parsed whatever the listing says of it: parse while listing.
     streaming = options.reparse === true || (cachedByPath.size === 0 && index.fileCount === 0);
+    if (streaming && !options.reparse && options.cacheDir) numbering = new NameNumbering();
     const early = found;
     found = undefined;
     if (streaming && early.length > 0) enqueue(early);
@@ -236,7 +241,9 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
     if (!options.cacheDir || !(parsed > 0 || removed > 0 || reusedChanged(cachedByPath, index))) return;
     progress({ phase: 'save', done: 0, total: 1 });
     try {
-      await saveIndexCache(options.cacheDir, [...index.allFiles()].filter((f) => f.mtimeMs >= 0), await index.liveNameTables());
+      const entries = [...index.allFiles()].filter((f) => f.mtimeMs >= 0);
+      const numbered = numbering?.finish();
+      await saveIndexCache(options.cacheDir, entries, numbered?.tables ?? (await index.liveNameTables()), numbered?.idsOf);
       cacheNote += '; saved';
     } catch (err) {
       // A read-only or full cache directory leaves the index in memory; it is not an error for the user's work.

@@ -68,6 +68,13 @@ function sortedPairs(all: readonly string[]): Array<readonly [string, string]> {
   return pairs.sort(byLower);
 }
 
+/** The positions of `all` in a table's order (what `sortedPairs` gives: by lower case, equal ones as they came). */
+export function sortedByLower(all: readonly string[]): number[] {
+  const keyed = all.map((n, i) => [n.toLowerCase(), i] as const);
+  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return keyed.map((k) => k[1]);
+}
+
 /**
  * The names `buildNameTables` would order, and nothing else: what a cache
  * stores. Masks and packed bytes built only to be dropped were most of the
