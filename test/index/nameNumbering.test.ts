@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeC } from '../../server/src/index/analyze';
 import { saveIndexCache } from '../../server/src/index/indexCache';
+import { NameDirectory } from '../../server/src/index/nameDirectory';
 import { NameNumbering } from '../../server/src/index/nameNumbering';
 import { storedNameTables } from '../../server/src/index/nameTables';
 import { packFile, type PackedFile } from '../../server/src/index/packedFile';
@@ -54,6 +55,22 @@ describe('NameNumbering', () => {
     for (const f of many) expect(namesBack(tables, idsOf(f) as Int32Array)).toEqual(f.names);
   });
 
+  it('hashes the names as the name directory does, growing its slots as they come', async () => {
+    const numbering = new NameNumbering(5);
+    const many = Array.from({ length: 40 }, (_, k) => entry([`n${k}`, `N${k % 9}`, `shared`]));
+    const seen: number[] = [];
+    for (const f of many) {
+      numbering.add(f);
+      const { tables, slots } = numbering.finish();
+      const built = await NameDirectory.build(tables, async () => undefined);
+      expect(Array.from(slots as Int32Array)).toEqual(Array.from(built.slots));
+      seen.push((slots as Int32Array).length);
+    }
+    expect(new Set(seen).size).toBeGreaterThan(2);
+    const { tables } = numbering.finish();
+    for (const t of tables) expect(Buffer.from(t.bytes as Uint8Array).toString('utf8')).toBe(t.names.join('\0'));
+  });
+
   it('a cache saved with the numbers given is the cache saved with them looked up, byte for byte', async () => {
     const texts = ['struct S { int a; int b; };\nint f(void);\n', 'typedef long T;\nint f(void) { return 0; }\nint g;\n', 'enum E { A, B };\nstruct S *s;\n'];
     const entries: PackedFile[] = texts.map((text, i) => packFile({ ...analyzeC(text).analysis, path: `f${i}.c`, hash: `h${i}`, size: text.length, mtimeMs: 1000 + i, encoding: 'utf8' }));
@@ -61,11 +78,12 @@ describe('NameNumbering', () => {
     for (const e of entries) numbering.add(e);
     // One file that the numbering never saw (an open document put in by someone else).
     const other = packFile({ ...analyzeC('int late_name;\n').analysis, path: 'late.c', hash: 'h9', size: 15, mtimeMs: 9, encoding: 'utf8' });
-    const { tables, idsOf } = numbering.finish();
+    const known = numbering.finish();
+    const { tables } = known;
     const dirs = [mkdtempSync(path.join(os.tmpdir(), 'nn-')), mkdtempSync(path.join(os.tmpdir(), 'nn-'))];
     try {
       await saveIndexCache(dirs[0], [...entries, other], tables.map((t) => ({ names: [...t.names] })));
-      await saveIndexCache(dirs[1], [...entries, other], tables, idsOf);
+      await saveIndexCache(dirs[1], [...entries, other], tables, known);
       const [a, b] = dirs.map((d) => readFileSync(path.join(d, 'index.bin')));
       expect(b.equals(a)).toBe(true);
     } finally {

@@ -413,16 +413,10 @@ class StoredNames implements StoredNameTable {
  * Streams the cache to a temporary file (never the whole of it in memory),
  * then renames it into place. `tables` are the index's name tables (every
  * name of `entries` should be in one; any that is not gets a table of its
- * own); without them, tables are built from the entries' names. `idsOf`
- * gives an entry's name numbers in `tables` where they are known already
- * (see nameNumbering.ts); the others are looked up.
+ * own); without them, tables are built from the entries' names. `known`:
+ * what is known already of the numbering in `tables` (see nameNumbering.ts).
  */
-export async function saveIndexCache(
-  cacheDir: string,
-  entries: readonly PackedFile[],
-  tables?: readonly StoredNameTable[],
-  idsOf?: (entry: PackedFile) => Int32Array | undefined,
-): Promise<void> {
+export async function saveIndexCache(cacheDir: string, entries: readonly PackedFile[], tables?: readonly StoredNameTable[], known?: KnownNumbers): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
   await removeOrphanedTemps(cacheDir);
   const target = path.join(cacheDir, FILE_NAME);
@@ -432,7 +426,7 @@ export async function saveIndexCache(
   const out = new PipelinedWriter(handle, HEADER_BYTES);
   try {
     const directoryTables = [...(tables ?? tablesOf(entries))];
-    const { ids, directory } = await numberNames(entries, directoryTables, idsOf);
+    const { ids, directory } = await numberNames(entries, directoryTables, known);
     let coreCrc = 0;
     // Pieces gathered into writes of about a megabyte, a turn of the event loop after each: one write per
     // piece (four per file) cost a thread-pool round trip each, seconds over AROS, and the name tables'
@@ -476,10 +470,13 @@ export async function saveIndexCache(
       await writeCore(chunkParts({ files }, arrays));
       await yieldToEventLoop();
     }
-    const joined: Buffer[] = [];
+    const joined: Uint8Array[] = [];
     for (const t of directoryTables) {
-      joined.push(Buffer.from(t.names.join('\0'), 'utf8'));
-      await yieldToEventLoop();
+      if (t.bytes) joined.push(t.bytes);
+      else {
+        joined.push(Buffer.from(t.names.join('\0'), 'utf8'));
+        await yieldToEventLoop();
+      }
     }
     const facts: TableFacts[] = directoryTables.map((t, k) => [t.names.length, joined[k].length]);
     await writeCore(chunkParts({ tables: facts, slots: directory.slots.length }, [...joined, bytesOf(directory.slots)]));
@@ -531,18 +528,14 @@ function tablesOf(entries: readonly PackedFile[]): StoredNameTable[] {
 }
 
 /** Each entry's name numbers; names no table holds get a table of their own, appended (`tables` grows). */
-async function numberNames(
-  entries: readonly PackedFile[],
-  tables: StoredNameTable[],
-  idsOf: (entry: PackedFile) => Int32Array | undefined = () => undefined,
-): Promise<{ ids: Int32Array[]; directory: NameDirectory }> {
-  let directory = await NameDirectory.build(tables, yieldToEventLoop);
+async function numberNames(entries: readonly PackedFile[], tables: StoredNameTable[], known?: KnownNumbers): Promise<{ ids: Int32Array[]; directory: NameDirectory }> {
+  let directory = known?.slots ? new NameDirectory(tables, known.slots) : await NameDirectory.build(tables, yieldToEventLoop);
   const ids: Int32Array[] = [];
   const missing = new Set<string>();
   for (let k = 0; k < entries.length; k++) {
-    const known = idsOf(entries[k]);
-    if (known) {
-      ids.push(known);
+    const given = known?.idsOf(entries[k]);
+    if (given) {
+      ids.push(given);
       continue;
     }
     const names = entries[k].names;
@@ -559,6 +552,14 @@ async function numberNames(
     if (ids[k].includes(-1)) e.names.forEach((name, i) => (ids[k][i] = directory.idOf(name)));
   });
   return { ids, directory };
+}
+
+/** What is known already of the numbers of names in the tables a save is given (see nameNumbering.ts). */
+export interface KnownNumbers {
+  /** An entry's name numbers, or undefined where they are to be looked up. */
+  idsOf(entry: object): Int32Array | undefined;
+  /** The name directory's slots for exactly those tables (as `NameDirectory.build` makes them). */
+  slots?: Int32Array;
 }
 
 /** One chunk: its length, the JSON line's length and the line, then each array, every piece padded to 4 bytes. */

@@ -243,7 +243,7 @@ export async function buildIndex(index: WorkspaceIndex, options: IndexerOptions)
     try {
       const entries = [...index.allFiles()].filter((f) => f.mtimeMs >= 0);
       const numbered = numbering?.finish();
-      await saveIndexCache(options.cacheDir, entries, numbered?.tables ?? (await index.liveNameTables()), numbered?.idsOf);
+      await saveIndexCache(options.cacheDir, entries, numbered?.tables ?? (await index.liveNameTables()), numbered);
       cacheNote += '; saved';
     } catch (err) {
       // A read-only or full cache directory leaves the index in memory; it is not an error for the user's work.

@@ -91,16 +91,24 @@ const HASH_STEP = 4096;
 
 /** Puts table t's names [from, to), numbered from `first`, into the open-addressing slots. */
 function hashTable(slots: Int32Array, t: StoredNameTable, first: number, from = 0, to = t.names.length): void {
+  const names = t.names;
+  for (let i = from; i < to; i++) putName(slots, names[i], first + i);
+}
+
+/**
+ * Puts name number `id` into open-addressing slots of `slotCount` size. Names
+ * put in the order of their numbers give the slots `NameDirectory.build`
+ * makes for the same tables.
+ */
+export function putName(slots: Int32Array, name: string, id: number): void {
   const mask = slots.length - 1;
-  for (let i = from; i < to; i++) {
-    let slot = hashName(t.names[i]) & mask;
-    while (slots[slot] !== 0) slot = (slot + 1) & mask;
-    slots[slot] = first + i + 1;
-  }
+  let slot = hashName(name) & mask;
+  while (slots[slot] !== 0) slot = (slot + 1) & mask;
+  slots[slot] = id + 1;
 }
 
 /** Twice the names, a power of two: short probe runs. */
-function slotCount(names: number): number {
+export function slotCount(names: number): number {
   let size = 16;
   while (size < 2 * names) size <<= 1;
   return size;

@@ -5,21 +5,22 @@
 // them table by table and looking every name up again: 250-350 ms on AROS,
 // on one thread with the other core idle, after the last file was parsed.
 // Here each name gets a number on arrival (one Map lookup), a table is
-// sorted as soon as it is full, and a file's numbers are read through the
-// table's order at the save.
+// sorted as soon as it is full (its names hashed into the directory's slots
+// and joined as the cache stores them), and a file's numbers are read
+// through the table's order at the save.
 //
 // The tables hold every name added, also those of files replaced or removed
 // since: a name no saved file uses is harmless (a loaded cache keeps only the
 // names some file has). A saved file that was never added gets its numbers
 // the ordinary way (saveIndexCache looks its names up).
 
+import type { KnownNumbers } from './indexCache';
+import { putName, slotCount } from './nameDirectory';
 import { sortedByLower, TABLE_CHUNK, type StoredNameTable } from './nameTables';
 
-export interface NumberedNames {
-  /** Every name added, in tables of `chunk` names, each ordered as a name table is. */
+export interface NumberedNames extends KnownNumbers {
+  /** Every name added, in tables of `chunk` names, each ordered as a name table is, with its bytes. */
   tables: StoredNameTable[];
-  /** The numbers of an added entry's names in `tables` (numbered table by table), or undefined for one never added. */
-  idsOf(entry: object): Int32Array | undefined;
 }
 
 export class NameNumbering {
@@ -31,6 +32,9 @@ export class NameNumbering {
   private final = new Int32Array(1024);
   /** Each added entry's names, by arrival number. */
   private readonly byEntry = new WeakMap<object, Int32Array>();
+  /** The directory's hash of the sorted names (see NameDirectory), grown as they come. */
+  private slots = new Int32Array(slotCount(0));
+  private sorted = 0;
 
   constructor(private readonly chunk = TABLE_CHUNK) {}
 
@@ -56,6 +60,7 @@ export class NameNumbering {
     const final = this.final;
     return {
       tables: this.tables.slice(),
+      slots: this.slots,
       idsOf: (entry) => {
         const arrived = this.byEntry.get(entry);
         if (!arrived) return undefined;
@@ -80,7 +85,23 @@ export class NameNumbering {
       names.push(this.filling[order[rank]]);
       this.final[first + order[rank]] = first + rank;
     }
-    this.tables.push({ names });
+    this.tables.push({ names, bytes: Buffer.from(names.join('\0'), 'utf8') });
     this.filling = [];
+    this.hash(names);
+  }
+
+  /** Names numbered from `sorted` on, into the slots; slots grown (and every name put again, in order) as a table of that size would have them. */
+  private hash(names: readonly string[]): void {
+    const size = slotCount(this.sorted + names.length);
+    if (size !== this.slots.length) {
+      this.slots = new Int32Array(size);
+      let id = 0;
+      for (const t of this.tables) {
+        if (t.names === names) break;
+        for (const name of t.names) putName(this.slots, name, id++);
+      }
+    }
+    for (let i = 0; i < names.length; i++) putName(this.slots, names[i], this.sorted + i);
+    this.sorted += names.length;
   }
 }

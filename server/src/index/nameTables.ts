@@ -29,7 +29,11 @@ export interface NameTable {
  * derived again when it is first needed. A loaded table gives `count` and
  * makes its names when first read.
  */
-export type StoredNameTable = Pick<NameTable, 'names'> & { readonly count?: number };
+export type StoredNameTable = Pick<NameTable, 'names'> & {
+  readonly count?: number;
+  /** The names as a cache stores them (UTF-8, NUL between two), where made already. */
+  readonly bytes?: Uint8Array;
+};
 
 /** What readers see: every live name is in exactly one table; names in `gone` are in a table but no longer in the index. */
 export interface NameView {
