@@ -319,16 +319,26 @@ function dropInside(symbols: SymbolInfo[], regions: ReadonlyArray<readonly [numb
 /** Sorting and filtering moved symbols; parents are indexes, so map them to the new positions. */
 function renumberParents(before: SymbolInfo[], after: SymbolInfo[]): SymbolInfo[] {
   const newIndex = new Map<SymbolInfo, number>();
-  after.forEach((s, i) => newIndex.set(s, i));
-  return after.map((s) => {
-    if (s.parent === undefined) return s;
+  for (let i = 0; i < after.length; i++) newIndex.set(after[i], i);
+  // Pushed, not mapped: `map` makes a holey array, and every symbol list later code loops over
+  // came in two kinds (with `.conf` lists and empty ones, four), each new one a deoptimization.
+  const out: SymbolInfo[] = [];
+  for (const s of after) {
+    if (s.parent === undefined) {
+      out.push(s);
+      continue;
+    }
     const parent = before[s.parent];
     const mapped = parent ? newIndex.get(parent) : undefined;
-    if (mapped === s.parent) return s;
+    if (mapped === s.parent) {
+      out.push(s);
+      continue;
+    }
     const moved = newSymbol(s);
     moved.parent = mapped;
-    return moved;
-  });
+    out.push(moved);
+  }
+  return out;
 }
 
 /**
@@ -338,7 +348,7 @@ function renumberParents(before: SymbolInfo[], after: SymbolInfo[]): SymbolInfo[
  */
 function attachDocs(symbols: SymbolInfo[], text: string, lex: LexResult, starts: readonly number[]): void {
   const comments = lex.comments;
-  if (comments.length === 0) return;
+  if (comments.length === 0 || symbols.length === 0) return;
   for (const s of symbols) {
     if (s.parent !== undefined || s.kind === 'field' || s.kind === 'enumerator') continue;
     if (s.autodoc) continue;

@@ -255,11 +255,14 @@ export function formatArosSignature(
   storage?: string,
   lvoText?: string,
 ): string {
-  const ps = params.map((p) => {
+  // Joined as it goes: `map` then `join` met parameter lists of several array kinds, each a deoptimization.
+  let list = '';
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i];
     const decl = joinTypeName(p.type, p.name);
-    return p.register ? `${decl} /* ${p.register} */` : decl;
-  });
-  let s = `${storage ? storage + ' ' : ''}${joinTypeName(returnType, name)}(${ps.length > 0 ? ps.join(', ') : 'void'})`;
+    list += (i > 0 ? ', ' : '') + (p.register ? `${decl} /* ${p.register} */` : decl);
+  }
+  let s = `${storage ? storage + ' ' : ''}${joinTypeName(returnType, name)}(${params.length > 0 ? list : 'void'})`;
   if (aros && aros.form === 'library') {
     const loc: string[] = [];
     if (aros.baseType || aros.baseName) loc.push(joinTypeName(aros.baseType ?? '', aros.baseName ?? ''));

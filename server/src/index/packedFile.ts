@@ -8,7 +8,7 @@
 
 import type { Breadcrumb } from '../breadcrumbs/types';
 import type { FileEntry } from './fileIndex';
-import type { ArosInfo, IncludeInfo, Position, Range, SymbolInfo, SymbolKind } from './types';
+import type { ArosInfo, IncludeInfo, ParamInfo, Position, Range, SymbolInfo, SymbolKind } from './types';
 
 export const KINDS: readonly SymbolKind[] = ['function', 'struct', 'union', 'enum', 'field', 'enumerator', 'typedef', 'macro', 'variable'];
 const KIND_INDEX = new Map(KINDS.map((k, i) => [k, i]));
@@ -55,10 +55,14 @@ export interface PackedFile {
 }
 
 export function packFile(entry: FileEntry): PackedFile {
-  const n = entry.symbols.length;
+  const symbols = entry.symbols;
+  const n = symbols.length;
   const table = new Int32Array(n * SLOTS);
-  const names: string[] = new Array<string>(n);
-  entry.symbols.forEach((s, i) => {
+  // Pushed: `new Array(n)` is holey, and a holey array crosses threads as a sparse one, element by element.
+  const names: string[] = [];
+  const extras: Array<ReturnType<typeof extraOf>> = [];
+  for (let i = 0; i < n; i++) {
+    const s = symbols[i];
     const o = i * SLOTS;
     let flags = KIND_INDEX.get(s.kind) ?? 0;
     if (s.definition) flags |= FLAG_DEFINITION;
@@ -72,8 +76,9 @@ export function packFile(entry: FileEntry): PackedFile {
     table[o + EC] = s.selectionRange.end.character;
     table[o + RL] = s.range.start.line;
     table[o + PARENT] = s.parent ?? -1;
-    names[i] = s.name;
-  });
+    names.push(s.name);
+    extras.push(extraOf(s));
+  }
   return {
     path: entry.path,
     hash: entry.hash,
@@ -84,7 +89,7 @@ export function packFile(entry: FileEntry): PackedFile {
     hasErrors: entry.hasErrors,
     names,
     table,
-    details: Buffer.from(JSON.stringify(entry.symbols.map(extraOf)), 'utf8'),
+    details: Buffer.from(JSON.stringify(extras), 'utf8'),
     includesJson: Buffer.from(JSON.stringify(entry.includes), 'utf8'),
     breadcrumbs: entry.breadcrumbs,
     idents: Buffer.from(entry.identifiers.length ? `\n${entry.identifiers.join('\n')}\n` : '\n', 'latin1'),
@@ -107,7 +112,7 @@ function extraOf(s: SymbolInfo): Extra | Array<number | string | object | null> 
     s.signature ?? null,
     s.storage ?? null,
     s.returnType ?? null,
-    s.params ? s.params.map((p) => (p.register ? [p.type, p.name, p.register] : [p.type, p.name])) : null,
+    s.params ? paramsOf(s.params) : null,
     s.aros ?? null,
     s.autodoc ?? null,
     s.doc ?? null,
@@ -127,6 +132,16 @@ export function includesOf(p: PackedFile): IncludeInfo[] {
     includesRead.set(bytes, includes);
   }
   return includes;
+}
+
+/** A loop, not `map`: parameter lists come empty, from literals and from `map`, each kind a deoptimization of a mapped closure. */
+function paramsOf(params: readonly ParamInfo[]): Array<[string, string, string?]> {
+  const out: Array<[string, string, string?]> = [];
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i];
+    out.push(p.register ? [p.type, p.name, p.register] : [p.type, p.name]);
+  }
+  return out;
 }
 
 export function unpackSymbols(p: PackedFile): SymbolInfo[] {
