@@ -10,6 +10,7 @@ import { isAutoDocBanner, parseAutoDoc } from './autodoc';
 import { modtypeFromMmakefile, parseConfFile } from './conf';
 import { scanDirectives } from './directives';
 import { extractSymbols, extractSymbolsAround, type UnitKey } from './extract';
+import { simpleFieldLists, type SimpleFieldLists } from './fieldLists';
 import type { FileAnalysis } from './fileIndex';
 import { countIdentifiers, lexC, lineStarts, type CommentSpan, type LexResult, uniqueIdentifiers } from './lexer';
 import { analyzeLineEdit, editableLines, shiftDirectives, spliceLex, type LineEditState } from './lineEdit';
@@ -121,19 +122,21 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   // the scanner already read them, so the skeleton leaves them out.
   const cut = declarationRanges(lex.code);
   const bodies = cut.bodies;
+  // Plain field lists are read from the text, not parsed (fieldLists.ts).
+  const fields = options.fullParse ? undefined : simpleFieldLists(lex.code);
   const source = options.fullParse
     ? text
-    : skeletonize(lex.code, cut, blankedSpans(directives.blank, lex.comments, aros));
+    : skeletonize(lex.code, cut, blankedSpans(directives.blank, lex.comments, aros, fields));
   // Only an analysis that a later one may start from needs them (open documents; not the parse workers).
-  const parameters = options.fullParse || !(options.forEditing || previous) ? undefined : cut.parameters.map(([from, to]) => lex.code.slice(from, to)).join('\0');
+  const parameters = options.fullParse || !(options.forEditing || previous) ? undefined : cutText(lex.code, cut, fields);
   // Same skeleton and parameters, same declarations: typing inside a body skips parsing and extraction.
   const unchanged = previous !== undefined && previous.source === source && previous.parameters === parameters;
   yield;
   const tree = previous ? reparse(previous, source) : options.sliced ? yield* parseInSlices(source, options.sliced) : cParser().parse(source);
   yield;
   // Signatures are read from the masked code: no comments in them, and nothing the skeleton does not see.
-  const around = !unchanged && spliced && previous ? extractAroundLine(tree, previous, spliced.edit.line, lex.code, starts) : undefined;
-  const read = unchanged ? { symbols: previous.plain.map(copySymbol), units: previous.units } : (around ?? extractSymbols(tree.rootNode, lex.code, starts, options.forEditing));
+  const around = !unchanged && spliced && previous ? extractAroundLine(tree, previous, spliced.edit.line, lex.code, starts, fields) : undefined;
+  const read = unchanged ? { symbols: previous.plain.map(copySymbol), units: previous.units } : (around ?? extractSymbols(tree.rootNode, lex.code, starts, options.forEditing, fields));
   const plain = read.symbols;
   // Copies only for a later analysis to start from: that is one made `forEditing` (open documents);
   // the parse workers keep nothing.
@@ -180,7 +183,14 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
  * tree changed; the previous ones elsewhere, copied (documentation is attached
  * to the objects later). Undefined when the declarations elsewhere changed.
  */
-function extractAroundLine(tree: Parser.Tree, previous: Reusable, line: number, code: string, starts: readonly number[]): { symbols: SymbolInfo[]; units: UnitKey[] } | undefined {
+function extractAroundLine(
+  tree: Parser.Tree,
+  previous: Reusable,
+  line: number,
+  code: string,
+  starts: readonly number[],
+  fields: SimpleFieldLists | undefined,
+): { symbols: SymbolInfo[]; units: UnitKey[] } | undefined {
   if (!previous.units) return undefined;
   let from = line;
   let to = line;
@@ -188,7 +198,7 @@ function extractAroundLine(tree: Parser.Tree, previous: Reusable, line: number, 
     from = Math.min(from, r.startPosition.row);
     to = Math.max(to, r.endPosition.row);
   }
-  const around = extractSymbolsAround(tree.rootNode, code, starts, { symbols: previous.plain, units: previous.units }, from, to);
+  const around = extractSymbolsAround(tree.rootNode, code, starts, { symbols: previous.plain, units: previous.units }, from, to, fields);
   return around && { symbols: around.symbols.map(copySymbol), units: around.units };
 }
 
@@ -289,14 +299,33 @@ function breadcrumbsOf(symbols: readonly SymbolInfo[], text: string, lex: LexRes
 }
 
 /**
+ * The text the skeleton cuts out of declarations (parameter lists, plain field
+ * lists): the symbols read depend on it, so a later analysis compares it too.
+ */
+function cutText(code: string, cut: { parameters: ReadonlyArray<readonly [number, number]> }, fields: SimpleFieldLists | undefined): string {
+  const parts: string[] = [];
+  for (const [from, to] of cut.parameters) parts.push(code.slice(from, to));
+  // A mark between the two kinds: moving a text from one to the other is a change.
+  parts.push('\u0001');
+  if (fields) for (const [open, body] of fields) parts.push(code.slice(open, body.close));
+  return parts.join('\0');
+}
+
+/**
  * What the skeleton blanks, in one array built by loops: spreading arrays of
  * different element kinds (empty or not) made V8 throw away and recompile
  * this module's largest function again and again in every parse worker.
  */
-function blankedSpans(directives: ReadonlyArray<readonly [number, number]>, comments: readonly CommentSpan[], aros: ReadonlyArray<{ regionStart: number; regionEnd: number }>): Array<readonly [number, number]> {
+function blankedSpans(
+  directives: ReadonlyArray<readonly [number, number]>,
+  comments: readonly CommentSpan[],
+  aros: ReadonlyArray<{ regionStart: number; regionEnd: number }>,
+  fields: SimpleFieldLists | undefined,
+): Array<readonly [number, number]> {
   const spans = directives.slice();
   for (const c of comments) spans.push([c.start, c.end]);
   for (const a of aros) spans.push([a.regionStart, a.regionEnd]);
+  if (fields) for (const [open, body] of fields) spans.push([open + 1, body.close]);
   return spans;
 }
 

@@ -6,6 +6,8 @@
 
 import type Parser from 'tree-sitter';
 import { CONTAINERS, DeclReader, fieldOf, fieldsOf, type DeclNode } from './declTree';
+import type { SimpleField, SimpleFieldLists } from './fieldLists';
+import { offsetToPosition } from './lexer';
 import { splitSignature, storageOf } from './signatureText';
 import type { Range, SymbolInfo, SymbolKind } from './types';
 import { newSymbol } from './symbol';
@@ -22,8 +24,8 @@ const MAX_SIGNATURE = 400;
  * `starts` are the original text's line starts: positions, not offsets, survive the skeleton.
  * With `keys`, also the declarations read, as `unitKeys` gives them (for an open document's next edit).
  */
-export function extractSymbols(root: Parser.SyntaxNode, text: string, starts: readonly number[], keys = false): Extracted & { units?: UnitKey[] } {
-  const ex = new Extractor(text, starts);
+export function extractSymbols(root: Parser.SyntaxNode, text: string, starts: readonly number[], keys = false, fields?: SimpleFieldLists): Extracted & { units?: UnitKey[] } {
+  const ex = new Extractor(text, starts, fields);
   const units = new DeclReader(root).units(true);
   for (const unit of units) ex.visitUnit(unit);
   return keys ? { symbols: ex.symbols, units: units.map(keyOf) } : { symbols: ex.symbols };
@@ -52,6 +54,7 @@ export function extractSymbolsAround(
   previous: { symbols: readonly SymbolInfo[]; units: readonly UnitKey[] },
   from: number,
   to: number,
+  fields?: SimpleFieldLists,
 ): (Extracted & { units: UnitKey[] }) | undefined {
   const reader = new DeclReader(root);
   const units = reader.units(false);
@@ -85,7 +88,7 @@ export function extractSymbolsAround(
   const currentOutside = keys.filter((_, i) => !chosen.has(i));
   if (currentOutside.length !== previousOutside.length || currentOutside.some((k, i) => k !== previousOutside[i])) return undefined;
 
-  const ex = new Extractor(text, starts);
+  const ex = new Extractor(text, starts, fields);
   [...chosen].sort((a, b) => a - b).forEach((i) => ex.visitUnit(reader.expand(units[i])));
   // Parents index into the list: map the kept ones, and shift the new ones past those before.
   const newIndex = new Map<number, number>();
@@ -130,6 +133,8 @@ class Extractor {
   constructor(
     private readonly text: string,
     private readonly starts: readonly number[],
+    /** Bodies the skeleton left empty: their fields are read from the text (fieldLists.ts). */
+    private readonly fields?: SimpleFieldLists,
   ) {}
 
   private start(node: Node): number {
@@ -324,6 +329,11 @@ class Extractor {
   }
 
   private fieldList(list: Node, parent: number | undefined): void {
+    const simple = this.fields?.get(this.start(list));
+    if (simple) {
+      this.simpleFields(simple.fields, parent);
+      return;
+    }
     for (const field of list.children) {
       if (field.type !== 'field_declaration') {
         // Fields under #ifdef inside a struct are still fields.
@@ -353,6 +363,30 @@ class Extractor {
       // or, with no declarator (C11 anonymous members), to the enclosing aggregate.
       if (aggregate && !fieldOf(aggregate, 'name')) this.members(aggregate, firstField ?? parent);
     }
+  }
+
+  /** The fields of a body read from the text: what the loop above makes of the same fields in a tree. */
+  private simpleFields(fields: readonly SimpleField[], parent: number | undefined): void {
+    for (const field of fields) {
+      const prefix = this.clip(field.start, field.typeEnd);
+      for (const d of field.declarators) {
+        this.symbols.push(newSymbol({
+          name: this.text.slice(d.nameStart, d.nameEnd),
+          kind: 'field',
+          definition: true,
+          range: this.rangeAt(field.start, field.end),
+          selectionRange: this.rangeAt(d.nameStart, d.nameEnd),
+          signature: `${prefix} ${this.clip(d.start, d.end)}`.trim().slice(0, MAX_SIGNATURE),
+          parent,
+        }));
+      }
+    }
+  }
+
+  private rangeAt(from: number, to: number): Range {
+    const s = offsetToPosition(this.starts, from);
+    const e = offsetToPosition(this.starts, to);
+    return { start: { line: s.line, character: s.character }, end: { line: e.line, character: e.character } };
   }
 
   private declarationSignature(node: Node, type: Node | null, declarator: Node): string {

@@ -1,0 +1,196 @@
+// Struct and union bodies simple enough to read without tree-sitter. A
+// quarter of what tree-sitter parsed of AROS was field lists, nearly all of
+// them plain `type name, *name[N];` lines. Those bodies are read here, at
+// the lexer's offsets, and the skeleton blanks them (skeleton.ts); the
+// extractor takes their fields from here when it meets the empty body in
+// the tree (extract.ts). A body with anything else (a nested aggregate, a
+// function pointer, a directive, an attribute, a bit-field without a name)
+// is left to tree-sitter, whole.
+//
+// A field read here is the one tree-sitter's reading gives: its span from
+// the first specifier to the `;`, the type's span, and each declarator's
+// span (`*`s, the name, array suffixes; a bit-field's width is not part of
+// it). A qualifier after the type is left to tree-sitter (whether the
+// type's span takes it depends on the type). Tests check the
+// two readings against each other (extract.test.ts, fullParse).
+
+import { isIdentChar } from './lexer';
+
+export interface SimpleField {
+  /** The declaration: first specifier to just past the `;`. */
+  start: number;
+  end: number;
+  /** Just past the type (the span tree-sitter gives its `type` field ends there). */
+  typeEnd: number;
+  declarators: Array<{ start: number; end: number; nameStart: number; nameEnd: number }>;
+}
+
+/** A simple body: its fields, and where its `}` is. */
+export interface SimpleBody {
+  close: number;
+  fields: SimpleField[];
+}
+
+/** The simple bodies, by the offset of their `{`. */
+export type SimpleFieldLists = Map<number, SimpleBody>;
+
+const QUALIFIERS = new Set(['const', 'volatile']);
+const TAGS = new Set(['struct', 'union', 'enum']);
+const BASIC = new Set(['signed', 'unsigned', 'short', 'long', 'int', 'char', 'float', 'double', 'void', '_Bool']);
+/** Words that are never a type name or a field name. */
+const KEYWORDS = new Set([
+  ...QUALIFIERS,
+  ...TAGS,
+  ...BASIC,
+  'auto',
+  'break',
+  'case',
+  'continue',
+  'default',
+  'do',
+  'else',
+  'extern',
+  'for',
+  'goto',
+  'if',
+  'inline',
+  'register',
+  'restrict',
+  'return',
+  'sizeof',
+  'static',
+  'switch',
+  'typedef',
+  'while',
+  '_Alignas',
+  '_Atomic',
+  '_Complex',
+  '_Noreturn',
+  '_Static_assert',
+  '_Thread_local',
+  'alignas',
+  'thread_local',
+  'static_assert',
+]);
+
+const OPEN = 123;
+const CLOSE = 125;
+
+/**
+ * The simple bodies of `struct`/`union` specifiers in `code` (the lexer's
+ * masked text: comments and literals blank), with their fields.
+ */
+export function simpleFieldLists(code: string): SimpleFieldLists {
+  const out: SimpleFieldLists = new Map();
+  const heads = /\b(?:struct|union)\b/g;
+  for (let m = heads.exec(code); m !== null; m = heads.exec(code)) {
+    let i = skipSpace(code, m.index + m[0].length);
+    // An optional tag, then the body.
+    if (i < code.length && isWordStart(code.charCodeAt(i))) i = skipSpace(code, wordEnd(code, i));
+    if (code.charCodeAt(i) !== OPEN) continue;
+    const body = readBody(code, i + 1);
+    if (body) out.set(i, body);
+  }
+  return out;
+}
+
+/** The body opened just before `from`, or undefined unless every field in it is simple. */
+function readBody(code: string, from: number): SimpleBody | undefined {
+  const fields: SimpleField[] = [];
+  let i = from;
+  for (;;) {
+    i = skipSpace(code, i);
+    if (i >= code.length) return undefined;
+    if (code.charCodeAt(i) === CLOSE) return { close: i, fields };
+    const field = readField(code, i);
+    if (!field) return undefined;
+    fields.push(field);
+    i = field.end;
+  }
+}
+
+function readField(code: string, start: number): SimpleField | undefined {
+  let i = start;
+  let word = readWord(code, i);
+  while (word && QUALIFIERS.has(word.text)) word = readWord(code, (i = skipSpace(code, word.end)));
+  if (!word) return undefined;
+  let typeEnd: number;
+  if (TAGS.has(word.text)) {
+    const tag = readWord(code, skipSpace(code, word.end));
+    if (!tag || KEYWORDS.has(tag.text)) return undefined;
+    typeEnd = tag.end;
+  } else if (BASIC.has(word.text)) {
+    typeEnd = word.end;
+    for (let next = readWord(code, skipSpace(code, typeEnd)); next && BASIC.has(next.text); next = readWord(code, skipSpace(code, typeEnd))) typeEnd = next.end;
+  } else if (!KEYWORDS.has(word.text)) typeEnd = word.end;
+  else return undefined;
+  // A qualifier after the type is inside the type's span or not, depending on the type: tree-sitter decides.
+  i = skipSpace(code, typeEnd);
+  const after = readWord(code, i);
+  if (after && QUALIFIERS.has(after.text)) return undefined;
+
+  const declarators: SimpleField['declarators'] = [];
+  for (;;) {
+    const declStart = i;
+    while (code.charCodeAt(i) === 42 /* * */) i = skipSpace(code, i + 1);
+    const name = readWord(code, i);
+    if (!name || KEYWORDS.has(name.text)) return undefined;
+    let declEnd = name.end;
+    i = skipSpace(code, declEnd);
+    while (code.charCodeAt(i) === 91 /* [ */) {
+      const close = arraySuffixEnd(code, i + 1);
+      if (close < 0) return undefined;
+      declEnd = close + 1;
+      i = skipSpace(code, declEnd);
+    }
+    if (code.charCodeAt(i) === 58 /* : */) {
+      // A bit-field's width: a number or a plain name.
+      const width = skipSpace(code, i + 1);
+      const w = wordEnd(code, width);
+      if (w === width) return undefined;
+      i = skipSpace(code, w);
+    }
+    declarators.push({ start: declStart, end: declEnd, nameStart: name.start, nameEnd: name.end });
+    const c = code.charCodeAt(i);
+    if (c === 59 /* ; */) return { start, end: i + 1, typeEnd, declarators };
+    if (c !== 44 /* , */) return undefined;
+    i = skipSpace(code, i + 1);
+  }
+}
+
+/** Where the `]` of an array suffix is: its size holds only words, numbers, spaces and arithmetic. */
+function arraySuffixEnd(code: string, from: number): number {
+  for (let i = from; i < code.length; i++) {
+    const c = code.charCodeAt(i);
+    if (c === 93 /* ] */) return i;
+    if (isIdentChar(c) || isSpace(c) || c === 43 || c === 45 || c === 42 || c === 47 || c === 60 || c === 62) continue;
+    return -1;
+  }
+  return -1;
+}
+
+function readWord(code: string, at: number): { text: string; start: number; end: number } | undefined {
+  if (at >= code.length || !isWordStart(code.charCodeAt(at))) return undefined;
+  const end = wordEnd(code, at);
+  return { text: code.slice(at, end), start: at, end };
+}
+
+function wordEnd(code: string, at: number): number {
+  let i = at;
+  while (i < code.length && isIdentChar(code.charCodeAt(i))) i++;
+  return i;
+}
+
+function isWordStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+function skipSpace(code: string, at: number): number {
+  let i = at;
+  while (i < code.length && isSpace(code.charCodeAt(i))) i++;
+  return i;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
+}
