@@ -34,7 +34,7 @@ describe('simpleFieldLists', () => {
 
   it('leaves to tree-sitter any body with something else in it', () => {
     const bodies = [
-      'struct A { void (*fn)(int); };', // a function pointer
+      'struct A { void (*fn)(int x = 1); };', // a function pointer whose parameters hold more than declarations
       'struct B { struct C { int x; } c; };', // a nested aggregate (the inner one is simple)
       'struct D {\n#if X\n int x;\n#endif\n};', // a directive
       'struct E { int x __attribute__((aligned(4))); };', // an attribute
@@ -46,8 +46,15 @@ describe('simpleFieldLists', () => {
       'struct K { APTR FAR p; };', // two type names
       'struct L { int x = 1; };', // an initializer
       'struct M { char const *p; };', // a qualifier after the type
+      'struct N { void (*load)(struct lut *, int size, void __iomem *); };', // a parameter tree-sitter cannot read (a macro in it)
+      'struct O { void (*f)(REG(a0, APTR x)); };', // a macro as a parameter
     ];
-    expect(bodies.map((b) => simple(b).map(([, names]) => names))).toEqual([[], [['x']], [], [], [], [], [], [], [], [], [], []]);
+    expect(bodies.map((b) => simple(b).map(([, names]) => names))).toEqual([[], [['x']], [], [], [], [], [], [], [], [], [], [], [], []]);
+  });
+
+  it('reads pointers to functions, their parameter lists nested or not', () => {
+    const text = ['struct Hooks {', '  APTR (*h_Entry)(struct Hook *, APTR, APTR);', '  void (**table)(void), (*many[4])(int, ...);', '  LONG (*cmp)(int (*)(const void *, const void *), ULONG);', '  int (*v)(const char *fmt, ...), (*arr)(char buf[32], unsigned long n);', '  ULONG plain;', '};'].join('\n');
+    expect(simple(text)).toEqual([[0, ['h_Entry', 'table', 'many', 'cmp', 'v', 'arr', 'plain']]]);
   });
 
   it('is not fooled by words that only contain struct, by references to a struct, or by an unclosed body', () => {
@@ -66,6 +73,7 @@ describe('fields read from the text are the fields tree-sitter reads', () => {
     anonymous: ['typedef struct {', '  int x, y;', '} Point;', 'struct { long l; } single;', 'typedef union { long l; short s[2]; } Pair;'].join('\n'),
     nested: ['struct Outer {', '  struct Inner {', '    int a;', '    char *b;', '  } inner;', '  union { long l; short s; } u;', '  struct { int p; } anon;', '  int after;', '};'].join('\n'),
     conditional: ['#ifdef __AROS__', 'struct X { int a; };', '#else', 'struct X { long a; };', '#endif', 'struct Y {', '#if 1', '  int b;', '#endif', '  int c;', '};'].join('\n'),
+    pointers: ['struct P {', '  APTR (*h_Entry)(struct Hook *, APTR, APTR);', '  void (**table)(void), (*many[4])(int, ...);', '  LONG (*cmp)(int (*)(const void *, const void *), ULONG);', '  int (*v)(const char *fmt, ...), (*arr)(char buf[32], unsigned long n);', '  ULONG after;', '};'].join('\n'),
     mixed: ['struct M { int a; void (*fn)(void); };', 'struct N { int a; } n, *np;', 'struct P { int x; } __attribute__((packed));', 'int after;'].join('\n'),
   };
 

@@ -3,9 +3,11 @@
 // them plain `type name, *name[N];` lines. Those bodies are read here, at
 // the lexer's offsets, and the skeleton blanks them (skeleton.ts); the
 // extractor takes their fields from here when it meets the empty body in
-// the tree (extract.ts). A body with anything else (a nested aggregate, a
-// function pointer, a directive, an attribute, a bit-field without a name)
-// is left to tree-sitter, whole.
+// the tree (extract.ts). Pointers to functions (`APTR (*fn)(struct Hook *,
+// APTR);`) are read too. A body with anything else (a nested aggregate, a
+// directive, an attribute, a bit-field without a name, a parameter that is
+// not a plain declaration) is left to tree-sitter, whole: what is read here
+// is C that tree-sitter reads without error.
 //
 // A field read here is the one tree-sitter's reading gives: its span from
 // the first specifier to the `;`, the type's span, and each declarator's
@@ -132,30 +134,128 @@ function readField(code: string, start: number): SimpleField | undefined {
   const declarators: SimpleField['declarators'] = [];
   for (;;) {
     const declStart = i;
-    while (code.charCodeAt(i) === 42 /* * */) i = skipSpace(code, i + 1);
-    const name = readWord(code, i);
-    if (!name || KEYWORDS.has(name.text)) return undefined;
-    let declEnd = name.end;
-    i = skipSpace(code, declEnd);
-    while (code.charCodeAt(i) === 91 /* [ */) {
-      const close = arraySuffixEnd(code, i + 1);
-      if (close < 0) return undefined;
-      declEnd = close + 1;
-      i = skipSpace(code, declEnd);
-    }
-    if (code.charCodeAt(i) === 58 /* : */) {
+    const d = code.charCodeAt(i) === 40 /* ( */ ? readFunctionPointer(code, i) : readPlain(code, i);
+    if (!d) return undefined;
+    i = skipSpace(code, d.end);
+    if (!d.fn && code.charCodeAt(i) === 58 /* : */) {
       // A bit-field's width: a number or a plain name.
       const width = skipSpace(code, i + 1);
       const w = wordEnd(code, width);
       if (w === width) return undefined;
       i = skipSpace(code, w);
     }
-    declarators.push({ start: declStart, end: declEnd, nameStart: name.start, nameEnd: name.end });
+    declarators.push({ start: declStart, end: d.end, nameStart: d.nameStart, nameEnd: d.nameEnd });
     const c = code.charCodeAt(i);
     if (c === 59 /* ; */) return { start, end: i + 1, typeEnd, declarators };
     if (c !== 44 /* , */) return undefined;
     i = skipSpace(code, i + 1);
   }
+}
+
+interface Declarator {
+  end: number;
+  nameStart: number;
+  nameEnd: number;
+  fn?: boolean;
+}
+
+/** `*name[N]`: pointers, the name, array suffixes. */
+function readPlain(code: string, from: number): Declarator | undefined {
+  let i = from;
+  while (code.charCodeAt(i) === 42 /* * */) i = skipSpace(code, i + 1);
+  const name = readWord(code, i);
+  if (!name || KEYWORDS.has(name.text)) return undefined;
+  let end = name.end;
+  i = skipSpace(code, end);
+  while (code.charCodeAt(i) === 91 /* [ */) {
+    const close = arraySuffixEnd(code, i + 1);
+    if (close < 0) return undefined;
+    end = close + 1;
+    i = skipSpace(code, end);
+  }
+  return { end, nameStart: name.start, nameEnd: name.end };
+}
+
+/** `(*name[N])(parameters)`: a pointer to a function; its span ends with the parameter list. */
+function readFunctionPointer(code: string, open: number): Declarator | undefined {
+  let i = skipSpace(code, open + 1);
+  if (code.charCodeAt(i) !== 42 /* * */) return undefined;
+  const inner = readPlain(code, i);
+  if (!inner) return undefined;
+  i = skipSpace(code, inner.end);
+  if (code.charCodeAt(i) !== 41 /* ) */) return undefined;
+  i = skipSpace(code, i + 1);
+  if (code.charCodeAt(i) !== 40 /* ( */) return undefined;
+  const close = parameterListEnd(code, i + 1);
+  if (close < 0) return undefined;
+  return { end: close + 1, nameStart: inner.nameStart, nameEnd: inner.nameEnd, fn: true };
+}
+
+/**
+ * Where the `)` of a parameter list is, when every parameter in it is plain
+ * (qualifiers, a type as a field's, then `*`s, a name and array suffixes, any
+ * of them left out, or a pointer to a function again; or `...`); else -1.
+ */
+function parameterListEnd(code: string, from: number): number {
+  let i = skipSpace(code, from);
+  if (code.charCodeAt(i) === 41 /* ) */) return i;
+  for (;;) {
+    i = readParameter(code, i);
+    if (i < 0) return -1;
+    i = skipSpace(code, i);
+    const c = code.charCodeAt(i);
+    if (c === 41 /* ) */) return i;
+    if (c !== 44 /* , */) return -1;
+    i = skipSpace(code, i + 1);
+  }
+}
+
+/** One parameter from `at`; where it ends, or -1. */
+function readParameter(code: string, at: number): number {
+  if (code.startsWith('...', at)) return at + 3;
+  let word = readWord(code, at);
+  while (word && QUALIFIERS.has(word.text)) word = readWord(code, skipSpace(code, word.end));
+  if (!word) return -1;
+  let i: number;
+  if (TAGS.has(word.text)) {
+    const tag = readWord(code, skipSpace(code, word.end));
+    if (!tag || KEYWORDS.has(tag.text)) return -1;
+    i = tag.end;
+  } else if (BASIC.has(word.text)) {
+    i = word.end;
+    for (let next = readWord(code, skipSpace(code, i)); next && BASIC.has(next.text); next = readWord(code, skipSpace(code, i))) i = next.end;
+  } else if (!KEYWORDS.has(word.text)) i = word.end;
+  else return -1;
+  i = skipSpace(code, i);
+  for (let q = readWord(code, i); q && QUALIFIERS.has(q.text); q = readWord(code, i)) i = skipSpace(code, q.end);
+  while (code.charCodeAt(i) === 42 /* * */) {
+    i = skipSpace(code, i + 1);
+    for (let q = readWord(code, i); q && QUALIFIERS.has(q.text); q = readWord(code, i)) i = skipSpace(code, q.end);
+  }
+  if (code.charCodeAt(i) === 40 /* ( */) {
+    // A pointer to a function, named or not: `int (*)(void)`, `int (*cmp)(int, int)`.
+    let j = skipSpace(code, i + 1);
+    if (code.charCodeAt(j) !== 42 /* * */) return -1;
+    while (code.charCodeAt(j) === 42) j = skipSpace(code, j + 1);
+    const name = readWord(code, j);
+    if (name) j = skipSpace(code, name.end);
+    if (code.charCodeAt(j) !== 41 /* ) */) return -1;
+    j = skipSpace(code, j + 1);
+    if (code.charCodeAt(j) !== 40 /* ( */) return -1;
+    const close = parameterListEnd(code, j + 1);
+    return close < 0 ? -1 : close + 1;
+  }
+  const name = readWord(code, i);
+  if (name) {
+    if (KEYWORDS.has(name.text)) return -1;
+    i = skipSpace(code, name.end);
+  }
+  while (code.charCodeAt(i) === 91 /* [ */) {
+    const close = arraySuffixEnd(code, i + 1);
+    if (close < 0) return -1;
+    i = skipSpace(code, close + 1);
+  }
+  return i;
 }
 
 /** Where the `]` of an array suffix is: its size holds only words, numbers, spaces and arithmetic. */
