@@ -72,8 +72,9 @@ export interface Reusable {
   /** Symbols read from `tree`, before AROS and macro symbols are merged in. */
   plain: readonly SymbolInfo[];
   /**
-   * The text of the parameter lists the skeleton cut: signatures are read from
-   * it, so an edit there changes symbols though the skeleton stays the same.
+   * The text of the parameter lists and plain field lists the skeleton cut
+   * (`cutText`): signatures and fields are read from it, so an edit there
+   * changes symbols though the skeleton stays the same.
    */
   parameters?: string;
   /** With `forEditing`: the state `analyzeLineEdit` answers the next edit from. */
