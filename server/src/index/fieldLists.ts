@@ -4,10 +4,11 @@
 // the lexer's offsets, and the skeleton blanks them (skeleton.ts); the
 // extractor takes their fields from here when it meets the empty body in
 // the tree (extract.ts). Pointers to functions (`APTR (*fn)(struct Hook *,
-// APTR);`) are read too. A body with anything else (a nested aggregate, a
-// directive, an attribute, a bit-field without a name, a parameter that is
-// not a plain declaration) is left to tree-sitter, whole: what is read here
-// is C that tree-sitter reads without error.
+// APTR);`) are read too, and so are fields under `#if` in a body (every
+// branch's, as tree-sitter's tree holds them). A body with anything else (a
+// nested aggregate, another directive, an attribute, a bit-field without a
+// name, a parameter that is not a plain declaration) is left to tree-sitter,
+// whole: what is read here is C that tree-sitter reads without error.
 //
 // A field read here is the one tree-sitter's reading gives: its span from
 // the first specifier to the `;`, the type's span, and each declarator's
@@ -16,6 +17,7 @@
 // type's span takes it depends on the type). Tests check the
 // two readings against each other (extract.test.ts, fullParse).
 
+import { endOfDirective } from './directives';
 import { isIdentChar } from './lexer';
 
 export interface SimpleField {
@@ -100,14 +102,49 @@ export function simpleFieldLists(code: string): SimpleFieldLists {
 function readBody(code: string, from: number): SimpleBody | undefined {
   const fields: SimpleField[] = [];
   let i = from;
+  // Conditionals open in the body: fields in every branch are fields (tree-sitter's tree holds them all).
+  let depth = 0;
   for (;;) {
     i = skipSpace(code, i);
     if (i >= code.length) return undefined;
-    if (code.charCodeAt(i) === CLOSE) return { close: i, fields };
+    const c = code.charCodeAt(i);
+    if (c === CLOSE) return depth === 0 ? { close: i, fields } : undefined;
+    if (c === 35 /* # */) {
+      const directive = conditionalAt(code, i);
+      if (directive === undefined) return undefined;
+      depth += directive;
+      if (depth < 0) return undefined;
+      i = endOfDirective(code, i);
+      continue;
+    }
     const field = readField(code, i);
     if (!field) return undefined;
     fields.push(field);
     i = field.end;
+  }
+}
+
+/**
+ * A conditional directive starting a line at `at`: +1 opens one, -1 closes
+ * one, 0 is another branch of one; undefined for any other directive, or a
+ * `#` that does not start its line.
+ */
+function conditionalAt(code: string, at: number): number | undefined {
+  for (let k = at - 1; k >= 0 && code.charCodeAt(k) !== 10; k--) if (!isSpace(code.charCodeAt(k))) return undefined;
+  const word = readWord(code, skipSpace(code, at + 1));
+  if (!word || code.slice(at + 1, word.start).includes('\n')) return undefined;
+  switch (word.text) {
+    case 'if':
+    case 'ifdef':
+    case 'ifndef':
+      return 1;
+    case 'elif':
+    case 'else':
+      return 0;
+    case 'endif':
+      return -1;
+    default:
+      return undefined;
   }
 }
 
