@@ -35,7 +35,7 @@ describe('simpleFieldLists', () => {
   it('leaves to tree-sitter any body with something else in it', () => {
     const bodies = [
       'struct A { void (*fn)(int x = 1); };', // a function pointer whose parameters hold more than declarations
-      'struct B { struct C { int x; } c; };', // a nested aggregate (the inner one is simple)
+      'struct B { struct C { int x; void (*f)(int y = 0); } c; };', // a nested aggregate that is not plain
       'struct D {\n#pragma pack(2)\n int x;\n};', // a directive other than a conditional
       'struct D2 {\n#if X\n int x;\n};', // a conditional left open
       'struct D3 { int x; #if X\n int y;\n#endif\n};', // a `#` that does not start its line
@@ -51,12 +51,17 @@ describe('simpleFieldLists', () => {
       'struct N { void (*load)(struct lut *, int size, void __iomem *); };', // a parameter tree-sitter cannot read (a macro in it)
       'struct O { void (*f)(REG(a0, APTR x)); };', // a macro as a parameter
     ];
-    expect(bodies.map((b) => simple(b).map(([, names]) => names))).toEqual([[], [['x']], [], [], [], [], [], [], [], [], [], [], [], [], [], []]);
+    expect(bodies.map((b) => simple(b).map(([, names]) => names))).toEqual([[], [], [], [], [], [], [], [], [], [], [], [], [], [], [], []]);
   });
 
   it('reads the fields of every branch of a conditional in a body', () => {
     const text = ['struct Cond {', '  ULONG a;', '#ifdef __AROS__', '  APTR b;', '#elif defined(X) \\', '      || defined(Y)', '  IPTR b;', '#else', '  LONG c;', '#endif', '  ULONG d;', '};'].join('\n');
     expect(simple(text)).toEqual([[0, ['a', 'b', 'b', 'c', 'd']]]);
+  });
+
+  it('reads nested plain aggregates, named or not, with the fields they type', () => {
+    const text = ['struct Outer {', '  struct Inner { int a; } inner, *pinner;', '  union { long l; short s[2]; } u;', '  struct { int x; };', '  int after;', '};'].join('\n');
+    expect(simple(text).find(([line]) => line === 0)?.[1]).toEqual(['inner', 'pinner', 'u', 'after']);
   });
 
   it('reads pointers to functions, their parameter lists nested or not', () => {
@@ -82,6 +87,15 @@ describe('fields read from the text are the fields tree-sitter reads', () => {
     conditional: ['#ifdef __AROS__', 'struct X { int a; };', '#else', 'struct X { long a; };', '#endif', 'struct Y {', '#if 1', '  int b;', '#endif', '  int c;', '};'].join('\n'),
     pointers: ['struct P {', '  APTR (*h_Entry)(struct Hook *, APTR, APTR);', '  void (**table)(void), (*many[4])(int, ...);', '  LONG (*cmp)(int (*)(const void *, const void *), ULONG);', '  int (*v)(const char *fmt, ...), (*arr)(char buf[32], unsigned long n);', '  ULONG after;', '};'].join('\n'),
     conditionalFields: ['struct Cond {', '  ULONG a;', '#ifdef __AROS__', '  APTR b;', '#elif defined(X) \\', '      || defined(Y)', '  IPTR b;', '#else', '  LONG c;', '#endif', '  ULONG d;', '};', 'typedef struct {', '#if 0', '  int old;', '#endif', '  int now;', '} T;'].join('\n'),
+    deeplyNested: [
+      'typedef struct {',
+      '  const struct Inner { int a; struct { char c; } deep; } inner[2], *p;',
+      '  union { long l; struct { short hi, lo; } w; } u;',
+      '  struct { int x; ULONG y : 3; };',
+      '  struct Named { int n; };',
+      '  int after;',
+      '} Outer;',
+    ].join('\n'),
     mixed: ['struct M { int a; void (*fn)(void); };', 'struct N { int a; } n, *np;', 'struct P { int x; } __attribute__((packed));', 'int after;'].join('\n'),
   };
 

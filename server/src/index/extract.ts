@@ -368,8 +368,26 @@ class Extractor {
   /** The fields of a body read from the text: what the loop above makes of the same fields in a tree. */
   private simpleFields(fields: readonly SimpleField[], parent: number | undefined): void {
     for (const field of fields) {
-      const prefix = this.clip(field.start, field.typeEnd);
+      const aggregate = field.aggregate;
+      // As `fieldList` reads a nested aggregate: a named one is a symbol of its own, before the fields
+      // it types; an anonymous one's members come after, under its first field (or the enclosing one).
+      if (aggregate?.name) {
+        const index = this.symbols.length;
+        this.symbols.push(newSymbol({
+          name: this.text.slice(aggregate.name.start, aggregate.name.end),
+          kind: aggregate.kind,
+          definition: true,
+          range: this.rangeAt(aggregate.start, aggregate.end),
+          selectionRange: this.rangeAt(aggregate.name.start, aggregate.name.end),
+          signature: this.clip(aggregate.start, aggregate.open),
+          parent,
+        }));
+        this.simpleFields(aggregate.body.fields, index);
+      }
+      const prefix = aggregate ? `${this.clip(field.start, aggregate.open)}${aggregate.name ? '' : ' {...}'}` : this.clip(field.start, field.typeEnd);
+      let firstField: number | undefined;
       for (const d of field.declarators) {
+        firstField ??= this.symbols.length;
         this.symbols.push(newSymbol({
           name: this.text.slice(d.nameStart, d.nameEnd),
           kind: 'field',
@@ -380,6 +398,7 @@ class Extractor {
           parent,
         }));
       }
+      if (aggregate && !aggregate.name) this.simpleFields(aggregate.body.fields, firstField ?? parent);
     }
   }
 

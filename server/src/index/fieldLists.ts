@@ -4,11 +4,12 @@
 // the lexer's offsets, and the skeleton blanks them (skeleton.ts); the
 // extractor takes their fields from here when it meets the empty body in
 // the tree (extract.ts). Pointers to functions (`APTR (*fn)(struct Hook *,
-// APTR);`) are read too, and so are fields under `#if` in a body (every
-// branch's, as tree-sitter's tree holds them). A body with anything else (a
-// nested aggregate, another directive, an attribute, a bit-field without a
-// name, a parameter that is not a plain declaration) is left to tree-sitter,
-// whole: what is read here is C that tree-sitter reads without error.
+// APTR);`) are read too, fields under `#if` in a body (every branch's, as
+// tree-sitter's tree holds them), and nested structs and unions whose own
+// bodies are plain. A body with anything else (an enum declared in it,
+// another directive, an attribute, a bit-field without a name, a parameter
+// that is not a plain declaration) is left to tree-sitter, whole: what is
+// read here is C that tree-sitter reads without error.
 //
 // A field read here is the one tree-sitter's reading gives: its span from
 // the first specifier to the `;`, the type's span, and each declarator's
@@ -27,6 +28,20 @@ export interface SimpleField {
   /** Just past the type (the span tree-sitter gives its `type` field ends there). */
   typeEnd: number;
   declarators: Array<{ start: number; end: number; nameStart: number; nameEnd: number }>;
+  /** A struct or union declared in the field's type (`struct { ... } name;`), with its own plain body. */
+  aggregate?: SimpleAggregate;
+}
+
+export interface SimpleAggregate {
+  kind: 'struct' | 'union';
+  /** `struct` to just past `}`: the type's span. */
+  start: number;
+  end: number;
+  /** The tag, if it has one. */
+  name?: { start: number; end: number };
+  /** The offset of its `{`. */
+  open: number;
+  body: SimpleBody;
 }
 
 /** A simple body: its fields, and where its `}` is. */
@@ -154,7 +169,10 @@ function readField(code: string, start: number): SimpleField | undefined {
   while (word && QUALIFIERS.has(word.text)) word = readWord(code, (i = skipSpace(code, word.end)));
   if (!word) return undefined;
   let typeEnd: number;
-  if (TAGS.has(word.text)) {
+  let aggregate: SimpleAggregate | undefined;
+  if ((word.text === 'struct' || word.text === 'union') && (aggregate = readAggregate(code, word.start, word.end, word.text))) {
+    typeEnd = aggregate.end;
+  } else if (TAGS.has(word.text)) {
     const tag = readWord(code, skipSpace(code, word.end));
     if (!tag || KEYWORDS.has(tag.text)) return undefined;
     typeEnd = tag.end;
@@ -169,6 +187,8 @@ function readField(code: string, start: number): SimpleField | undefined {
   if (after && QUALIFIERS.has(after.text)) return undefined;
 
   const declarators: SimpleField['declarators'] = [];
+  // `struct { ... };`: an aggregate declaring no field (its members are the enclosing one's).
+  if (aggregate && code.charCodeAt(i) === 59 /* ; */) return { start, end: i + 1, typeEnd, declarators, aggregate };
   for (;;) {
     const declStart = i;
     const d = code.charCodeAt(i) === 40 /* ( */ ? readFunctionPointer(code, i) : readPlain(code, i);
@@ -183,7 +203,7 @@ function readField(code: string, start: number): SimpleField | undefined {
     }
     declarators.push({ start: declStart, end: d.end, nameStart: d.nameStart, nameEnd: d.nameEnd });
     const c = code.charCodeAt(i);
-    if (c === 59 /* ; */) return { start, end: i + 1, typeEnd, declarators };
+    if (c === 59 /* ; */) return { start, end: i + 1, typeEnd, declarators, aggregate };
     if (c !== 44 /* , */) return undefined;
     i = skipSpace(code, i + 1);
   }
@@ -194,6 +214,20 @@ interface Declarator {
   nameStart: number;
   nameEnd: number;
   fn?: boolean;
+}
+
+/** `struct Tag { plain body }` from `start` (the keyword ends at `keywordEnd`), or undefined. */
+function readAggregate(code: string, start: number, keywordEnd: number, kind: string): SimpleAggregate | undefined {
+  let i = skipSpace(code, keywordEnd);
+  const tag = readWord(code, i);
+  if (tag) {
+    if (KEYWORDS.has(tag.text)) return undefined;
+    i = skipSpace(code, tag.end);
+  }
+  if (code.charCodeAt(i) !== OPEN) return undefined;
+  const body = readBody(code, i + 1);
+  if (!body) return undefined;
+  return { kind: kind as 'struct' | 'union', start, end: body.close + 1, name: tag ? { start: tag.start, end: tag.end } : undefined, open: i, body };
 }
 
 /** `*name[N]`: pointers, the name, array suffixes. */
