@@ -49,7 +49,8 @@
 
 import type { ArosInfo, ParamInfo, SymbolInfo } from './types';
 import type { CommentSpan, LexResult } from './lexer';
-import { isIdentChar, offsetToPosition } from './lexer';
+import { endOfDirective } from './directives';
+import { isBlank, isIdentChar, offsetToPosition, skipBlanks } from './lexer';
 import { isAutoDocBanner, parseAutoDoc } from './autodoc';
 import { splitTopLevel } from './signatureText';
 
@@ -339,7 +340,7 @@ function splitArgs(code: string, open: number): SplitArgs | undefined {
         const j = skipSpacesTabs(code, i + 1);
         if (code.charCodeAt(j) === 35 /* # */) {
           hasDirective = true;
-          i = endOfLogicalLine(code, j) - 1;
+          i = endOfDirective(code, j) - 1;
         }
         break;
       }
@@ -421,30 +422,6 @@ function skipSpacesTabs(code: string, i: number): number {
   return i;
 }
 
-function isBlank(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
-}
-
-function skipBlanks(code: string, i: number): number {
-  while (i < code.length && isBlank(code.charCodeAt(i))) i++;
-  return i;
-}
-
-/** Offset just past the end of the logical line at `i` (following `\` continuations), before its newline. */
-function endOfLogicalLine(code: string, i: number): number {
-  for (;;) {
-    const nl = code.indexOf('\n', i);
-    if (nl < 0) return code.length;
-    let k = nl - 1;
-    if (k >= 0 && code.charCodeAt(k) === 13) k--;
-    if (k >= 0 && code.charCodeAt(k) === 92 /* \ */) {
-      i = nl + 1;
-      continue;
-    }
-    return nl;
-  }
-}
-
 /**
  * Skips blanks and whole preprocessor lines between `)` and `{`. An `#else` or
  * `#elif` met there ends the branch the macro was in, so the other branch (often
@@ -454,7 +431,7 @@ function skipBlanksAndDirectives(code: string, i: number): number {
   for (;;) {
     i = skipBlanks(code, i);
     if (i < code.length && code.charCodeAt(i) === 35 && atLineStart(code, i)) {
-      const end = endOfLogicalLine(code, i);
+      const end = endOfDirective(code, i);
       const word = directiveWord(code, i);
       i = word === 'else' || word === 'elif' ? skipToEndif(code, end) : end;
       continue;
@@ -477,7 +454,7 @@ function skipToEndif(code: string, i: number): number {
   let m: RegExpExecArray | null;
   while ((m = re.exec(code)) !== null) {
     if (m[1] === 'endif') {
-      if (depth === 0) return endOfLogicalLine(code, m.index);
+      if (depth === 0) return endOfDirective(code, m.index);
       depth--;
     } else depth++;
   }
@@ -559,7 +536,7 @@ function matchBrace(code: string, open: number): number {
     } else {
       const hash = m.index;
       if (!atLineStart(code, hash)) continue;
-      const end = endOfLogicalLine(code, hash);
+      const end = endOfDirective(code, hash);
       const word = directiveWord(code, hash);
       if (word === 'else' || word === 'elif') BRACE_RE.lastIndex = skipToEndif(code, end);
       else if (word === 'if' && /^#[ \t]*if[ \t]+0[ \t]*$/.test(code.slice(hash, end).trimEnd()))
@@ -579,7 +556,7 @@ function skipDeadBranch(code: string, i: number): number {
   while ((m = re.exec(code)) !== null) {
     const w = m[1];
     if (w === 'if' || w === 'ifdef' || w === 'ifndef') depth++;
-    else if (depth === 0) return endOfLogicalLine(code, m.index);
+    else if (depth === 0) return endOfDirective(code, m.index);
     else if (w === 'endif') depth--;
   }
   return code.length;
@@ -617,7 +594,7 @@ function onlyBlanksAndDirectives(code: string, from: number, to: number, maxLine
     }
     if (c === 35 && atLineStart(code, i)) {
       // A directive line; a comment may sit at its end (`#define X 1 /* ... */`).
-      i = endOfLogicalLine(code, i);
+      i = endOfDirective(code, i);
       continue;
     }
     return false;

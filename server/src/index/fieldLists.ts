@@ -19,7 +19,7 @@
 // two readings against each other (extract.test.ts, fullParse).
 
 import { endOfDirective } from './directives';
-import { isIdentChar } from './lexer';
+import { isBlank, isIdentChar, skipBlanks } from './lexer';
 
 export interface SimpleField {
   /** The declaration: first specifier to just past the `;`. */
@@ -103,9 +103,9 @@ export function simpleFieldLists(code: string): SimpleFieldLists {
   const out: SimpleFieldLists = new Map();
   const heads = /\b(?:struct|union)\b/g;
   for (let m = heads.exec(code); m !== null; m = heads.exec(code)) {
-    let i = skipSpace(code, m.index + m[0].length);
+    let i = skipBlanks(code, m.index + m[0].length);
     // An optional tag, then the body.
-    if (i < code.length && isWordStart(code.charCodeAt(i))) i = skipSpace(code, wordEnd(code, i));
+    if (i < code.length && isWordStart(code.charCodeAt(i))) i = skipBlanks(code, wordEnd(code, i));
     if (code.charCodeAt(i) !== OPEN) continue;
     const body = readBody(code, i + 1);
     if (body) out.set(i, body);
@@ -120,7 +120,7 @@ function readBody(code: string, from: number): SimpleBody | undefined {
   // Conditionals open in the body: fields in every branch are fields (tree-sitter's tree holds them all).
   let depth = 0;
   for (;;) {
-    i = skipSpace(code, i);
+    i = skipBlanks(code, i);
     if (i >= code.length) return undefined;
     const c = code.charCodeAt(i);
     if (c === CLOSE) return depth === 0 ? { close: i, fields } : undefined;
@@ -145,8 +145,8 @@ function readBody(code: string, from: number): SimpleBody | undefined {
  * `#` that does not start its line.
  */
 function conditionalAt(code: string, at: number): number | undefined {
-  for (let k = at - 1; k >= 0 && code.charCodeAt(k) !== 10; k--) if (!isSpace(code.charCodeAt(k))) return undefined;
-  const word = readWord(code, skipSpace(code, at + 1));
+  for (let k = at - 1; k >= 0 && code.charCodeAt(k) !== 10; k--) if (!isBlank(code.charCodeAt(k))) return undefined;
+  const word = readWord(code, skipBlanks(code, at + 1));
   if (!word || code.slice(at + 1, word.start).includes('\n')) return undefined;
   switch (word.text) {
     case 'if':
@@ -166,23 +166,23 @@ function conditionalAt(code: string, at: number): number | undefined {
 function readField(code: string, start: number): SimpleField | undefined {
   let i = start;
   let word = readWord(code, i);
-  while (word && QUALIFIERS.has(word.text)) word = readWord(code, (i = skipSpace(code, word.end)));
+  while (word && QUALIFIERS.has(word.text)) word = readWord(code, (i = skipBlanks(code, word.end)));
   if (!word) return undefined;
   let typeEnd: number;
   let aggregate: SimpleAggregate | undefined;
   if ((word.text === 'struct' || word.text === 'union') && (aggregate = readAggregate(code, word.start, word.end, word.text))) {
     typeEnd = aggregate.end;
   } else if (TAGS.has(word.text)) {
-    const tag = readWord(code, skipSpace(code, word.end));
+    const tag = readWord(code, skipBlanks(code, word.end));
     if (!tag || KEYWORDS.has(tag.text)) return undefined;
     typeEnd = tag.end;
   } else if (BASIC.has(word.text)) {
     typeEnd = word.end;
-    for (let next = readWord(code, skipSpace(code, typeEnd)); next && BASIC.has(next.text); next = readWord(code, skipSpace(code, typeEnd))) typeEnd = next.end;
+    for (let next = readWord(code, skipBlanks(code, typeEnd)); next && BASIC.has(next.text); next = readWord(code, skipBlanks(code, typeEnd))) typeEnd = next.end;
   } else if (!KEYWORDS.has(word.text)) typeEnd = word.end;
   else return undefined;
   // A qualifier after the type is inside the type's span or not, depending on the type: tree-sitter decides.
-  i = skipSpace(code, typeEnd);
+  i = skipBlanks(code, typeEnd);
   const after = readWord(code, i);
   if (after && QUALIFIERS.has(after.text)) return undefined;
 
@@ -193,19 +193,19 @@ function readField(code: string, start: number): SimpleField | undefined {
     const declStart = i;
     const d = code.charCodeAt(i) === 40 /* ( */ ? readFunctionPointer(code, i) : readPlain(code, i);
     if (!d) return undefined;
-    i = skipSpace(code, d.end);
+    i = skipBlanks(code, d.end);
     if (!d.fn && code.charCodeAt(i) === 58 /* : */) {
       // A bit-field's width: a number or a plain name.
-      const width = skipSpace(code, i + 1);
+      const width = skipBlanks(code, i + 1);
       const w = wordEnd(code, width);
       if (w === width) return undefined;
-      i = skipSpace(code, w);
+      i = skipBlanks(code, w);
     }
     declarators.push({ start: declStart, end: d.end, nameStart: d.nameStart, nameEnd: d.nameEnd });
     const c = code.charCodeAt(i);
     if (c === 59 /* ; */) return { start, end: i + 1, typeEnd, declarators, aggregate };
     if (c !== 44 /* , */) return undefined;
-    i = skipSpace(code, i + 1);
+    i = skipBlanks(code, i + 1);
   }
 }
 
@@ -218,11 +218,11 @@ interface Declarator {
 
 /** `struct Tag { plain body }` from `start` (the keyword ends at `keywordEnd`), or undefined. */
 function readAggregate(code: string, start: number, keywordEnd: number, kind: string): SimpleAggregate | undefined {
-  let i = skipSpace(code, keywordEnd);
+  let i = skipBlanks(code, keywordEnd);
   const tag = readWord(code, i);
   if (tag) {
     if (KEYWORDS.has(tag.text)) return undefined;
-    i = skipSpace(code, tag.end);
+    i = skipBlanks(code, tag.end);
   }
   if (code.charCodeAt(i) !== OPEN) return undefined;
   const body = readBody(code, i + 1);
@@ -233,29 +233,29 @@ function readAggregate(code: string, start: number, keywordEnd: number, kind: st
 /** `*name[N]`: pointers, the name, array suffixes. */
 function readPlain(code: string, from: number): Declarator | undefined {
   let i = from;
-  while (code.charCodeAt(i) === 42 /* * */) i = skipSpace(code, i + 1);
+  while (code.charCodeAt(i) === 42 /* * */) i = skipBlanks(code, i + 1);
   const name = readWord(code, i);
   if (!name || KEYWORDS.has(name.text)) return undefined;
   let end = name.end;
-  i = skipSpace(code, end);
+  i = skipBlanks(code, end);
   while (code.charCodeAt(i) === 91 /* [ */) {
     const close = arraySuffixEnd(code, i + 1);
     if (close < 0) return undefined;
     end = close + 1;
-    i = skipSpace(code, end);
+    i = skipBlanks(code, end);
   }
   return { end, nameStart: name.start, nameEnd: name.end };
 }
 
 /** `(*name[N])(parameters)`: a pointer to a function; its span ends with the parameter list. */
 function readFunctionPointer(code: string, open: number): Declarator | undefined {
-  let i = skipSpace(code, open + 1);
+  let i = skipBlanks(code, open + 1);
   if (code.charCodeAt(i) !== 42 /* * */) return undefined;
   const inner = readPlain(code, i);
   if (!inner) return undefined;
-  i = skipSpace(code, inner.end);
+  i = skipBlanks(code, inner.end);
   if (code.charCodeAt(i) !== 41 /* ) */) return undefined;
-  i = skipSpace(code, i + 1);
+  i = skipBlanks(code, i + 1);
   if (code.charCodeAt(i) !== 40 /* ( */) return undefined;
   const close = parameterListEnd(code, i + 1);
   if (close < 0) return undefined;
@@ -268,16 +268,16 @@ function readFunctionPointer(code: string, open: number): Declarator | undefined
  * of them left out, or a pointer to a function again; or `...`); else -1.
  */
 function parameterListEnd(code: string, from: number): number {
-  let i = skipSpace(code, from);
+  let i = skipBlanks(code, from);
   if (code.charCodeAt(i) === 41 /* ) */) return i;
   for (;;) {
     i = readParameter(code, i);
     if (i < 0) return -1;
-    i = skipSpace(code, i);
+    i = skipBlanks(code, i);
     const c = code.charCodeAt(i);
     if (c === 41 /* ) */) return i;
     if (c !== 44 /* , */) return -1;
-    i = skipSpace(code, i + 1);
+    i = skipBlanks(code, i + 1);
   }
 }
 
@@ -285,33 +285,33 @@ function parameterListEnd(code: string, from: number): number {
 function readParameter(code: string, at: number): number {
   if (code.startsWith('...', at)) return at + 3;
   let word = readWord(code, at);
-  while (word && QUALIFIERS.has(word.text)) word = readWord(code, skipSpace(code, word.end));
+  while (word && QUALIFIERS.has(word.text)) word = readWord(code, skipBlanks(code, word.end));
   if (!word) return -1;
   let i: number;
   if (TAGS.has(word.text)) {
-    const tag = readWord(code, skipSpace(code, word.end));
+    const tag = readWord(code, skipBlanks(code, word.end));
     if (!tag || KEYWORDS.has(tag.text)) return -1;
     i = tag.end;
   } else if (BASIC.has(word.text)) {
     i = word.end;
-    for (let next = readWord(code, skipSpace(code, i)); next && BASIC.has(next.text); next = readWord(code, skipSpace(code, i))) i = next.end;
+    for (let next = readWord(code, skipBlanks(code, i)); next && BASIC.has(next.text); next = readWord(code, skipBlanks(code, i))) i = next.end;
   } else if (!KEYWORDS.has(word.text)) i = word.end;
   else return -1;
-  i = skipSpace(code, i);
-  for (let q = readWord(code, i); q && QUALIFIERS.has(q.text); q = readWord(code, i)) i = skipSpace(code, q.end);
+  i = skipBlanks(code, i);
+  for (let q = readWord(code, i); q && QUALIFIERS.has(q.text); q = readWord(code, i)) i = skipBlanks(code, q.end);
   while (code.charCodeAt(i) === 42 /* * */) {
-    i = skipSpace(code, i + 1);
-    for (let q = readWord(code, i); q && QUALIFIERS.has(q.text); q = readWord(code, i)) i = skipSpace(code, q.end);
+    i = skipBlanks(code, i + 1);
+    for (let q = readWord(code, i); q && QUALIFIERS.has(q.text); q = readWord(code, i)) i = skipBlanks(code, q.end);
   }
   if (code.charCodeAt(i) === 40 /* ( */) {
     // A pointer to a function, named or not: `int (*)(void)`, `int (*cmp)(int, int)`.
-    let j = skipSpace(code, i + 1);
+    let j = skipBlanks(code, i + 1);
     if (code.charCodeAt(j) !== 42 /* * */) return -1;
-    while (code.charCodeAt(j) === 42) j = skipSpace(code, j + 1);
+    while (code.charCodeAt(j) === 42) j = skipBlanks(code, j + 1);
     const name = readWord(code, j);
-    if (name) j = skipSpace(code, name.end);
+    if (name) j = skipBlanks(code, name.end);
     if (code.charCodeAt(j) !== 41 /* ) */) return -1;
-    j = skipSpace(code, j + 1);
+    j = skipBlanks(code, j + 1);
     if (code.charCodeAt(j) !== 40 /* ( */) return -1;
     const close = parameterListEnd(code, j + 1);
     return close < 0 ? -1 : close + 1;
@@ -319,12 +319,12 @@ function readParameter(code: string, at: number): number {
   const name = readWord(code, i);
   if (name) {
     if (KEYWORDS.has(name.text)) return -1;
-    i = skipSpace(code, name.end);
+    i = skipBlanks(code, name.end);
   }
   while (code.charCodeAt(i) === 91 /* [ */) {
     const close = arraySuffixEnd(code, i + 1);
     if (close < 0) return -1;
-    i = skipSpace(code, close + 1);
+    i = skipBlanks(code, close + 1);
   }
   return i;
 }
@@ -334,7 +334,7 @@ function arraySuffixEnd(code: string, from: number): number {
   for (let i = from; i < code.length; i++) {
     const c = code.charCodeAt(i);
     if (c === 93 /* ] */) return i;
-    if (isIdentChar(c) || isSpace(c) || c === 43 || c === 45 || c === 42 || c === 47 || c === 60 || c === 62) continue;
+    if (isIdentChar(c) || isBlank(c) || c === 43 || c === 45 || c === 42 || c === 47 || c === 60 || c === 62) continue;
     return -1;
   }
   return -1;
@@ -354,14 +354,4 @@ function wordEnd(code: string, at: number): number {
 
 function isWordStart(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-}
-
-function skipSpace(code: string, at: number): number {
-  let i = at;
-  while (i < code.length && isSpace(code.charCodeAt(i))) i++;
-  return i;
-}
-
-function isSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
 }

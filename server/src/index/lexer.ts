@@ -202,3 +202,14 @@ export function findIdentifier(code: string, name: string): number[] {
 export function isIdentChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
+
+/** Space, tab, newline, carriage return, form feed or vertical tab. */
+export function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
+}
+
+/** The first offset from `i` on that is not blank (or the end). */
+export function skipBlanks(code: string, i: number): number {
+  while (i < code.length && isBlank(code.charCodeAt(i))) i++;
+  return i;
+}
