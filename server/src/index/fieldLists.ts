@@ -164,25 +164,13 @@ function conditionalAt(code: string, at: number): number | undefined {
 }
 
 function readField(code: string, start: number): SimpleField | undefined {
-  let i = start;
-  let word = readWord(code, i);
-  while (word && QUALIFIERS.has(word.text)) word = readWord(code, (i = skipBlanks(code, word.end)));
+  const word = readWord(code, skipQualifiers(code, start));
   if (!word) return undefined;
-  let typeEnd: number;
-  let aggregate: SimpleAggregate | undefined;
-  if ((word.text === 'struct' || word.text === 'union') && (aggregate = readAggregate(code, word.start, word.end, word.text))) {
-    typeEnd = aggregate.end;
-  } else if (TAGS.has(word.text)) {
-    const tag = readWord(code, skipBlanks(code, word.end));
-    if (!tag || KEYWORDS.has(tag.text)) return undefined;
-    typeEnd = tag.end;
-  } else if (BASIC.has(word.text)) {
-    typeEnd = word.end;
-    for (let next = readWord(code, skipBlanks(code, typeEnd)); next && BASIC.has(next.text); next = readWord(code, skipBlanks(code, typeEnd))) typeEnd = next.end;
-  } else if (!KEYWORDS.has(word.text)) typeEnd = word.end;
-  else return undefined;
+  const aggregate = word.text === 'struct' || word.text === 'union' ? readAggregate(code, word.start, word.end, word.text) : undefined;
+  const typeEnd = aggregate ? aggregate.end : typeEndFrom(code, word);
+  if (typeEnd < 0) return undefined;
   // A qualifier after the type is inside the type's span or not, depending on the type: tree-sitter decides.
-  i = skipBlanks(code, typeEnd);
+  let i = skipBlanks(code, typeEnd);
   const after = readWord(code, i);
   if (after && QUALIFIERS.has(after.text)) return undefined;
 
@@ -214,6 +202,30 @@ interface Declarator {
   nameStart: number;
   nameEnd: number;
   fn?: boolean;
+}
+
+/** Past the qualifiers (and blanks after each) from `at`. */
+function skipQualifiers(code: string, at: number): number {
+  let i = at;
+  for (let q = readWord(code, i); q && QUALIFIERS.has(q.text); q = readWord(code, i)) i = skipBlanks(code, q.end);
+  return i;
+}
+
+/**
+ * Where the type that `word` begins ends: a tag and its name, a run of basic
+ * type words, or one type name; -1 for any other keyword.
+ */
+function typeEndFrom(code: string, word: { text: string; end: number }): number {
+  if (TAGS.has(word.text)) {
+    const tag = readWord(code, skipBlanks(code, word.end));
+    return tag && !KEYWORDS.has(tag.text) ? tag.end : -1;
+  }
+  if (BASIC.has(word.text)) {
+    let end = word.end;
+    for (let next = readWord(code, skipBlanks(code, end)); next && BASIC.has(next.text); next = readWord(code, skipBlanks(code, end))) end = next.end;
+    return end;
+  }
+  return KEYWORDS.has(word.text) ? -1 : word.end;
 }
 
 /** `struct Tag { plain body }` from `start` (the keyword ends at `keywordEnd`), or undefined. */
@@ -284,25 +296,12 @@ function parameterListEnd(code: string, from: number): number {
 /** One parameter from `at`; where it ends, or -1. */
 function readParameter(code: string, at: number): number {
   if (code.startsWith('...', at)) return at + 3;
-  let word = readWord(code, at);
-  while (word && QUALIFIERS.has(word.text)) word = readWord(code, skipBlanks(code, word.end));
+  const word = readWord(code, skipQualifiers(code, at));
   if (!word) return -1;
-  let i: number;
-  if (TAGS.has(word.text)) {
-    const tag = readWord(code, skipBlanks(code, word.end));
-    if (!tag || KEYWORDS.has(tag.text)) return -1;
-    i = tag.end;
-  } else if (BASIC.has(word.text)) {
-    i = word.end;
-    for (let next = readWord(code, skipBlanks(code, i)); next && BASIC.has(next.text); next = readWord(code, skipBlanks(code, i))) i = next.end;
-  } else if (!KEYWORDS.has(word.text)) i = word.end;
-  else return -1;
-  i = skipBlanks(code, i);
-  for (let q = readWord(code, i); q && QUALIFIERS.has(q.text); q = readWord(code, i)) i = skipBlanks(code, q.end);
-  while (code.charCodeAt(i) === 42 /* * */) {
-    i = skipBlanks(code, i + 1);
-    for (let q = readWord(code, i); q && QUALIFIERS.has(q.text); q = readWord(code, i)) i = skipBlanks(code, q.end);
-  }
+  const typeEnd = typeEndFrom(code, word);
+  if (typeEnd < 0) return -1;
+  let i = skipQualifiers(code, skipBlanks(code, typeEnd));
+  while (code.charCodeAt(i) === 42 /* * */) i = skipQualifiers(code, skipBlanks(code, i + 1));
   if (code.charCodeAt(i) === 40 /* ( */) {
     // A pointer to a function, named or not: `int (*)(void)`, `int (*cmp)(int, int)`.
     let j = skipBlanks(code, i + 1);
