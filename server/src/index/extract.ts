@@ -403,9 +403,7 @@ class Extractor {
   }
 
   private rangeAt(from: number, to: number): Range {
-    const s = offsetToPosition(this.starts, from);
-    const e = offsetToPosition(this.starts, to);
-    return { start: { line: s.line, character: s.character }, end: { line: e.line, character: e.character } };
+    return { start: offsetToPosition(this.starts, from), end: offsetToPosition(this.starts, to) };
   }
 
   private declarationSignature(node: Node, type: Node | null, declarator: Node): string {
