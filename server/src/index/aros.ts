@@ -49,7 +49,7 @@
 
 import type { ArosInfo, ParamInfo, SymbolInfo } from './types';
 import type { CommentSpan, LexResult } from './lexer';
-import { endOfDirective } from './directives';
+import { atLineStart, directiveWord, endOfDirective } from './directives';
 import { isBlank, isIdentChar, offsetToPosition, skipBlanks } from './lexer';
 import { isAutoDocBanner, parseAutoDoc } from './autodoc';
 import { splitTopLevel } from './signatureText';
@@ -440,12 +440,6 @@ function skipBlanksAndDirectives(code: string, i: number): number {
   }
 }
 
-/** `if`, `else`, `endif`, ... for the directive whose `#` is at `hash`. */
-function directiveWord(code: string, hash: number): string {
-  const m = /^#[ \t]*([a-z]+)/.exec(code.slice(hash, hash + 24));
-  return m ? m[1] : '';
-}
-
 /** Offset just past the `#endif` closing the current conditional, starting at `i`. */
 function skipToEndif(code: string, i: number): number {
   let depth = 0;
@@ -459,17 +453,6 @@ function skipToEndif(code: string, i: number): number {
     } else depth++;
   }
   return code.length;
-}
-
-function atLineStart(code: string, i: number): boolean {
-  let k = i - 1;
-  while (k >= 0) {
-    const c = code.charCodeAt(k);
-    if (c === 10) return true;
-    if (c !== 32 && c !== 9) return false;
-    k--;
-  }
-  return true;
 }
 
 /** True when `off` lies on a preprocessor line (including `\` continuation lines). */

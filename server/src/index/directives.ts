@@ -95,6 +95,24 @@ function defineSymbol(code: string, text: string, starts: readonly number[], aft
   return newSymbol({ name: nm[1], kind: 'macro', definition: true, range, selectionRange, signature, params });
 }
 
+/** Whether only spaces and tabs stand between the line's start and offset `i`. */
+export function atLineStart(code: string, i: number): boolean {
+  let k = i - 1;
+  while (k >= 0) {
+    const c = code.charCodeAt(k);
+    if (c === 10) return true;
+    if (c !== 32 && c !== 9) return false;
+    k--;
+  }
+  return true;
+}
+
+/** `if`, `else`, `endif`, ... for the directive whose `#` is at `hash`. */
+export function directiveWord(code: string, hash: number): string {
+  const m = /^#[ \t]*([a-z]+)/.exec(code.slice(hash, hash + 24));
+  return m ? m[1] : '';
+}
+
 /** A directive runs to the end of its line, continued by a trailing backslash. */
 export function endOfDirective(code: string, from: number): number {
   let i = from;

@@ -18,7 +18,7 @@
 // type's span takes it depends on the type). Tests check the
 // two readings against each other (extract.test.ts, fullParse).
 
-import { endOfDirective } from './directives';
+import { atLineStart, directiveWord, endOfDirective } from './directives';
 import { isBlank, isIdentChar, skipBlanks } from './lexer';
 
 export interface SimpleField {
@@ -145,10 +145,11 @@ function readBody(code: string, from: number): SimpleBody | undefined {
  * `#` that does not start its line.
  */
 function conditionalAt(code: string, at: number): number | undefined {
-  for (let k = at - 1; k >= 0 && code.charCodeAt(k) !== 10; k--) if (!isBlank(code.charCodeAt(k))) return undefined;
-  const word = readWord(code, skipBlanks(code, at + 1));
-  if (!word || code.slice(at + 1, word.start).includes('\n')) return undefined;
-  switch (word.text) {
+  if (!atLineStart(code, at)) return undefined;
+  const word = directiveWord(code, at);
+  // The whole word: `#if_x` is no `#if`.
+  if (isIdentChar(code.charCodeAt(code.indexOf(word, at + 1) + word.length))) return undefined;
+  switch (word) {
     case 'if':
     case 'ifdef':
     case 'ifndef':
