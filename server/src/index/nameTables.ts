@@ -54,7 +54,7 @@ export interface NameTablesOptions {
   chunk?: number;
 }
 
-function byLower(a: readonly [string, string], b: readonly [string, string]): number {
+function byLower(a: readonly [string, unknown], b: readonly [string, unknown]): number {
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
@@ -75,7 +75,8 @@ function sortedPairs(all: readonly string[]): Array<readonly [string, string]> {
 /** The positions of `all` in a table's order (what `sortedPairs` gives: by lower case, equal ones as they came). */
 export function sortedByLower(all: readonly string[]): number[] {
   const keyed = all.map((n, i) => [n.toLowerCase(), i] as const);
-  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  // The same order as `sortedPairs`: a cache's tables are sorted either way and must agree.
+  keyed.sort(byLower);
   return keyed.map((k) => k[1]);
 }
 
