@@ -14,6 +14,7 @@ import { simpleFieldLists, type SimpleFieldLists } from './fieldLists';
 import type { FileAnalysis } from './fileIndex';
 import { countIdentifiers, lexC, lineStarts, type CommentSpan, type LexResult, uniqueIdentifiers } from './lexer';
 import { analyzeLineEdit, editableLines, shiftDirectives, spliceLex, type LineEditState } from './lineEdit';
+import { readPlainUnits } from './plainUnits';
 import { declarationRanges, skeletonize } from './skeleton';
 import { newSymbol } from './symbol';
 import type { SymbolInfo } from './types';
@@ -91,6 +92,15 @@ export function analyzeC(text: string, options: AnalyzeOptions = {}): AnalyzeRes
   return runToEnd(analyzeSteps(text, options));
 }
 
+/**
+ * A file's analysis for the workspace index (the parse workers): `analyzeC`'s,
+ * with the plain top-level declarations read from the skeleton's text rather
+ * than parsed (plainUnits.ts), so nothing is left to reuse for a later edit.
+ */
+export function analyzeForIndex(text: string): FileAnalysis {
+  return runToEnd(analysisSteps(text, {}, true)).analysis;
+}
+
 /** Drives a stepwise analysis to its end without yielding to anyone. */
 export function runToEnd<T>(steps: Generator<void, T, void>): T {
   for (;;) {
@@ -106,6 +116,19 @@ export function runToEnd<T>(steps: Generator<void, T, void>): T {
  * about 25 ms of that.
  */
 export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Generator<void, AnalyzeResult, void> {
+  const result = yield* analysisSteps(text, options, false);
+  const tree = result.tree;
+  // Without plain units read from the text, every analysis parses.
+  if (!tree) throw new Error('analysis without a tree');
+  return { ...result, tree };
+}
+
+/** `analyzeSteps`; with `plainUnits`, a file whose declarations are all plain is read without a tree of them. */
+function* analysisSteps(
+  text: string,
+  options: AnalyzeOptions,
+  plainUnits: boolean,
+): Generator<void, Omit<AnalyzeResult, 'tree'> & { tree: Parser.Tree | undefined }, void> {
   const previous = options.previous;
   if (previous?.editing) {
     const quick = analyzeLineEdit(previous.editing, text);
@@ -132,18 +155,35 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
   const parameters = options.fullParse || !(options.forEditing || previous) ? undefined : cutText(lex.code, cut, fields);
   // Same skeleton and parameters, same declarations: typing inside a body skips parsing and extraction.
   const unchanged = previous !== undefined && previous.source === source && previous.parameters === parameters;
+  // A file whose declarations are all plain is read from the text; only its conditionals are parsed.
+  let plainRead = plainUnits && !options.fullParse && !previous ? readPlainUnits(source, lex.code, starts) : undefined;
   yield;
-  const tree = previous ? reparse(previous, source) : options.sliced ? yield* parseInSlices(source, options.sliced) : cParser().parse(source);
+  let tree = previous
+    ? reparse(previous, source)
+    : options.sliced
+      ? yield* parseInSlices(source, options.sliced)
+      : plainRead
+        ? plainRead.directives === undefined
+          ? undefined
+          : cParser().parse(plainRead.directives)
+        : cParser().parse(source);
+  if (plainRead && tree?.rootNode.hasError) {
+    // Conditionals that do not balance: tree-sitter's reading of the declarations among them is the one to keep.
+    plainRead = undefined;
+    tree = cParser().parse(source);
+  }
   yield;
   // Signatures are read from the masked code: no comments in them, and nothing the skeleton does not see.
-  const around = !unchanged && spliced && previous ? extractAroundLine(tree, previous, spliced.edit.line, lex.code, starts, fields) : undefined;
-  const read = unchanged ? { symbols: previous.plain.map(copySymbol), units: previous.units } : (around ?? extractSymbols(tree.rootNode, lex.code, starts, options.forEditing, fields));
+  const around = !unchanged && spliced && previous && tree ? extractAroundLine(tree, previous, spliced.edit.line, lex.code, starts, fields) : undefined;
+  const read = unchanged
+    ? { symbols: previous.plain.map(copySymbol), units: previous.units }
+    : (around ?? (plainRead ? { symbols: plainRead.symbols, units: [] } : extractSymbols(treeOf(tree).rootNode, lex.code, starts, options.forEditing, fields)));
   const plain = read.symbols;
   // Copies only for a later analysis to start from: that is one made `forEditing` (open documents);
   // the parse workers keep nothing.
   const extracted = unchanged ? previous.plain : options.forEditing || previous ? plain.map(copySymbol) : plain;
   // The declarations read, for the next edit's check (open documents only).
-  const units = options.forEditing ? read.units : undefined;
+  const unitKeys = options.forEditing ? read.units : undefined;
   yield;
 
   // tree-sitter misreads AROS macro heads; what it invents inside them is noise.
@@ -170,12 +210,13 @@ export function* analyzeSteps(text: string, options: AnalyzeOptions = {}): Gener
     includes: directives.includes,
     breadcrumbs,
     identifiers: spliced?.identifiers ?? (counts ? [...counts.keys()] : uniqueIdentifiers(lex.code)),
-    hasErrors: tree.rootNode.hasError,
+    hasErrors: tree ? tree.rootNode.hasError : false,
   };
   const editing = counts
     ? { text, starts, editable: editableLines(text, starts, bodies, lex.comments, symbols), counts, analysis, lex, directives, maybeTags }
     : undefined;
-  return { source, tree, plain: extracted, parameters, units, editing, analysis };
+  // The tree of a file read from the text holds its conditionals alone: nothing to keep.
+  return { source, tree: plainRead ? undefined : tree, plain: extracted, parameters, units: unitKeys, editing, analysis };
 }
 
 /**
@@ -201,6 +242,11 @@ function extractAroundLine(
   }
   const around = extractSymbolsAround(tree.rootNode, code, starts, { symbols: previous.plain, units: previous.units }, from, to, fields);
   return around && { symbols: around.symbols.map(copySymbol), units: around.units };
+}
+
+function treeOf(tree: Parser.Tree | undefined): Parser.Tree {
+  if (!tree) throw new Error('no tree parsed');
+  return tree;
 }
 
 /** A whole-file parse that yields each time tree-sitter's timeout ends a slice, resuming where it stopped. */

@@ -8,7 +8,7 @@ import type Parser from 'tree-sitter';
 import { CONTAINERS, DeclReader, fieldOf, fieldsOf, type DeclNode } from './declTree';
 import type { SimpleField, SimpleFieldLists } from './fieldLists';
 import { offsetToPosition } from './lexer';
-import { splitSignature, storageOf } from './signatureText';
+import { clipSignature, MAX_SIGNATURE, splitSignature, storageOf } from './signatureText';
 import type { Range, SymbolInfo, SymbolKind } from './types';
 import { newSymbol } from './symbol';
 
@@ -17,8 +17,6 @@ type Node = DeclNode;
 export interface Extracted {
   symbols: SymbolInfo[];
 }
-
-const MAX_SIGNATURE = 400;
 
 /**
  * `starts` are the original text's line starts: positions, not offsets, survive the skeleton.
@@ -417,8 +415,7 @@ class Extractor {
   }
 
   private clip(start: number, end: number): string {
-    const limit = Math.min(end, start + MAX_SIGNATURE * 4);
-    return this.text.slice(start, limit).replace(/\s+/g, ' ').trim().slice(0, MAX_SIGNATURE);
+    return clipSignature(this.text, start, end);
   }
 }
 

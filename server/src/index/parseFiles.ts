@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { analyzeC, analyzeConf } from './analyze';
+import { analyzeConf, analyzeForIndex } from './analyze';
 import type { DiscoveredFile } from './discover';
 import type { SkippedFile } from './fileIndex';
 import { packFile, type PackedFile } from './packedFile';
@@ -38,7 +38,7 @@ export async function parseOne(root: string, file: DiscoveredFile, maxFileBytes:
       ? analyzeConf(read.text, file.path, readSibling(path.join(root, file.path), 'mmakefile.src'))
       : sliced
         ? (await sliced.analyze(read.text)).analysis
-        : analyzeC(read.text).analysis;
+        : analyzeForIndex(read.text);
     return {
       entry: packFile({ ...analysis, path: file.path, hash: read.hash, size: read.size, mtimeMs: file.mtimeMs, encoding: read.encoding }),
     };

@@ -16,6 +16,15 @@ export interface SignatureParts {
   params: ParamInfo[];
 }
 
+/** The longest signature kept, in characters. */
+export const MAX_SIGNATURE = 400;
+
+/** The text of [start, end) as one line: blanks collapsed, trimmed, at most `MAX_SIGNATURE` long. */
+export function clipSignature(text: string, start: number, end: number): string {
+  const limit = Math.min(end, start + MAX_SIGNATURE * 4);
+  return text.slice(start, limit).replace(/\s+/g, ' ').trim().slice(0, MAX_SIGNATURE);
+}
+
 export function storageOf(signature: string): string | undefined {
   const m = STORAGE.exec(signature);
   return m ? m[0].trim().replace(/\s+/g, ' ') : undefined;

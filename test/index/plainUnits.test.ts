@@ -1,0 +1,133 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it, expect } from 'vitest';
+import { analyzeC, analyzeForIndex } from '../../server/src/index/analyze';
+import { lexC, lineStarts } from '../../server/src/index/lexer';
+import { readPlainUnits } from '../../server/src/index/plainUnits';
+
+/** What `readPlainUnits` makes of a text's skeleton: the symbols' names, or undefined if a declaration is not plain. */
+function plainNames(text: string): string[] | undefined {
+  const { source } = analyzeC(text);
+  return readPlainUnits(source, lexC(text).code, lineStarts(text))?.symbols.map((s) => s.name);
+}
+
+describe('readPlainUnits', () => {
+  it('reads function definitions, prototypes and variables with plain heads', () => {
+    const text = [
+      '#include <exec/types.h>',
+      '/* a comment */',
+      'static ULONG foo(struct Library *base, int x)',
+      '{',
+      '    return x;',
+      '}',
+      'struct Node *Bar(void);',
+      'static const char *names[3] = { "a", "b" };',
+      'extern int count;',
+      'int total = 0;',
+      'unsigned long int mask = (1UL << 3) | FOO(2);',
+      'char const * const p = NULL;',
+      'static inline void *baz(void) { }',
+      'const char ver[] = "$VER: x " VERSION_STRING;',
+      'struct Library *Base = (struct Library *)&x[2];',
+      'float f = 1.5e-3f, ', // not plain: a second declarator
+    ].join('\n');
+    expect(plainNames(text)).toBeUndefined();
+    expect(plainNames(text.replace('float f = 1.5e-3f, ', 'float f = -1.5e-3f;'))).toEqual([
+      'foo',
+      'Bar',
+      'names',
+      'count',
+      'total',
+      'mask',
+      'p',
+      'baz',
+      'ver',
+      'Base',
+      'f',
+    ]);
+  });
+
+  it('reads the declarations of every branch of a conditional', () => {
+    expect(plainNames('#ifndef X_H\n#define X_H\n#ifdef A\nint a;\n#else\nlong a;\n#endif\nvoid f(void);\n#endif\n')).toEqual(['a', 'a', 'f']);
+  });
+
+  it('leaves to tree-sitter every file with a declaration that is not plain', () => {
+    const declarations = [
+      'int f(a, b) int a; char *b; { }', // K&R
+      'ULONG SAVEDS f(void) { }', // a macro in the head
+      'void f(void) __attribute__((noreturn));', // an attribute
+      'int a, b;', // two declarators
+      'typedef int T;', // a typedef
+      'struct S { int x; };', // a struct's definition
+      'enum E { A, B };',
+      'int (*fp)(void);', // a pointer to a function
+      'int x = FOO BAR;', // two operands side by side
+      'int x = 5 "s";',
+      'char *s = STR(X) "s";', // a call and a string: not joined
+      'unsigned const long x;', // a qualifier inside a run of basic words
+      'int long int x;', // two primitive types
+      'static int\n#ifdef X\nf(void)\n#else\ng(void)\n#endif\n{ }', // a directive in a unit
+      'long f(__reg("a6") void *)="jsr";', // a VBCC stub
+      'ADD2INITLIB(Init, 0)', // a macro call
+      'int x = { 1 } + 2;',
+      'extern "C" { int f(void); }',
+      'int x[sizeof(int)];', // a parenthesis in an array size
+      '__BEGIN_DECLS',
+    ];
+    expect(declarations.map((d) => plainNames(`int before;\n${d}\nint after;\n`))).toEqual(declarations.map(() => undefined));
+  });
+
+  it('gives the symbols the extractor reads from a tree', () => {
+    const text = [
+      'static ULONG foo(struct Library *base,',
+      '                 int x)',
+      '{',
+      '    return x;',
+      '}',
+      'struct Node*Bar(void);',
+      'ULONG const *get(void);',
+      'static const unsigned  long\tint * const volatile mask [N + 1] [2] =',
+      '    { 1, 2 };',
+      'extern struct ExecBase *SysBase;',
+      'IPTR v = (IPTR)sizeof(struct Node) * -2 + (a ? b : c) + x.y->z[3];',
+      'char *s = L"wide" PREFIX "tail";',
+      'int c = \'x\';',
+      'inline static int g() { }',
+      'size_t n = 0x10UL;',
+      'const char *e = "\\"quoted\\"";',
+      '  double   spaced  ( void ) ;',
+    ].join('\n');
+    expect(plainNames(text)).toEqual(['foo', 'Bar', 'get', 'mask', 'SysBase', 'v', 's', 'c', 'g', 'n', 'e', 'spaced']);
+    expect(analyzeForIndex(text)).toEqual(analyzeC(text).analysis);
+  });
+
+  it('reads a file with an unbalanced conditional as tree-sitter does, error and all', () => {
+    const text = '#ifdef X\nint a;\nint b(void);\n';
+    expect(plainNames(text)).toEqual(['a', 'b']);
+    const analysis = analyzeForIndex(text);
+    expect(analysis.hasErrors).toBe(true);
+    expect(analysis).toEqual(analyzeC(text).analysis);
+  });
+
+  it('reads every fixture file as the tree does', () => {
+    const root = path.join(__dirname, '../fixtures/aros-mini');
+    const files: string[] = [];
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const full = path.join(dir, name);
+        if (statSync(full).isDirectory()) walk(full);
+        else if (/\.[ch]$/.test(name)) files.push(full);
+      }
+    };
+    walk(root);
+    expect(files.length).toBeGreaterThan(5);
+    let plain = 0;
+    for (const file of files) {
+      const text = readFileSync(file, 'latin1');
+      if (plainNames(text) !== undefined) plain++;
+      expect(analyzeForIndex(text), file).toEqual(analyzeC(text).analysis);
+    }
+    // Some fixtures are read from the text, so the comparison above compares two readings.
+    expect(plain).toBeGreaterThan(0);
+  });
+});
