@@ -2,13 +2,15 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { analyzeC, analyzeForIndex } from '../../server/src/index/analyze';
+import { simpleFieldLists } from '../../server/src/index/fieldLists';
 import { lexC, lineStarts } from '../../server/src/index/lexer';
 import { readPlainUnits } from '../../server/src/index/plainUnits';
 
 /** What `readPlainUnits` makes of a text's skeleton: the symbols' names, or undefined if a declaration is not plain. */
 function plainNames(text: string): string[] | undefined {
   const { source } = analyzeC(text);
-  return readPlainUnits(source, lexC(text).code, lineStarts(text))?.symbols.map((s) => s.name);
+  const code = lexC(text).code;
+  return readPlainUnits(source, code, lineStarts(text), simpleFieldLists(code))?.symbols.map((s) => s.name);
 }
 
 describe('readPlainUnits', () => {
@@ -47,6 +49,26 @@ describe('readPlainUnits', () => {
     ]);
   });
 
+  it('reads typedefs, structs and unions with plain bodies, and declarations of several names', () => {
+    const text = [
+      'typedef ULONG IPTR, *PIPTR;',
+      'typedef struct Node { struct Node *ln_Succ; UBYTE ln_Type; } Node_t;',
+      'typedef struct { int x, y; } Point;',
+      'struct MinNode { struct MinNode *mln_Succ; };',
+      'union Pair { long l; short s[2]; };',
+      'struct Forward;',
+      'enum Colour;',
+      'struct { int a; } anon, *anonp = NULL;',
+      'static int opterr = 1, optind = 1, optopt;',
+      'typedef unsigned long int ulong_t[4];',
+    ].join('\n');
+    expect(plainNames(text)).toEqual([
+      'IPTR', 'PIPTR', 'Node_t', 'Node', 'ln_Succ', 'ln_Type', 'Point', 'x', 'y', 'MinNode', 'mln_Succ', 'Pair', 'l', 's',
+      'a', 'anon', 'anonp', 'opterr', 'optind', 'optopt', 'ulong_t',
+    ]);
+    expect(analyzeForIndex(text)).toEqual(analyzeC(text).analysis);
+  });
+
   it('reads the declarations of every branch of a conditional', () => {
     expect(plainNames('#ifndef X_H\n#define X_H\n#ifdef A\nint a;\n#else\nlong a;\n#endif\nvoid f(void);\n#endif\n')).toEqual(['a', 'a', 'f']);
   });
@@ -56,10 +78,13 @@ describe('readPlainUnits', () => {
       'int f(a, b) int a; char *b; { }', // K&R
       'ULONG SAVEDS f(void) { }', // a macro in the head
       'void f(void) __attribute__((noreturn));', // an attribute
-      'int a, b;', // two declarators
-      'typedef int T;', // a typedef
-      'struct S { int x; };', // a struct's definition
-      'enum E { A, B };',
+      'enum E { A, B };', // enumerators
+      'struct S { int x __attribute__((packed)); };', // a body fieldLists.ts does not read
+      'static struct S { int x; };', // a storage class and no declarator
+      'typedef struct S;', // a typedef naming nothing
+      'int;',
+      'typedef int T = 1;',
+      'struct S { int x; } f(void) { }',
       'int (*fp)(void);', // a pointer to a function
       'int x = FOO BAR;', // two operands side by side
       'int x = 5 "s";',

@@ -29,6 +29,13 @@ export function extractSymbols(root: Parser.SyntaxNode, text: string, starts: re
   return keys ? { symbols: ex.symbols, units: units.map(keyOf) } : { symbols: ex.symbols };
 }
 
+/** The symbols of declarations read without a tree, as nodes like a tree's (plainUnits.ts). */
+export function extractUnits(units: readonly DeclNode[], text: string, starts: readonly number[], fields?: SimpleFieldLists): SymbolInfo[] {
+  const ex = new Extractor(text, starts, fields);
+  for (const unit of units) ex.visitUnit(unit);
+  return ex.symbols;
+}
+
 /** A declaration the extractor reads, as type and span: `type:row:column:row:column`. */
 export type UnitKey = string;
 

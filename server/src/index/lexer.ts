@@ -116,8 +116,7 @@ function firstOf(a: number, b: number, c: number): number {
  * line. AutoDoc-heavy AROS files are half comments: a regular expression
  * replace with a callback per comment line was most of the lexer's time.
  */
-/** Pushes `text`'s [from, to) as spaces, its newlines kept. */
-export function pushBlanked(parts: string[], text: string, from: number, to: number): void {
+function pushBlanked(parts: string[], text: string, from: number, to: number): void {
   let at = from;
   for (;;) {
     const nl = text.indexOf('\n', at);

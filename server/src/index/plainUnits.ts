@@ -1,36 +1,39 @@
 // Files whose declarations are all plain enough to read without tree-sitter.
 // Once the skeleton has cut bodies, parameter lists, field lists and
 // directives, what is left of most C files is heads like
-// `static ULONG foo(   ) {   }`, `struct Library *Base(   );` and
-// `static int count = 0;`: in 8,200 of AROS's 14,500 files, nothing else. Such
-// a file's symbols are read here from the skeleton, as the extractor makes
-// them from a tree (extract.ts: the same spans, signatures and storage), and
-// the file is not parsed; only its conditional directives, if any, are (see
-// analyze.ts). A file with one declaration that is not plain is parsed whole:
+// `static ULONG foo(   ) {   }`, `struct Library *Base(   );`,
+// `static int count = 0;` and `struct Node {   };`: in most of AROS's files,
+// nothing else. Such a file's declarations are read here from the skeleton
+// into the nodes tree-sitter would have made of them (declTree.ts), which the
+// extractor reads as it reads a tree's, and the file is not parsed; only its
+// conditional directives, if any, are (see analyze.ts). A file with one declaration that is not plain is parsed whole:
 // how tree-sitter reads a declaration, and recovers from an error in one,
 // depends on the declarations around it, so reading some of a file's
 // declarations from the text and parsing the rest changed symbols in files
 // with errors, and re-parsing those cost more than the rest saved.
 //
-// Plain means what tree-sitter reads without error and only one way:
-// storage classes and qualifiers, one type (a type name, a tag and its name,
-// or a run of basic type words), `*`s, one declarator named by an identifier,
-// then either an empty parameter list (the skeleton cut it) before `;` or an
-// empty body, or array suffixes and an optional initializer before `;`. No
-// directive, attribute, macro or second declarator inside.
+// Plain means what tree-sitter reads without error and only one way: an
+// optional `typedef`, storage classes and qualifiers, one type (a type name,
+// a run of basic type words, or a tag with its name and, for a struct or
+// union, a body fieldLists.ts read), then declarators: `*`s, a name, an empty
+// parameter list (the skeleton cut it) or array suffixes, an initializer that
+// is an empty `{ }` (cut) or a plain expression; then `;`, or a function's
+// empty body. A struct or union alone before `;` is one too. No directive,
+// attribute or macro inside.
 
+import type { DeclNode } from './declTree';
 import { endOfDirective } from './directives';
-import { isBlank, isIdentChar, pushBlanked } from './lexer';
-import { clipSignature, MAX_SIGNATURE, splitSignature, storageOf } from './signatureText';
-import { newSymbol } from './symbol';
-import type { Position, SymbolInfo } from './types';
+import { extractUnits } from './extract';
+import type { SimpleFieldLists } from './fieldLists';
+import { isBlank, isIdentChar, lineStarts } from './lexer';
+import type { SymbolInfo } from './types';
 
 export interface PlainUnits {
   symbols: SymbolInfo[];
   /**
-   * The skeleton's conditional directives, everything else blanked (offsets
-   * kept), if it has any: tree-sitter reads an `#if` without its `#endif` as
-   * an error, and the file's `hasErrors` says so. Undefined if none.
+   * The skeleton's directive lines (conditionals: the skeleton cut the rest),
+   * one after another, if it has any: tree-sitter reads an `#if` without its
+   * `#endif` as an error, and the file's `hasErrors` says so. Undefined if none.
    */
   directives: string | undefined;
 }
@@ -61,39 +64,28 @@ const RESERVED = new Set([
 const VALUES = new Set(['NULL', 'TRUE', 'FALSE', 'true', 'false', 'sizeof']);
 
 const SEMICOLON = 59;
+const COMMA = 44;
+const EQUALS = 61;
 const OPEN_PAREN = 40;
 const CLOSE_PAREN = 41;
+const OPEN_BRACKET = 91;
 const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
 const STAR = 42;
 const HASH = 35;
 const NL = 10;
 
-/** What one plain unit is, at skeleton offsets. */
-interface Unit {
-  start: number;
-  end: number;
-  nameStart: number;
-  nameEnd: number;
-  /** Just past the type (a prototype's or variable's signature joins the type's text to the declarator's). */
-  typeEnd: number;
-  /** The declarator: the first `*` or the name, to past the `)` or the last `]`. */
-  declStart: number;
-  declEnd: number;
-  /** A function definition's `{`, or -1. */
-  body: number;
-  fn: boolean;
-}
-
 /**
  * The symbols of `skeleton` (skeleton.ts) if every declaration in it is
  * plain, else undefined (as soon as one is not). `code` is the lexer's masked
- * text the skeleton was made from and `starts` its line starts: signatures
- * are read from it, as the extractor reads them.
+ * text the skeleton was made from, `starts` its line starts, `fields` the
+ * field lists read from it: signatures and fields are read from those, as the
+ * extractor reads them for a tree.
  */
-export function readPlainUnits(skeleton: string, code: string, starts: readonly number[]): PlainUnits | undefined {
-  const units: Unit[] = [];
-  let directives = false;
+export function readPlainUnits(skeleton: string, code: string, starts: readonly number[], fields?: SimpleFieldLists): PlainUnits | undefined {
+  const reader = new UnitReader(skeleton, starts, fields);
+  const units: DeclNode[] = [];
+  const directives: string[] = [];
   const n = skeleton.length;
   let i = 0;
   let lineStart = true;
@@ -103,143 +95,232 @@ export function readPlainUnits(skeleton: string, code: string, starts: readonly 
       const c = skeleton.charCodeAt(i);
       if (c === NL) lineStart = true;
       else if (lineStart && c === HASH) {
-        directives = true;
-        i = endOfDirective(skeleton, i) - 1;
+        const end = endOfDirective(skeleton, i);
+        directives.push(skeleton.slice(i, end));
+        i = end - 1;
       } else if (!isBlank(c)) break;
     }
     if (i >= n) break;
     lineStart = false;
-    const unit = readUnit(skeleton, i);
-    if (!unit) return undefined;
-    units.push(unit);
-    i = unit.end;
-  }
-  return { symbols: symbolsOf(units, skeleton, code, starts), directives: directives ? blankUnits(skeleton, units) : undefined };
-}
-
-/** A plain unit from `start`, or undefined. */
-function readUnit(s: string, start: number): Unit | undefined {
-  // Specifiers: modifiers, then one type, then modifiers.
-  let typeEnd = -1;
-  let inRun = false;
-  let primitive = false;
-  let i = start;
-  let nameStart = -1;
-  let declStart = -1;
-  for (;;) {
-    i = skipSpace(s, i);
-    const c = s.charCodeAt(i);
-    if (c === STAR) {
-      if (typeEnd < 0) return undefined;
-      declStart = i;
-      break;
-    }
-    const end = wordEnd(s, i);
-    if (end === i) return undefined;
-    const word = s.slice(i, end);
-    if (MODIFIERS.has(word)) {
-      inRun = false;
-    } else if (SIZED.has(word) || PRIMITIVES.has(word)) {
-      // A run of basic words is one type (`unsigned long int`), with at most one primitive.
-      if (typeEnd >= 0 && !inRun) return undefined;
-      if (PRIMITIVES.has(word)) {
-        if (primitive) return undefined;
-        primitive = true;
-      }
-      inRun = true;
-      typeEnd = end;
-    } else if (TAGS.has(word)) {
-      if (typeEnd >= 0) return undefined;
-      const tag = skipSpace(s, end);
-      const tagEnd = wordEnd(s, tag);
-      if (tagEnd === tag || RESERVED.has(s.slice(tag, tagEnd))) return undefined;
-      typeEnd = tagEnd;
-      i = tagEnd;
-      continue;
-    } else if (RESERVED.has(word)) {
-      return undefined;
-    } else if (typeEnd < 0) {
-      typeEnd = end;
-    } else {
-      nameStart = i;
-      declStart = i;
-      break;
-    }
+    const end = reader.unit(i, units);
+    if (end < 0) return undefined;
     i = end;
   }
-  // Pointers (with qualifiers of their own), then the name.
-  if (nameStart < 0) {
-    for (;;) {
-      i = skipSpace(s, i);
-      if (s.charCodeAt(i) === STAR) {
-        i++;
-        continue;
-      }
-      const end = wordEnd(s, i);
-      if (end === i) return undefined;
-      const word = s.slice(i, end);
-      if (POINTER_QUALIFIERS.has(word)) {
-        i = end;
-        continue;
-      }
-      if (RESERVED.has(word)) return undefined;
-      nameStart = i;
-      break;
-    }
-  }
-  const nameEnd = wordEnd(s, nameStart);
-  const unit: Unit = { start, end: -1, nameStart, nameEnd, typeEnd, declStart, declEnd: nameEnd, body: -1, fn: false };
-  i = skipSpace(s, nameEnd);
-  if (s.charCodeAt(i) === OPEN_PAREN) {
-    // A function: the skeleton cut its parameters.
-    const close = skipSpace(s, i + 1);
-    if (s.charCodeAt(close) !== CLOSE_PAREN) return undefined;
-    unit.fn = true;
-    unit.declEnd = close + 1;
-    i = skipSpace(s, close + 1);
+  // Whether they balance does not depend on where they are: only whether the tree has an error is read.
+  return { symbols: extractUnits(units, code, starts, fields), directives: directives.length > 0 ? `${directives.join('\n')}\n` : undefined };
+}
+
+/** Reads units into the nodes tree-sitter makes of them: the types, fields and spans the extractor looks at. */
+class UnitReader {
+  private lines: number[] | undefined;
+
+  constructor(
+    private readonly s: string,
+    private readonly starts: readonly number[],
+    private readonly fields: SimpleFieldLists | undefined,
+  ) {}
+
+  /** Reads the unit at `start` into `out`; where it ends, or -1 if it is not plain. */
+  unit(start: number, out: DeclNode[]): number {
+    const s = this.s;
+    let i = start;
+    const typedef = s.startsWith('typedef', i) && !isIdentChar(s.charCodeAt(i + 7));
+    if (typedef) i += 7;
+    const specifiers = this.specifiers(i);
+    if (!specifiers) return -1;
+    const type = specifiers.type;
+    i = skipSpace(s, specifiers.end);
     if (s.charCodeAt(i) === SEMICOLON) {
-      unit.end = i + 1;
-      return unit;
+      // `struct Node { ... };`: the specifier is the unit.
+      if (typedef || specifiers.modifiers || type.type === 'type_identifier' || type.type === 'primitive_type' || type.type === 'sized_type_specifier') return -1;
+      out.push(type);
+      return i + 1;
     }
-    if (s.charCodeAt(i) !== OPEN_BRACE) return undefined;
-    const shut = skipSpace(s, i + 1);
-    if (s.charCodeAt(shut) !== CLOSE_BRACE) return undefined;
-    unit.body = i;
-    unit.end = shut + 1;
-    return unit;
+    const children: DeclNode[] = [type];
+    for (;;) {
+      const d = this.declarator(i, 'declarator', typedef);
+      if (!d) return -1;
+      let declarator = d.node;
+      i = skipSpace(s, d.end);
+      if (s.charCodeAt(i) === EQUALS) {
+        if (typedef || d.fn) return -1;
+        const from = skipSpace(s, i + 1);
+        const to = initializerEnd(s, from);
+        if (to < 0) return -1;
+        const value = this.node('expression', 'value', from, to, []);
+        declarator = this.node('init_declarator', 'declarator', d.start, to, [declarator, value]);
+        i = skipSpace(s, to);
+      }
+      children.push(declarator);
+      const c = s.charCodeAt(i);
+      if (c === COMMA) {
+        i = skipSpace(s, i + 1);
+        continue;
+      }
+      if (c === SEMICOLON) {
+        out.push(this.node(typedef ? 'type_definition' : 'declaration', undefined, start, i + 1, children));
+        return i + 1;
+      }
+      if (c !== OPEN_BRACE || typedef || !d.fn || children.length !== 2) return -1;
+      // A function's body, which the skeleton cut.
+      const shut = skipSpace(s, i + 1);
+      if (s.charCodeAt(shut) !== CLOSE_BRACE) return -1;
+      children.push(this.node('compound_statement', 'body', i, shut + 1, []));
+      out.push(this.node('function_definition', undefined, start, shut + 1, children));
+      return shut + 1;
+    }
   }
-  while (s.charCodeAt(i) === 91 /* [ */) {
-    const close = arraySuffixEnd(s, i + 1);
-    if (close < 0) return undefined;
-    unit.declEnd = close + 1;
-    i = skipSpace(s, close + 1);
+
+  /** Storage classes, qualifiers and one type, from `from`. */
+  private specifiers(from: number): { type: DeclNode; end: number; modifiers: boolean } | undefined {
+    const s = this.s;
+    let type: DeclNode | undefined;
+    let modifiers = false;
+    // A run of basic type words is one type (`unsigned long int`), with at most one primitive.
+    let runStart = -1;
+    let runEnd = -1;
+    let primitive = false;
+    let i = from;
+    for (;;) {
+      const at = skipSpace(s, i);
+      const end = wordEnd(s, at);
+      if (end === at) break;
+      const word = s.slice(at, end);
+      if (MODIFIERS.has(word)) {
+        modifiers = true;
+        if (runStart >= 0) type = this.basicType(runStart, runEnd, primitive);
+      } else if (SIZED.has(word) || PRIMITIVES.has(word)) {
+        if (type) return undefined;
+        if (PRIMITIVES.has(word)) {
+          if (primitive) return undefined;
+          primitive = true;
+        }
+        if (runStart < 0) runStart = at;
+        runEnd = end;
+      } else if (TAGS.has(word)) {
+        if (type || runStart >= 0) return undefined;
+        const tagged = this.tagged(word, at, end);
+        if (!tagged) return undefined;
+        type = tagged.node;
+        i = tagged.end;
+        continue;
+      } else if (RESERVED.has(word) || type || runStart >= 0) {
+        // Any other keyword; or, after the type, the declared name.
+        if (RESERVED.has(word)) return undefined;
+        break;
+      } else {
+        type = this.node('type_identifier', 'type', at, end, []);
+      }
+      i = end;
+    }
+    if (!type && runStart >= 0) type = this.basicType(runStart, runEnd, primitive);
+    return type && { type, end: i, modifiers };
   }
-  if (s.charCodeAt(i) === 61 /* = */) {
-    const end = initializerEnd(s, i + 1);
+
+  private basicType(from: number, to: number, primitive: boolean): DeclNode {
+    const single = primitive && wordEnd(this.s, from) === to;
+    return this.node(single ? 'primitive_type' : 'sized_type_specifier', 'type', from, to, []);
+  }
+
+  /** `struct Tag`, `struct Tag { fields }` or `struct { fields }` (a body fieldLists.ts read), `enum Tag`. */
+  private tagged(keyword: string, from: number, keywordEnd: number): { node: DeclNode; end: number } | undefined {
+    const s = this.s;
+    const children: DeclNode[] = [];
+    let i = skipSpace(s, keywordEnd);
+    let end = -1;
+    const nameEnd = wordEnd(s, i);
+    if (nameEnd > i) {
+      if (RESERVED.has(s.slice(i, nameEnd))) return undefined;
+      children.push(this.node('type_identifier', 'name', i, nameEnd, []));
+      end = nameEnd;
+      i = skipSpace(s, nameEnd);
+    }
+    if (s.charCodeAt(i) === OPEN_BRACE) {
+      const shut = skipSpace(s, i + 1);
+      if (keyword === 'enum' || s.charCodeAt(shut) !== CLOSE_BRACE || !this.fields?.has(this.codeOffset(i))) return undefined;
+      children.push(this.node('field_declaration_list', 'body', i, shut + 1, []));
+      end = shut + 1;
+    }
     if (end < 0) return undefined;
-    unit.end = end + 1;
-    return unit;
+    return { node: this.node(`${keyword}_specifier`, 'type', from, end, children), end };
   }
-  if (s.charCodeAt(i) !== SEMICOLON) return undefined;
-  unit.end = i + 1;
-  return unit;
+
+  /** `*`s (with qualifiers), a name, then an empty parameter list or array suffixes. */
+  private declarator(from: number, field: string, typedef: boolean): { node: DeclNode; start: number; end: number; fn: boolean } | undefined {
+    const s = this.s;
+    const at = skipSpace(s, from);
+    if (s.charCodeAt(at) === STAR) {
+      let i = at + 1;
+      for (;;) {
+        i = skipSpace(s, i);
+        const end = wordEnd(s, i);
+        if (end === i || !POINTER_QUALIFIERS.has(s.slice(i, end))) break;
+        i = end;
+      }
+      const inner = this.declarator(i, 'declarator', typedef);
+      if (!inner) return undefined;
+      return { node: this.node('pointer_declarator', field, at, inner.end, [inner.node]), start: at, end: inner.end, fn: inner.fn };
+    }
+    const nameEnd = wordEnd(s, at);
+    if (nameEnd === at || RESERVED.has(s.slice(at, nameEnd))) return undefined;
+    let node = this.node(typedef ? 'type_identifier' : 'identifier', field, at, nameEnd, []);
+    let end = nameEnd;
+    let i = skipSpace(s, nameEnd);
+    if (s.charCodeAt(i) === OPEN_PAREN) {
+      const close = skipSpace(s, i + 1);
+      if (s.charCodeAt(close) !== CLOSE_PAREN) return undefined;
+      const params = this.node('parameter_list', 'parameters', i, close + 1, []);
+      node = this.node('function_declarator', field, at, close + 1, [{ ...node, field: 'declarator' }, params]);
+      return { node, start: at, end: close + 1, fn: true };
+    }
+    while (s.charCodeAt(i) === OPEN_BRACKET) {
+      const close = arraySuffixEnd(s, i + 1);
+      if (close < 0) return undefined;
+      end = close + 1;
+      node = this.node('array_declarator', field, at, end, [{ ...node, field: 'declarator' }]);
+      i = skipSpace(s, end);
+    }
+    return { node, start: at, end, fn: false };
+  }
+
+  private node(type: string, field: string | undefined, from: number, to: number, children: DeclNode[]): DeclNode {
+    return { type, field, start: this.point(from), end: this.point(to), children, descendant: -1 };
+  }
+
+  /** The skeleton keeps the text's rows and columns. */
+  private point(offset: number): { row: number; column: number } {
+    const lines = (this.lines ??= lineStarts(this.s));
+    let lo = 0;
+    let hi = lines.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lines[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { row: lo, column: offset - lines[lo] };
+  }
+
+  private codeOffset(offset: number): number {
+    const p = this.point(offset);
+    return (this.starts[p.row] ?? 0) + p.column;
+  }
 }
 
 /**
- * The `;` ending an initializer from `from`: an empty `{ }` (the skeleton cut
- * it), or one expression of names, numbers, literals, operators and balanced
- * parentheses and brackets, no two operands side by side (a cast's `)` and
- * a string next to a name or string excepted: tree-sitter joins those);
- * -1 for anything else.
+ * Just past the value of an initializer starting at `from` (after the `=` and
+ * blanks), which a `;` or `,` follows: an empty `{ }` (the skeleton cut it), or
+ * one expression of names, numbers, literals, operators and balanced
+ * parentheses and brackets, no two operands side by side (but strings with
+ * strings or names, which tree-sitter joins, a cast's `)` before an operand,
+ * and type words in a cast); -1 for anything else.
  */
 function initializerEnd(s: string, from: number): number {
-  let i = skipSpace(s, from);
+  let i = from;
   if (s.charCodeAt(i) === OPEN_BRACE) {
     const shut = skipSpace(s, i + 1);
-    if (s.charCodeAt(shut) !== CLOSE_BRACE) return -1;
-    const end = skipSpace(s, shut + 1);
-    return s.charCodeAt(end) === SEMICOLON ? end : -1;
+    return s.charCodeAt(shut) === CLOSE_BRACE ? shut + 1 : -1;
   }
+  let end = -1;
   // Each open parenthesis or bracket: true for a call's or an index's (its `)` is an operand), false otherwise.
   const open: boolean[] = [];
   let last = OPERATOR;
@@ -249,7 +330,7 @@ function initializerEnd(s: string, from: number): number {
       i++;
       continue;
     }
-    if (c === SEMICOLON) return open.length === 0 && last !== OPERATOR && last !== KEYWORD ? i : -1;
+    if (open.length === 0 && (c === SEMICOLON || c === 44 /* , */)) return last !== OPERATOR && last !== KEYWORD ? end : -1;
     if (c === 34 || c === 39) {
       // A literal: the lexer kept its quotes and blanked what is between.
       const close = s.indexOf(c === 34 ? '"' : "'", i + 1);
@@ -258,18 +339,19 @@ function initializerEnd(s: string, from: number): number {
       // Strings join with strings and names (`PREFIX "..."`); a character is an operand like a number.
       if (c === 34 ? last !== OPERATOR && last !== NAME && last !== STRING : last !== OPERATOR) return -1;
       last = c === 34 ? STRING : OPERAND;
-      i = close + 1;
+      i = end = close + 1;
       continue;
     }
     if (c >= 48 && c <= 57) {
       if (last !== OPERATOR) return -1;
       last = OPERAND;
-      i = numberEnd(s, i);
+      i = end = numberEnd(s, i);
       continue;
     }
     if (isIdentChar(c)) {
-      const end = wordEnd(s, i);
-      const word = s.slice(i, end);
+      const wordAt = i;
+      i = end = wordEnd(s, i);
+      const word = s.slice(wordAt, end);
       if (RESERVED.has(word) && !VALUES.has(word)) {
         // Type words, in a cast only: `(struct Node *)`, `(unsigned long)`.
         if (open.length === 0 || (last !== OPERATOR && last !== KEYWORD)) return -1;
@@ -278,32 +360,25 @@ function initializerEnd(s: string, from: number): number {
         if (last !== OPERATOR && last !== STRING && !(last === KEYWORD && open.length > 0)) return -1;
         last = NAME;
       }
-      i = end;
       continue;
     }
     if (c === OPEN_PAREN || c === 91 /* [ */) {
       if (last === KEYWORD || last === STRING) return -1;
       open.push(last !== OPERATOR);
       last = OPERATOR;
-      i++;
+      i = end = i + 1;
       continue;
     }
     if (c === CLOSE_PAREN || c === 93 /* ] */) {
       if (open.length === 0) return -1;
       // After a call or an index an operator must follow; after a cast or a group, anything may.
       last = open.pop() || c === 93 ? OPERAND : OPERATOR;
-      i++;
+      i = end = i + 1;
       continue;
     }
-    if (c === 44 /* , */) {
-      if (open.length === 0) return -1;
+    if (c === 44 /* , */ || '+-*/%&|^~!<>=?:.'.includes(s[i])) {
       last = OPERATOR;
-      i++;
-      continue;
-    }
-    if ('+-*/%&|^~!<>=?:.'.includes(s[i])) {
-      last = OPERATOR;
-      i++;
+      i = end = i + 1;
       continue;
     }
     return -1;
@@ -346,83 +421,6 @@ function arraySuffixEnd(s: string, from: number): number {
     return -1;
   }
   return -1;
-}
-
-function blankUnits(s: string, units: readonly Unit[]): string {
-  const parts: string[] = [];
-  let copied = 0;
-  for (const u of units) {
-    parts.push(s.slice(copied, u.start));
-    pushBlanked(parts, s, u.start, u.end);
-    copied = u.end;
-  }
-  parts.push(s.slice(copied));
-  return parts.join('');
-}
-
-/** The units' symbols, as `Extractor.functionDefinition` and `Extractor.declaration` make them. */
-function symbolsOf(units: readonly Unit[], s: string, code: string, starts: readonly number[]): SymbolInfo[] {
-  const at = new SkeletonPositions(s, starts);
-  const symbols: SymbolInfo[] = [];
-  for (const u of units) {
-    // In order along the text: the positions are found walking forward.
-    const start = at.position(u.start);
-    const startAt = at.offset(start);
-    const typeEnd = at.offset(at.position(u.typeEnd));
-    const declStart = at.offset(at.position(u.declStart));
-    const nameStart = at.position(u.nameStart);
-    const nameEnd = at.position(u.nameEnd);
-    const declEnd = at.offset(at.position(u.declEnd));
-    const body = u.body >= 0 ? at.offset(at.position(u.body)) : -1;
-    const end = at.position(u.end);
-    const name = code.slice(at.offset(nameStart), at.offset(nameEnd));
-    const range = { start, end };
-    const selectionRange = { start: nameStart, end: nameEnd };
-    if (body >= 0) {
-      const signature = clipSignature(code, startAt, body);
-      const parts = splitSignature(signature, name);
-      symbols.push(newSymbol({ name, kind: 'function', definition: true, range, selectionRange, signature, storage: parts?.storage, returnType: parts?.returnType, params: parts?.params ?? [] }));
-      continue;
-    }
-    const signature = `${clipSignature(code, startAt, typeEnd)} ${clipSignature(code, declStart, declEnd)}`.trim().slice(0, MAX_SIGNATURE);
-    const storage = storageOf(signature);
-    if (u.fn) {
-      const parts = splitSignature(signature, name);
-      symbols.push(newSymbol({ name, kind: 'function', definition: false, range, selectionRange, signature, storage, returnType: parts?.returnType, params: parts?.params ?? [] }));
-    } else {
-      const isExtern = storage !== undefined && /\bextern\b/.test(storage);
-      symbols.push(newSymbol({ name, kind: 'variable', definition: !isExtern, range, selectionRange, signature, storage }));
-    }
-  }
-  return symbols;
-}
-
-/** Rows and columns of skeleton offsets, asked for in increasing order; the skeleton keeps the text's. */
-class SkeletonPositions {
-  private row = 0;
-  private rowStart = 0;
-  private nextNewline: number;
-
-  constructor(
-    private readonly skeleton: string,
-    private readonly starts: readonly number[],
-  ) {
-    this.nextNewline = skeleton.indexOf('\n');
-  }
-
-  position(offset: number): Position {
-    while (this.nextNewline >= 0 && this.nextNewline < offset) {
-      this.row++;
-      this.rowStart = this.nextNewline + 1;
-      this.nextNewline = this.skeleton.indexOf('\n', this.rowStart);
-    }
-    return { line: this.row, character: offset - this.rowStart };
-  }
-
-  /** The offset in the text of a position. */
-  offset(p: Position): number {
-    return (this.starts[p.line] ?? 0) + p.character;
-  }
 }
 
 function skipSpace(s: string, from: number): number {
