@@ -20,6 +20,10 @@ describe('storageOf', () => {
 });
 
 describe('splitSignature', () => {
+  it('gives up on an empty name (a zero-width node of error recovery) instead of searching forever', () => {
+    expect(splitSignature('int f(void)', '')).toBeUndefined();
+  });
+
   it('splits storage, return type and parameters', () => {
     expect(splitSignature('static struct Node *foo(struct List *l, int n)', 'foo')).toEqual({
       storage: 'static',

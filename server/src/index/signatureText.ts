@@ -95,6 +95,8 @@ function paramOf(text: string): ParamInfo {
 }
 
 function findCallName(s: string, name: string): number {
+  // An empty name (a zero-width node of tree-sitter's error recovery) is found everywhere and never passed.
+  if (name === '') return -1;
   let i = s.indexOf(name);
   while (i >= 0) {
     const before = i > 0 ? s.charCodeAt(i - 1) : 32;
