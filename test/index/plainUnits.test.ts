@@ -69,6 +69,23 @@ describe('readPlainUnits', () => {
     expect(analyzeForIndex(text)).toEqual(analyzeC(text).analysis);
   });
 
+  it('reads enums with their enumerators, stray semicolons and the bodies of AROS functions', () => {
+    const text = [
+      'enum Colour { RED, GREEN = 2, BLUE = (1 << 3) | GREEN, };',
+      'typedef enum { MODE_A = -1, MODE_B = sizeof(struct Node) } Mode;',
+      'enum { ANON };',
+      'static enum Colour current = RED;',
+      ';',
+      'AROS_LH1(void, Foo, AROS_LHA(ULONG, x, D0), struct Library *, Base, 5, Exec)',
+      '{',
+      '    return;',
+      '}',
+      'enum Empty { };',
+    ].join('\n');
+    expect(plainNames(text)).toEqual(['Colour', 'RED', 'GREEN', 'BLUE', 'Mode', 'MODE_A', 'MODE_B', 'ANON', 'current', 'Empty']);
+    expect(analyzeForIndex(text)).toEqual(analyzeC(text).analysis);
+  });
+
   it('reads the declarations of every branch of a conditional', () => {
     expect(plainNames('#ifndef X_H\n#define X_H\n#ifdef A\nint a;\n#else\nlong a;\n#endif\nvoid f(void);\n#endif\n')).toEqual(['a', 'a', 'f']);
   });
@@ -78,7 +95,10 @@ describe('readPlainUnits', () => {
       'int f(a, b) int a; char *b; { }', // K&R
       'ULONG SAVEDS f(void) { }', // a macro in the head
       'void f(void) __attribute__((noreturn));', // an attribute
-      'enum E { A, B };', // enumerators
+      'enum E { A = { 1 } };', // a brace in a value
+      'enum E { A B };',
+      'enum E { A,\n#ifdef X\n B,\n#endif\n};', // a directive among the enumerators
+      'enum E { int };',
       'struct S { int x __attribute__((packed)); };', // a body fieldLists.ts does not read
       'static struct S { int x; };', // a storage class and no declarator
       'typedef struct S;', // a typedef naming nothing

@@ -14,12 +14,14 @@
 //
 // Plain means what tree-sitter reads without error and only one way: an
 // optional `typedef`, storage classes and qualifiers, one type (a type name,
-// a run of basic type words, or a tag with its name and, for a struct or
-// union, a body fieldLists.ts read), then declarators: `*`s, a name, an empty
-// parameter list (the skeleton cut it) or array suffixes, an initializer that
-// is an empty `{ }` (cut) or a plain expression; then `;`, or a function's
-// empty body. A struct or union alone before `;` is one too. No directive,
-// attribute or macro inside.
+// a run of basic type words, or a tag with its name and a body: for a struct
+// or union one fieldLists.ts read, for an enum enumerators with plain values),
+// then declarators: `*`s, a name, an empty parameter list (the skeleton cut
+// it) or array suffixes, an initializer that is an empty `{ }` (cut) or a
+// plain expression; then `;`, or a function's empty body. A struct, union or
+// enum alone before `;` is one too, and so are a stray `;` and an empty `{ }`
+// (an AROS function's body, its head cut). No directive, attribute or macro
+// inside.
 
 import type { DeclNode } from './declTree';
 import { endOfDirective } from './directives';
@@ -124,6 +126,13 @@ class UnitReader {
   unit(start: number, out: DeclNode[]): number {
     const s = this.s;
     let i = start;
+    // A stray `;`, and the body of an AROS function whose head the skeleton cut: statements
+    // at file level to tree-sitter, which the extractor passes over.
+    if (s.charCodeAt(i) === SEMICOLON) return i + 1;
+    if (s.charCodeAt(i) === OPEN_BRACE) {
+      const shut = skipSpace(s, i + 1);
+      return s.charCodeAt(shut) === CLOSE_BRACE ? shut + 1 : -1;
+    }
     const typedef = s.startsWith('typedef', i) && !isIdentChar(s.charCodeAt(i + 7));
     if (typedef) i += 7;
     const specifiers = this.specifiers(i);
@@ -236,13 +245,52 @@ class UnitReader {
       i = skipSpace(s, nameEnd);
     }
     if (s.charCodeAt(i) === OPEN_BRACE) {
-      const shut = skipSpace(s, i + 1);
-      if (keyword === 'enum' || s.charCodeAt(shut) !== CLOSE_BRACE || !this.fields?.has(this.codeOffset(i))) return undefined;
-      children.push(this.node('field_declaration_list', 'body', i, shut + 1, []));
-      end = shut + 1;
+      if (keyword === 'enum') {
+        const list = this.enumerators(i);
+        if (!list) return undefined;
+        children.push(list.node);
+        end = list.end;
+      } else {
+        const shut = skipSpace(s, i + 1);
+        if (s.charCodeAt(shut) !== CLOSE_BRACE || !this.fields?.has(this.codeOffset(i))) return undefined;
+        children.push(this.node('field_declaration_list', 'body', i, shut + 1, []));
+        end = shut + 1;
+      }
     }
     if (end < 0) return undefined;
     return { node: this.node(`${keyword}_specifier`, 'type', from, end, children), end };
+  }
+
+  /** `{ NAME, NAME = value, ... }` from the `{` at `open`: names, each with an optional plain value (see initializerEnd). */
+  private enumerators(open: number): { node: DeclNode; end: number } | undefined {
+    const s = this.s;
+    const children: DeclNode[] = [];
+    let i = skipSpace(s, open + 1);
+    for (;;) {
+      if (s.charCodeAt(i) === CLOSE_BRACE) break;
+      const nameEnd = wordEnd(s, i);
+      if (nameEnd === i || RESERVED.has(s.slice(i, nameEnd))) return undefined;
+      const name = this.node('identifier', 'name', i, nameEnd, []);
+      let end = nameEnd;
+      let value: DeclNode | undefined;
+      let next = skipSpace(s, nameEnd);
+      if (s.charCodeAt(next) === EQUALS) {
+        const from = skipSpace(s, next + 1);
+        if (s.charCodeAt(from) === OPEN_BRACE) return undefined;
+        end = initializerEnd(s, from);
+        if (end < 0) return undefined;
+        value = this.node('expression', 'value', from, end, []);
+        next = skipSpace(s, end);
+      }
+      children.push(this.node('enumerator', undefined, i, end, value ? [name, value] : [name]));
+      if (s.charCodeAt(next) === CLOSE_BRACE) {
+        i = next;
+        break;
+      }
+      if (s.charCodeAt(next) !== COMMA) return undefined;
+      i = skipSpace(s, next + 1);
+    }
+    return { node: this.node('enumerator_list', 'body', open, i + 1, children), end: i + 1 };
   }
 
   /** `*`s (with qualifiers), a name, then an empty parameter list or array suffixes. */
@@ -307,8 +355,8 @@ class UnitReader {
 }
 
 /**
- * Just past the value of an initializer starting at `from` (after the `=` and
- * blanks), which a `;` or `,` follows: an empty `{ }` (the skeleton cut it), or
+ * Just past the value of an initializer or enumerator starting at `from`
+ * (after the `=` and blanks), which a `;`, `,` or `}` follows: an empty `{ }` (the skeleton cut it), or
  * one expression of names, numbers, literals, operators and balanced
  * parentheses and brackets, no two operands side by side (but strings with
  * strings or names, which tree-sitter joins, a cast's `)` before an operand,
@@ -330,7 +378,7 @@ function initializerEnd(s: string, from: number): number {
       i++;
       continue;
     }
-    if (open.length === 0 && (c === SEMICOLON || c === 44 /* , */)) return last !== OPERATOR && last !== KEYWORD ? end : -1;
+    if (open.length === 0 && (c === SEMICOLON || c === 44 /* , */ || c === CLOSE_BRACE)) return last !== OPERATOR && last !== KEYWORD ? end : -1;
     if (c === 34 || c === 39) {
       // A literal: the lexer kept its quotes and blanked what is between.
       const close = s.indexOf(c === 34 ? '"' : "'", i + 1);
