@@ -330,7 +330,7 @@ function readParameter(code: string, at: number): number {
 }
 
 /** Where the `]` of an array suffix is: its size holds only words, numbers, spaces and arithmetic. */
-function arraySuffixEnd(code: string, from: number): number {
+export function arraySuffixEnd(code: string, from: number): number {
   for (let i = from; i < code.length; i++) {
     const c = code.charCodeAt(i);
     if (c === 93 /* ] */) return i;

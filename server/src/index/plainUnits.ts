@@ -26,8 +26,8 @@
 import type { DeclNode } from './declTree';
 import { endOfDirective } from './directives';
 import { extractUnits } from './extract';
-import type { SimpleFieldLists } from './fieldLists';
-import { isBlank, isIdentChar, lineStarts } from './lexer';
+import { arraySuffixEnd, type SimpleFieldLists } from './fieldLists';
+import { isBlank, isIdentChar, lineStarts, offsetToPosition } from './lexer';
 import type { SymbolInfo } from './types';
 
 export interface PlainUnits {
@@ -337,15 +337,8 @@ class UnitReader {
 
   /** The skeleton keeps the text's rows and columns. */
   private point(offset: number): { row: number; column: number } {
-    const lines = (this.lines ??= lineStarts(this.s));
-    let lo = 0;
-    let hi = lines.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lines[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { row: lo, column: offset - lines[lo] };
+    const p = offsetToPosition((this.lines ??= lineStarts(this.s)), offset);
+    return { row: p.line, column: p.character };
   }
 
   private codeOffset(offset: number): number {
@@ -458,17 +451,6 @@ function numberEnd(s: string, from: number): number {
     break;
   }
   return i;
-}
-
-/** The `]` of an array suffix whose size holds only words, numbers, spaces and arithmetic; -1 otherwise. */
-function arraySuffixEnd(s: string, from: number): number {
-  for (let i = from; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 93 /* ] */) return i;
-    if (isIdentChar(c) || c === 32 || c === 9 || c === 43 || c === 45 || c === 42 || c === 47 || c === 60 || c === 62) continue;
-    return -1;
-  }
-  return -1;
 }
 
 function skipSpace(s: string, from: number): number {
