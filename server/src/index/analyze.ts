@@ -156,7 +156,7 @@ function* analysisSteps(
   // Same skeleton and parameters, same declarations: typing inside a body skips parsing and extraction.
   const unchanged = previous !== undefined && previous.source === source && previous.parameters === parameters;
   // A file whose declarations are all plain is read from the text; only its conditionals are parsed.
-  let plainRead = plainUnits && !options.fullParse && !previous ? readPlainUnits(source, lex.code, starts, fields) : undefined;
+  let plainRead = plainUnits ? readPlainUnits(source, lex.code, starts, fields) : undefined;
   yield;
   let tree = previous
     ? reparse(previous, source)
