@@ -69,13 +69,16 @@ describe('readPlainUnits', () => {
     expect(analyzeForIndex(text)).toEqual(analyzeC(text).analysis);
   });
 
-  it('reads enums with their enumerators, stray semicolons and the bodies of AROS functions', () => {
+  it('reads enums with their enumerators, macros called at file level, stray semicolons and the bodies of AROS functions', () => {
     const text = [
       'enum Colour { RED, GREEN = 2, BLUE = (1 << 3) | GREEN, };',
       'typedef enum { MODE_A = -1, MODE_B = sizeof(struct Node) } Mode;',
       'enum { ANON };',
       'static enum Colour current = RED;',
       ';',
+      'ADD2INITLIB(Init, -2);',
+      'DEFINESET(CTORS);',
+      'ADD2OPENLIB(Open, (LONG)sizeof(struct Node) * 2 - OFFSET[1]);',
       'AROS_LH1(void, Foo, AROS_LHA(ULONG, x, D0), struct Library *, Base, 5, Exec)',
       '{',
       '    return;',
@@ -113,7 +116,13 @@ describe('readPlainUnits', () => {
       'int long int x;', // two primitive types
       'static int\n#ifdef X\nf(void)\n#else\ng(void)\n#endif\n{ }', // a directive in a unit
       'long f(__reg("a6") void *)="jsr";', // a VBCC stub
-      'ADD2INITLIB(Init, 0)', // a macro call
+      'ADD2INITLIB(Init, 0)', // a macro call without its semicolon
+      'ADD2LIBS("unixio.hidd", 0, static struct Library *, unixioBase);', // type words among a call's arguments
+      'NVKM_FIRMWARE(ad102, 535.113.01);', // not a number
+      'AROS_PRINTER_TAG(PED, 44, 0, .ped_Init = sk_Init);', // designated initializers
+      'int x = a / / b;',
+      'int x = (a)(b);', // a cast or a call
+      'int x = a ->;',
       'int x = { 1 } + 2;',
       'extern "C" { int f(void); }',
       'int x[sizeof(int)];', // a parenthesis in an array size

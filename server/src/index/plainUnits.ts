@@ -19,9 +19,13 @@
 // then declarators: `*`s, a name, an empty parameter list (the skeleton cut
 // it) or array suffixes, an initializer that is an empty `{ }` (cut) or a
 // plain expression; then `;`, or a function's empty body. A struct, union or
-// enum alone before `;` is one too, and so are a stray `;` and an empty `{ }`
-// (an AROS function's body, its head cut). No directive, attribute or macro
-// inside.
+// enum alone before `;` is one too, and so are a stray `;`, an empty `{ }`
+// (an AROS function's body, its head cut) and a macro called at file level
+// with plain arguments and its `;` (`ADD2INITLIB(Init, 0);`). No directive,
+// attribute or macro inside a declaration. Expressions are checked token by
+// token (operands and operators alternate, numbers are C numbers, type words
+// only in casts), so that what is read here is what tree-sitter reads
+// without error.
 
 import type { DeclNode } from './declTree';
 import { endOfDirective } from './directives';
@@ -63,7 +67,7 @@ const RESERVED = new Set([
   'thread_local', 'true', 'typedef', 'while',
 ]);
 /** Reserved words an initializer may use as values. */
-const VALUES = new Set(['NULL', 'TRUE', 'FALSE', 'true', 'false', 'sizeof']);
+const VALUES = new Set(['NULL', 'TRUE', 'FALSE', 'true', 'false']);
 
 const SEMICOLON = 59;
 const COMMA = 44;
@@ -133,6 +137,8 @@ class UnitReader {
       const shut = skipSpace(s, i + 1);
       return s.charCodeAt(shut) === CLOSE_BRACE ? shut + 1 : -1;
     }
+    const call = this.callStatement(i);
+    if (call >= 0) return call;
     const typedef = s.startsWith('typedef', i) && !isIdentChar(s.charCodeAt(i + 7));
     if (typedef) i += 7;
     const specifiers = this.specifiers(i);
@@ -178,6 +184,21 @@ class UnitReader {
       out.push(this.node('function_definition', undefined, start, shut + 1, children));
       return shut + 1;
     }
+  }
+
+  /**
+   * A macro called at file level, `ADD2INITLIB(Init, 0);`: an expression
+   * statement to tree-sitter, which the extractor passes over. Where the `;`
+   * after the call is, or -1.
+   */
+  private callStatement(from: number): number {
+    const s = this.s;
+    const nameEnd = wordEnd(s, from);
+    if (nameEnd === from || RESERVED.has(s.slice(from, nameEnd)) || s.charCodeAt(skipSpace(s, nameEnd)) !== OPEN_PAREN) return -1;
+    const end = initializerEnd(s, from);
+    if (end < 0 || s.charCodeAt(end - 1) !== CLOSE_PAREN) return -1;
+    const semicolon = skipSpace(s, end);
+    return s.charCodeAt(semicolon) === SEMICOLON ? semicolon + 1 : -1;
   }
 
   /** Storage classes, qualifiers and one type, from `from`. */
@@ -365,66 +386,88 @@ function initializerEnd(s: string, from: number): number {
   // Each open parenthesis or bracket: true for a call's or an index's (its `)` is an operand), false otherwise.
   const open: boolean[] = [];
   let last = OPERATOR;
+  // After an operand (or a parenthesized group, which may be a cast): a binary operator may follow.
+  const operand = (): boolean => last === NAME || last === STRING || last === OPERAND || last === GROUP;
   for (; i < s.length; ) {
     const c = s.charCodeAt(i);
     if (isBlank(c)) {
       i++;
       continue;
     }
-    if (open.length === 0 && (c === SEMICOLON || c === 44 /* , */ || c === CLOSE_BRACE)) return last !== OPERATOR && last !== KEYWORD ? end : -1;
+    if (open.length === 0 && (c === SEMICOLON || c === COMMA || c === CLOSE_BRACE)) return operand() ? end : -1;
     if (c === 34 || c === 39) {
       // A literal: the lexer kept its quotes and blanked what is between.
       const close = s.indexOf(c === 34 ? '"' : "'", i + 1);
       const nl = s.indexOf('\n', i + 1);
       if (close < 0 || (nl >= 0 && nl < close)) return -1;
       // Strings join with strings and names (`PREFIX "..."`); a character is an operand like a number.
-      if (c === 34 ? last !== OPERATOR && last !== NAME && last !== STRING : last !== OPERATOR) return -1;
+      if (c === 34 ? last === OPERAND || last === KEYWORD : last !== OPERATOR && last !== GROUP) return -1;
       last = c === 34 ? STRING : OPERAND;
       i = end = close + 1;
       continue;
     }
     if (c >= 48 && c <= 57) {
-      if (last !== OPERATOR) return -1;
+      const after = numberEnd(s, i);
+      if ((last !== OPERATOR && last !== GROUP) || after < 0) return -1;
       last = OPERAND;
-      i = end = numberEnd(s, i);
+      i = end = after;
       continue;
     }
     if (isIdentChar(c)) {
       const wordAt = i;
       i = end = wordEnd(s, i);
       const word = s.slice(wordAt, end);
-      if (RESERVED.has(word) && !VALUES.has(word)) {
-        // Type words, in a cast only: `(struct Node *)`, `(unsigned long)`.
-        if (open.length === 0 || (last !== OPERATOR && last !== KEYWORD)) return -1;
+      if (word === 'sizeof') {
+        // An operator: what follows, `(struct Node)` too, is its operand.
+        if (last !== OPERATOR && last !== GROUP) return -1;
+        last = OPERATOR;
+      } else if (RESERVED.has(word) && !VALUES.has(word)) {
+        // Type words, in a cast only: `(struct Node *)`, `(unsigned long)`; not among a call's arguments.
+        if (open.length === 0 || open[open.length - 1] || (last !== OPERATOR && last !== KEYWORD)) return -1;
         last = KEYWORD;
       } else {
-        if (last !== OPERATOR && last !== STRING && !(last === KEYWORD && open.length > 0)) return -1;
+        if (last !== OPERATOR && last !== STRING && last !== GROUP && !(last === KEYWORD && open.length > 0)) return -1;
         last = NAME;
       }
       continue;
     }
-    if (c === OPEN_PAREN || c === 91 /* [ */) {
-      if (last === KEYWORD || last === STRING) return -1;
+    if (c === OPEN_PAREN || c === OPEN_BRACKET) {
+      // `(a)(b)`: a cast or a call, as tree-sitter decides; not read here.
+      if (last === KEYWORD || last === STRING || last === GROUP) return -1;
       open.push(last !== OPERATOR);
       last = OPERATOR;
       i = end = i + 1;
       continue;
     }
     if (c === CLOSE_PAREN || c === 93 /* ] */) {
-      if (open.length === 0) return -1;
-      // After a call or an index an operator must follow; after a cast or a group, anything may.
-      last = open.pop() || c === 93 ? OPERAND : OPERATOR;
+      if (open.length === 0 || (last === OPERATOR && s.charCodeAt(skipBack(s, i - 1)) !== (c === CLOSE_PAREN ? OPEN_PAREN : OPEN_BRACKET) && s.charCodeAt(skipBack(s, i - 1)) !== STAR)) return -1;
+      last = open.pop() || c === 93 ? OPERAND : GROUP;
       i = end = i + 1;
       continue;
     }
-    if (c === 44 /* , */ || '+-*/%&|^~!<>=?:.'.includes(s[i])) {
+    if (c === COMMA) {
+      if (!operand()) return -1;
       last = OPERATOR;
       i = end = i + 1;
       continue;
     }
-    return -1;
+    const op = operatorAt(s, i);
+    if (op === undefined) return -1;
+    // Only `+ - * & ! ~ ++ --` may stand before an operand; every other operator needs one before it.
+    if (!operand() && !PREFIX_OPERATORS.has(op)) return -1;
+    last = OPERATOR;
+    i = end = i + op.length;
   }
   return -1;
+}
+
+const OPERATORS = ['<<=', '>>=', '->', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '+', '-', '*', '/', '%', '&', '|', '^', '~', '!', '<', '>', '=', '?', ':', '.'];
+const PREFIX_OPERATORS = new Set(['+', '-', '*', '&', '!', '~', '++', '--']);
+
+/** The operator at `at` (the longest that matches), if one is. */
+function operatorAt(s: string, at: number): string | undefined {
+  for (const op of OPERATORS) if (s.startsWith(op, at)) return op;
+  return undefined;
 }
 
 // What an initializer's last token was.
@@ -433,23 +476,47 @@ const NAME = 1;
 const STRING = 2;
 const OPERAND = 3;
 const KEYWORD = 4;
+/** A parenthesized group, or a cast. */
+const GROUP = 5;
 
-/** Past a number: digits, letters, `.`, and a sign after an exponent. */
+/**
+ * Past a number at `from`: decimal, octal or hexadecimal digits, one fraction,
+ * an exponent, `u`/`l`/`f` suffixes; -1 for anything else (`1.2.3`, `12ab`),
+ * which tree-sitter does not read as one number.
+ */
 function numberEnd(s: string, from: number): number {
   let i = from;
-  while (i < s.length) {
-    const c = s.charCodeAt(i);
-    if (isIdentChar(c) || c === 46) {
-      i++;
-      continue;
-    }
-    const before = s.charCodeAt(i - 1);
-    if ((c === 43 || c === 45) && (before === 101 || before === 69 || before === 112 || before === 80)) {
-      i++;
-      continue;
-    }
-    break;
+  const hex = s.charCodeAt(i) === 48 && (s.charCodeAt(i + 1) | 32) === 120; // 0x
+  const digit = hex ? isHexDigit : isDigit;
+  if (hex) i += 2;
+  while (digit(s.charCodeAt(i))) i++;
+  if (s.charCodeAt(i) === 46 /* . */) {
+    i++;
+    while (digit(s.charCodeAt(i))) i++;
   }
+  const e = s.charCodeAt(i) | 32;
+  if (e === (hex ? 112 : 101) /* p, e */) {
+    i++;
+    if (s.charCodeAt(i) === 43 || s.charCodeAt(i) === 45) i++;
+    if (!isDigit(s.charCodeAt(i))) return -1;
+    while (isDigit(s.charCodeAt(i))) i++;
+  }
+  while ('uUlLfF'.includes(s[i] ?? '-')) i++;
+  return isIdentChar(s.charCodeAt(i)) || s.charCodeAt(i) === 46 ? -1 : i;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isHexDigit(c: number): boolean {
+  return isDigit(c) || ((c | 32) >= 97 && (c | 32) <= 102);
+}
+
+/** The last offset at or before `from` that is not blank. */
+function skipBack(s: string, from: number): number {
+  let i = from;
+  while (i > 0 && isBlank(s.charCodeAt(i))) i--;
   return i;
 }
 
