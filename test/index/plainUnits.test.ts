@@ -89,6 +89,29 @@ describe('readPlainUnits', () => {
     expect(analyzeForIndex(text)).toEqual(analyzeC(text).analysis);
   });
 
+  it('reads pointers to functions, and parameter lists the skeleton left (under #if 0) when they are plain', () => {
+    const text = [
+      'static int (*bm_Lock)(JNIEnv *env, void **addr) = NULL;',
+      'extern short (*modes[4])(long mode, BOOL set);',
+      'typedef void (*SIGHANDLER_T)(int);',
+      'typedef unsigned int (*ULONG_FUNC)();',
+      '#if 0',
+      'void serial_int(HIDDT_IRQ_Handler *irq, HIDDT_IRQ_HwInfo *hw)',
+      '{',
+      '}',
+      'int old(a, b);',
+      '#endif',
+    ].join('\n');
+    expect(plainNames(text)).toEqual(['bm_Lock', 'modes', 'SIGHANDLER_T', 'ULONG_FUNC', 'serial_int', 'old']);
+    expect(analyzeForIndex(text)).toEqual(analyzeC(text).analysis);
+    // A pointer to a function returning one is read as tree-sitter nests it.
+    const nested = 'int (*(*fp)(int))(void);';
+    expect(plainNames(nested)).toEqual(['fp']);
+    expect(analyzeForIndex(nested)).toEqual(analyzeC(nested).analysis);
+    // A parameter that is not a plain declaration is tree-sitter's to read.
+    expect(plainNames('#if 0\nvoid f(REG(a0, APTR x));\n#endif\n')).toBeUndefined();
+  });
+
   it('reads the declarations of every branch of a conditional', () => {
     expect(plainNames('#ifndef X_H\n#define X_H\n#ifdef A\nint a;\n#else\nlong a;\n#endif\nvoid f(void);\n#endif\n')).toEqual(['a', 'a', 'f']);
   });
@@ -107,8 +130,8 @@ describe('readPlainUnits', () => {
       'typedef struct S;', // a typedef naming nothing
       'int;',
       'typedef int T = 1;',
-      'struct S { int x; } f(void) { }',
-      'int (*fp)(void);', // a pointer to a function
+      'int (*fp)(REG(a0, APTR));', // a pointer to a function with a macro for a parameter
+      'int (fp)(void);', // a name in parentheses
       'int x = FOO BAR;', // two operands side by side
       'int x = 5 "s";',
       'char *s = STR(X) "s";', // a call and a string: not joined

@@ -280,7 +280,7 @@ function readFunctionPointer(code: string, open: number): Declarator | undefined
  * (qualifiers, a type as a field's, then `*`s, a name and array suffixes, any
  * of them left out, or a pointer to a function again; or `...`); else -1.
  */
-function parameterListEnd(code: string, from: number): number {
+export function parameterListEnd(code: string, from: number): number {
   let i = skipBlanks(code, from);
   if (code.charCodeAt(i) === 41 /* ) */) return i;
   for (;;) {

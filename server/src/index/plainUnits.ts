@@ -30,7 +30,7 @@
 import type { DeclNode } from './declTree';
 import { endOfDirective } from './directives';
 import { extractUnits } from './extract';
-import { arraySuffixEnd, type SimpleFieldLists } from './fieldLists';
+import { arraySuffixEnd, parameterListEnd, type SimpleFieldLists } from './fieldLists';
 import { isBlank, isIdentChar, lineStarts, offsetToPosition } from './lexer';
 import type { SymbolInfo } from './types';
 
@@ -330,14 +330,16 @@ class UnitReader {
       if (!inner) return undefined;
       return { node: this.node('pointer_declarator', field, at, inner.end, [inner.node]), start: at, end: inner.end, fn: inner.fn };
     }
+    if (s.charCodeAt(at) === OPEN_PAREN) return this.functionPointer(at, field, typedef);
     const nameEnd = wordEnd(s, at);
     if (nameEnd === at || RESERVED.has(s.slice(at, nameEnd))) return undefined;
     let node = this.node(typedef ? 'type_identifier' : 'identifier', field, at, nameEnd, []);
     let end = nameEnd;
     let i = skipSpace(s, nameEnd);
     if (s.charCodeAt(i) === OPEN_PAREN) {
-      const close = skipSpace(s, i + 1);
-      if (s.charCodeAt(close) !== CLOSE_PAREN) return undefined;
+      // Cut by the skeleton, or plain declarations (as fieldLists.ts reads them in pointers to functions).
+      const close = parameterListEnd(s, i + 1);
+      if (close < 0) return undefined;
       const params = this.node('parameter_list', 'parameters', i, close + 1, []);
       node = this.node('function_declarator', field, at, close + 1, [{ ...node, field: 'declarator' }, params]);
       return { node, start: at, end: close + 1, fn: true };
@@ -350,6 +352,23 @@ class UnitReader {
       i = skipSpace(s, end);
     }
     return { node, start: at, end, fn: false };
+  }
+
+  /** `(*name)(parameters)`, `(*name[N])(parameters)`: a pointer to a function (a variable or a type, not a function). */
+  private functionPointer(open: number, field: string, typedef: boolean): { node: DeclNode; start: number; end: number; fn: boolean } | undefined {
+    const s = this.s;
+    if (s.charCodeAt(skipSpace(s, open + 1)) !== STAR) return undefined;
+    const inner = this.declarator(open + 1, 'declarator', typedef);
+    if (!inner || inner.fn) return undefined;
+    const close = skipSpace(s, inner.end);
+    if (s.charCodeAt(close) !== CLOSE_PAREN) return undefined;
+    const list = skipSpace(s, close + 1);
+    if (s.charCodeAt(list) !== OPEN_PAREN) return undefined;
+    const shut = parameterListEnd(s, list + 1);
+    if (shut < 0) return undefined;
+    const parenthesized = this.node('parenthesized_declarator', 'declarator', open, close + 1, [{ ...inner.node, field: undefined }]);
+    const params = this.node('parameter_list', 'parameters', list, shut + 1, []);
+    return { node: this.node('function_declarator', field, open, shut + 1, [parenthesized, params]), start: open, end: shut + 1, fn: false };
   }
 
   private node(type: string, field: string | undefined, from: number, to: number, children: DeclNode[]): DeclNode {
