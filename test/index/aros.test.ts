@@ -505,3 +505,39 @@ AROS_UFH0(void, Bare)
     expect(d.autodoc).toEqual({ FUNCTION: 'Allocates.' });
   });
 });
+
+describe('interrupt handlers and process entries', () => {
+  it('reads AROS_INTH0-4 and AROS_PROCH as hooks with the parameters their macros fix', () => {
+    const text = [
+      'static AROS_INTH1(VBlankServer, struct WidgetBase *, wb)',
+      '{',
+      '    AROS_INTFUNC_INIT',
+      '    return 0;',
+      '    AROS_INTFUNC_EXIT',
+      '}',
+      'AROS_INTH0(SoftDispatch)',
+      '{',
+      '}',
+      'AROS_INTH4(Level6, struct Custom *, hw, mask, custom, code)',
+      '{',
+      '}',
+      '__startup static AROS_PROCH(Start, argstr, argsize, SysBase)',
+      '{',
+      '    AROS_PROCFUNC_INIT',
+      '    return Main(SysBase);',
+      '    AROS_PROCFUNC_EXIT',
+      '}',
+      'AROS_INTH2(Broken, struct X *)', // an argument short: not one
+      '{',
+      '}',
+      '#define AROS_INTH1(n, type, data) AROS_INTH4(n, type, data, __ufi_intmask, __ufi_custom, __ufi_code)',
+    ].join('\n');
+    const defs = scan(text);
+    expect(defs.map((d) => [d.name, d.signature, d.range.start.line, d.range.end.line, d.aros?.form])).toEqual([
+      ['VBlankServer', 'static ULONG VBlankServer(struct WidgetBase *wb /* A1 */)', 0, 5, 'hook'],
+      ['SoftDispatch', 'ULONG SoftDispatch(void)', 6, 8, 'hook'],
+      ['Level6', 'ULONG Level6(struct Custom *hw /* A1 */, ULONG mask /* D1 */, APTR custom /* A0 */, VOID_FUNC code /* A5 */)', 9, 11, 'hook'],
+      ['Start', '__startup static SIPTR Start(STRPTR argstr /* A0 */, ULONG argsize /* D0 */, struct ExecBase *SysBase /* A6 */)', 12, 17, 'hook'],
+    ]);
+  });
+});

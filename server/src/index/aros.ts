@@ -2,6 +2,8 @@
 //
 //   library functions  AROS_LHn(ret, Name, AROS_LHA(type, name, reg)..., BaseType, BaseName, LVO, Lib) { ... }
 //   hooks / callbacks  AROS_UFHn(ret, Name, AROS_UFHA(type, name, reg)...) { ... }
+//   interrupt handlers AROS_INTHn(Name, type, data, intmask, custom, code) { ... }
+//   process entries    AROS_PROCH(Name, argptr, argsize, SysBase) { ... }
 //
 // The scan is a single regular-expression pass over the masked code from `lexC`
 // (comments and literals are blanks there, so mentions in comments or strings are
@@ -12,7 +14,12 @@
 //   AROS_LHDOUBLEm, AROS_LHnDOUBLEm, the same with a `__` prefix (old forms),
 //   AROS_UFHn and AROS_UFHnS. All library forms share one shape:
 //   (ret, name, <argument macros>..., baseType, baseName, lvo, library);
-//   hook forms are (ret, name, <argument macros>...).
+//   hook forms are (ret, name, <argument macros>...). AROS_INTH0-4 and
+//   AROS_PROCH (exec/interrupts.h, aros/asmcall.h) are hooks too, of a fixed
+//   shape: `ULONG Name(type data /* A1 */, ULONG intmask /* D1 */, APTR custom
+//   /* A0 */, VOID_FUNC code /* A5 */)` with as many parameters as the macro
+//   names, `SIPTR Name(STRPTR argptr /* A0 */, ULONG argsize /* D0 */, struct
+//   ExecBase *SysBase /* A6 */)`, the names as written.
 // - Followed by `{` (after blanks and whole preprocessor lines; an `#else`/`#elif`
 //   branch there, typically a plain C head for other compilers, is skipped to its
 //   `#endif`): a definition (`definition: true`, range through the matching `}`;
@@ -66,7 +73,7 @@ export interface ArosDefinition extends SymbolInfo {
   regionEnd: number;
 }
 
-type MacroFamily = 'LH' | 'UFH' | 'LD' | 'UFP';
+type MacroFamily = 'LH' | 'UFH' | 'LD' | 'UFP' | 'INTH' | 'PROCH';
 
 interface MacroShape {
   family: MacroFamily;
@@ -76,11 +83,12 @@ interface MacroShape {
 }
 
 // One pass finds every candidate; `shapeOf` then validates the suffix.
-const MACRO_RE = /AROS_(LH|UFH|LD|UFP)([0-9A-Z]*)/g;
+const MACRO_RE = /AROS_(LH|UFH|LD|UFP|INTH|PROCH)([0-9A-Z]*)/g;
 const LIB_SUFFIX_RE = /^(\d*)(?:(I)|(QUAD|DOUBLE)(\d+))?$/;
 const HOOK_SUFFIX_RE = /^(\d+)(S?)$/;
 const IDENT_RE = /[A-Za-z_][A-Za-z0-9_]*/;
-const STORAGE_WORDS: ReadonlySet<string> = new Set(['static', 'STATIC', 'inline', '__inline', '__inline__', 'extern']);
+// `__startup` (a section attribute) marks the entry points AROS_PROCH defines.
+const STORAGE_WORDS: ReadonlySet<string> = new Set(['static', 'STATIC', 'inline', '__inline', '__inline__', 'extern', '__startup']);
 
 /** Longest argument list looked at before an invocation is taken as unterminated. */
 const MAX_ARGS_LENGTH = 20000;
@@ -97,9 +105,41 @@ function shapeOf(family: MacroFamily, suffix: string): MacroShape | undefined {
     if (m[1] === '') return undefined; // bare AROS_LH / AROS_LHI: not a definition macro
     return { family, argCount: n, isStatic: false };
   }
+  if (family === 'INTH') return /^[0-4]$/.test(suffix) ? { family, argCount: Number(suffix), isStatic: false } : undefined;
+  if (family === 'PROCH') return suffix === '' ? { family, argCount: 3, isStatic: false } : undefined;
   const m = HOOK_SUFFIX_RE.exec(suffix);
   if (!m) return undefined;
   return { family, argCount: Number(m[1]), isStatic: m[2] === 'S' };
+}
+
+/** The parameters of AROS_INTHn and AROS_PROCH, whose types and registers the macros fix; null if an argument is missing. */
+const HANDLER_PARAMS: Readonly<Record<'INTH' | 'PROCH', ReadonlyArray<{ type: string; register: string }>>> = {
+  INTH: [
+    { type: '', register: 'A1' },
+    { type: 'ULONG', register: 'D1' },
+    { type: 'APTR', register: 'A0' },
+    { type: 'VOID_FUNC', register: 'A5' },
+  ],
+  PROCH: [
+    { type: 'STRPTR', register: 'A0' },
+    { type: 'ULONG', register: 'D0' },
+    { type: 'struct ExecBase *', register: 'A6' },
+  ],
+};
+
+function handlerParams(family: 'INTH' | 'PROCH', count: number, code: string, a: readonly ArgSpan[], hasDirective: boolean): ParamInfo[] | undefined {
+  const fixed = HANDLER_PARAMS[family];
+  // AROS_INTHn(name, type, data, ...): the data's type is an argument of its own.
+  const first = family === 'INTH' && count > 0 ? 2 : 1;
+  if (a.length !== first + count) return undefined;
+  const params: ParamInfo[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = normalize(argText(code, a[first + i], hasDirective));
+    const type = i === 0 && family === 'INTH' ? normalize(argText(code, a[1], hasDirective)) : fixed[i].type;
+    if (name === '' || type === '') return undefined;
+    params.push({ type, name, register: fixed[i].register });
+  }
+  return params;
 }
 
 /**
@@ -166,18 +206,25 @@ function scanOne(
 
   const a = args.parts;
   const library = shape.family === 'LH' || shape.family === 'LD';
-  if (library ? a.length < 6 : a.length < 2) return undefined;
+  const handler = shape.family === 'INTH' || shape.family === 'PROCH' ? shape.family : undefined;
+  if (library ? a.length < 6 : a.length < (handler ? 1 : 2)) return undefined;
 
-  const retType = normalize(argText(code, a[0], args.hasDirective));
+  const retType = handler === 'INTH' ? 'ULONG' : handler === 'PROCH' ? 'SIPTR' : normalize(argText(code, a[0], args.hasDirective));
   if (retType === '') return undefined;
-  const nameInfo = nameOf(code, a[1]);
+  const nameInfo = nameOf(code, a[handler ? 0 : 1]);
   if (!nameInfo) return undefined;
 
-  const paramEnd = library ? a.length - 4 : a.length;
-  const params: ParamInfo[] = [];
-  for (let i = 2; i < paramEnd; i++) {
-    const p = parseArgMacro(code, a[i], args.hasDirective);
-    if (p) params.push(p);
+  let params: ParamInfo[] = [];
+  if (handler) {
+    const fixed = handlerParams(handler, shape.argCount, code, a, args.hasDirective);
+    if (!fixed) return undefined;
+    params = fixed;
+  } else {
+    const paramEnd = library ? a.length - 4 : a.length;
+    for (let i = 2; i < paramEnd; i++) {
+      const p = parseArgMacro(code, a[i], args.hasDirective);
+      if (p) params.push(p);
+    }
   }
 
   const aros: ArosInfo = { form: library ? 'library' : 'hook', macro };
