@@ -23,10 +23,9 @@ export interface Extracted {
  * With `keys`, also the declarations read, as `unitKeys` gives them (for an open document's next edit).
  */
 export function extractSymbols(root: Parser.SyntaxNode, text: string, starts: readonly number[], keys = false, fields?: SimpleFieldLists): Extracted & { units?: UnitKey[] } {
-  const ex = new Extractor(text, starts, fields);
   const units = new DeclReader(root).units(true);
-  for (const unit of units) ex.visitUnit(unit);
-  return keys ? { symbols: ex.symbols, units: units.map(keyOf) } : { symbols: ex.symbols };
+  const symbols = extractUnits(units, text, starts, fields);
+  return keys ? { symbols, units: units.map(keyOf) } : { symbols };
 }
 
 /** The symbols of declarations read without a tree, as nodes like a tree's (plainUnits.ts). */

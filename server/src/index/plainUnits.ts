@@ -34,7 +34,7 @@ import type { DeclNode } from './declTree';
 import { endOfDirective } from './directives';
 import { extractUnits } from './extract';
 import { arraySuffixEnd, parameterListEnd, type SimpleFieldLists } from './fieldLists';
-import { isBlank, isIdentChar, lineStarts, offsetToPosition } from './lexer';
+import { isBlank, isIdentChar, lineStarts, offsetToPosition, skipBlanks } from './lexer';
 import type { SymbolInfo } from './types';
 
 export interface PlainUnits {
@@ -136,10 +136,7 @@ class UnitReader {
     // A stray `;`, and the body of an AROS function whose head the skeleton cut: statements
     // at file level to tree-sitter, which the extractor passes over.
     if (s.charCodeAt(i) === SEMICOLON) return i + 1;
-    if (s.charCodeAt(i) === OPEN_BRACE) {
-      const shut = skipSpace(s, i + 1);
-      return s.charCodeAt(shut) === CLOSE_BRACE ? shut + 1 : -1;
-    }
+    if (s.charCodeAt(i) === OPEN_BRACE) return emptyBraces(s, i);
     const call = this.callStatement(i);
     if (call >= 0) return call;
     const typedef = s.startsWith('typedef', i) && !isIdentChar(s.charCodeAt(i + 7));
@@ -147,10 +144,10 @@ class UnitReader {
     const specifiers = this.specifiers(i);
     if (!specifiers) return -1;
     const type = specifiers.type;
-    i = skipSpace(s, specifiers.end);
+    i = skipBlanks(s, specifiers.end);
     if (s.charCodeAt(i) === SEMICOLON) {
       // `struct Node { ... };`: the specifier is the unit.
-      if (typedef || specifiers.modifiers || type.type === 'type_identifier' || type.type === 'primitive_type' || type.type === 'sized_type_specifier') return -1;
+      if (typedef || specifiers.modifiers || !type.type.endsWith('_specifier') || type.type === 'sized_type_specifier') return -1;
       out.push(type);
       return i + 1;
     }
@@ -159,20 +156,20 @@ class UnitReader {
       const d = this.declarator(i, 'declarator', typedef);
       if (!d) return -1;
       let declarator = d.node;
-      i = skipSpace(s, d.end);
+      i = skipBlanks(s, d.end);
       if (s.charCodeAt(i) === EQUALS) {
         if (typedef || d.fn) return -1;
-        const from = skipSpace(s, i + 1);
+        const from = skipBlanks(s, i + 1);
         const to = initializerEnd(s, from);
         if (to < 0) return -1;
         const value = this.node('expression', 'value', from, to, []);
         declarator = this.node('init_declarator', 'declarator', d.start, to, [declarator, value]);
-        i = skipSpace(s, to);
+        i = skipBlanks(s, to);
       }
       children.push(declarator);
       const c = s.charCodeAt(i);
       if (c === COMMA) {
-        i = skipSpace(s, i + 1);
+        i = skipBlanks(s, i + 1);
         continue;
       }
       if (c === SEMICOLON) {
@@ -181,11 +178,11 @@ class UnitReader {
       }
       if (c !== OPEN_BRACE || typedef || !d.fn || children.length !== 2) return -1;
       // A function's body, which the skeleton cut.
-      const shut = skipSpace(s, i + 1);
-      if (s.charCodeAt(shut) !== CLOSE_BRACE) return -1;
-      children.push(this.node('compound_statement', 'body', i, shut + 1, []));
-      out.push(this.node('function_definition', undefined, start, shut + 1, children));
-      return shut + 1;
+      const end = emptyBraces(s, i);
+      if (end < 0) return -1;
+      children.push(this.node('compound_statement', 'body', i, end, []));
+      out.push(this.node('function_definition', undefined, start, end, children));
+      return end;
     }
   }
 
@@ -197,10 +194,10 @@ class UnitReader {
   private callStatement(from: number): number {
     const s = this.s;
     const nameEnd = wordEnd(s, from);
-    if (nameEnd === from || RESERVED.has(s.slice(from, nameEnd)) || s.charCodeAt(skipSpace(s, nameEnd)) !== OPEN_PAREN) return -1;
+    if (nameEnd === from || RESERVED.has(s.slice(from, nameEnd)) || s.charCodeAt(skipBlanks(s, nameEnd)) !== OPEN_PAREN) return -1;
     const end = initializerEnd(s, from);
     if (end < 0 || s.charCodeAt(end - 1) !== CLOSE_PAREN) return -1;
-    const semicolon = skipSpace(s, end);
+    const semicolon = skipBlanks(s, end);
     return s.charCodeAt(semicolon) === SEMICOLON ? semicolon + 1 : -1;
   }
 
@@ -215,7 +212,7 @@ class UnitReader {
     let primitive = false;
     let i = from;
     for (;;) {
-      const at = skipSpace(s, i);
+      const at = skipBlanks(s, i);
       const end = wordEnd(s, at);
       if (end === at) break;
       const word = s.slice(at, end);
@@ -259,14 +256,14 @@ class UnitReader {
   private tagged(keyword: string, from: number, keywordEnd: number): { node: DeclNode; end: number } | undefined {
     const s = this.s;
     const children: DeclNode[] = [];
-    let i = skipSpace(s, keywordEnd);
+    let i = skipBlanks(s, keywordEnd);
     let end = -1;
     const nameEnd = wordEnd(s, i);
     if (nameEnd > i) {
       if (RESERVED.has(s.slice(i, nameEnd))) return undefined;
       children.push(this.node('type_identifier', 'name', i, nameEnd, []));
       end = nameEnd;
-      i = skipSpace(s, nameEnd);
+      i = skipBlanks(s, nameEnd);
     }
     if (s.charCodeAt(i) === OPEN_BRACE) {
       if (keyword === 'enum') {
@@ -275,10 +272,9 @@ class UnitReader {
         children.push(list.node);
         end = list.end;
       } else {
-        const shut = skipSpace(s, i + 1);
-        if (s.charCodeAt(shut) !== CLOSE_BRACE || !this.fields?.has(this.codeOffset(i))) return undefined;
-        children.push(this.node('field_declaration_list', 'body', i, shut + 1, []));
-        end = shut + 1;
+        end = emptyBraces(s, i);
+        if (end < 0 || !this.fields?.has(this.codeOffset(i))) return undefined;
+        children.push(this.node('field_declaration_list', 'body', i, end, []));
       }
     }
     if (end < 0) return undefined;
@@ -289,7 +285,7 @@ class UnitReader {
   private enumerators(open: number): { node: DeclNode; end: number } | undefined {
     const s = this.s;
     const children: DeclNode[] = [];
-    let i = skipSpace(s, open + 1);
+    let i = skipBlanks(s, open + 1);
     for (;;) {
       if (s.charCodeAt(i) === CLOSE_BRACE) break;
       const nameEnd = wordEnd(s, i);
@@ -297,14 +293,14 @@ class UnitReader {
       const name = this.node('identifier', 'name', i, nameEnd, []);
       let end = nameEnd;
       let value: DeclNode | undefined;
-      let next = skipSpace(s, nameEnd);
+      let next = skipBlanks(s, nameEnd);
       if (s.charCodeAt(next) === EQUALS) {
-        const from = skipSpace(s, next + 1);
+        const from = skipBlanks(s, next + 1);
         if (s.charCodeAt(from) === OPEN_BRACE) return undefined;
         end = initializerEnd(s, from);
         if (end < 0) return undefined;
         value = this.node('expression', 'value', from, end, []);
-        next = skipSpace(s, end);
+        next = skipBlanks(s, end);
       }
       children.push(this.node('enumerator', undefined, i, end, value ? [name, value] : [name]));
       if (s.charCodeAt(next) === CLOSE_BRACE) {
@@ -312,7 +308,7 @@ class UnitReader {
         break;
       }
       if (s.charCodeAt(next) !== COMMA) return undefined;
-      i = skipSpace(s, next + 1);
+      i = skipBlanks(s, next + 1);
     }
     return { node: this.node('enumerator_list', 'body', open, i + 1, children), end: i + 1 };
   }
@@ -320,11 +316,11 @@ class UnitReader {
   /** `*`s (with qualifiers), a name, then an empty parameter list or array suffixes. */
   private declarator(from: number, field: string, typedef: boolean): { node: DeclNode; start: number; end: number; fn: boolean } | undefined {
     const s = this.s;
-    const at = skipSpace(s, from);
+    const at = skipBlanks(s, from);
     if (s.charCodeAt(at) === STAR) {
       let i = at + 1;
       for (;;) {
-        i = skipSpace(s, i);
+        i = skipBlanks(s, i);
         const end = wordEnd(s, i);
         if (end === i || !POINTER_QUALIFIERS.has(s.slice(i, end))) break;
         i = end;
@@ -338,7 +334,7 @@ class UnitReader {
     if (nameEnd === at || RESERVED.has(s.slice(at, nameEnd))) return undefined;
     let node = this.node(typedef ? 'type_identifier' : 'identifier', field, at, nameEnd, []);
     let end = nameEnd;
-    let i = skipSpace(s, nameEnd);
+    let i = skipBlanks(s, nameEnd);
     if (s.charCodeAt(i) === OPEN_PAREN) {
       // Cut by the skeleton, or plain declarations (as fieldLists.ts reads them in pointers to functions).
       const close = parameterListEnd(s, i + 1);
@@ -352,7 +348,7 @@ class UnitReader {
       if (close < 0) return undefined;
       end = close + 1;
       node = this.node('array_declarator', field, at, end, [{ ...node, field: 'declarator' }]);
-      i = skipSpace(s, end);
+      i = skipBlanks(s, end);
     }
     return { node, start: at, end, fn: false };
   }
@@ -360,12 +356,12 @@ class UnitReader {
   /** `(*name)(parameters)`, `(*name[N])(parameters)`: a pointer to a function (a variable or a type, not a function). */
   private functionPointer(open: number, field: string, typedef: boolean): { node: DeclNode; start: number; end: number; fn: boolean } | undefined {
     const s = this.s;
-    if (s.charCodeAt(skipSpace(s, open + 1)) !== STAR) return undefined;
+    if (s.charCodeAt(skipBlanks(s, open + 1)) !== STAR) return undefined;
     const inner = this.declarator(open + 1, 'declarator', typedef);
     if (!inner || inner.fn) return undefined;
-    const close = skipSpace(s, inner.end);
+    const close = skipBlanks(s, inner.end);
     if (s.charCodeAt(close) !== CLOSE_PAREN) return undefined;
-    const list = skipSpace(s, close + 1);
+    const list = skipBlanks(s, close + 1);
     if (s.charCodeAt(list) !== OPEN_PAREN) return undefined;
     const shut = parameterListEnd(s, list + 1);
     if (shut < 0) return undefined;
@@ -392,18 +388,16 @@ class UnitReader {
 
 /**
  * Just past the value of an initializer or enumerator starting at `from`
- * (after the `=` and blanks), which a `;`, `,` or `}` follows: an empty `{ }` (the skeleton cut it), or
- * one expression of names, numbers, literals, operators and balanced
- * parentheses and brackets, no two operands side by side (but strings with
- * strings or names, which tree-sitter joins, a cast's `)` before an operand,
- * and type words in a cast); -1 for anything else.
+ * (after the `=` and blanks), which a `;`, `,` or `}` follows: an empty
+ * `{ }` (the skeleton cut it), or one expression of names, numbers,
+ * literals, operators and balanced parentheses and brackets, no two operands
+ * side by side (but strings with strings or names, which tree-sitter joins,
+ * a cast's `)` before an operand, and type words in a cast); -1 for
+ * anything else.
  */
 function initializerEnd(s: string, from: number): number {
+  if (s.charCodeAt(from) === OPEN_BRACE) return emptyBraces(s, from);
   let i = from;
-  if (s.charCodeAt(i) === OPEN_BRACE) {
-    const shut = skipSpace(s, i + 1);
-    return s.charCodeAt(shut) === CLOSE_BRACE ? shut + 1 : -1;
-  }
   let end = -1;
   // Each open parenthesis or bracket: true for a call's or an index's (its `)` is an operand), false otherwise.
   const open: boolean[] = [];
@@ -535,16 +529,16 @@ function isHexDigit(c: number): boolean {
   return isDigit(c) || ((c | 32) >= 97 && (c | 32) <= 102);
 }
 
+/** Past the `}` of the `{` at `open` when only blanks are between them (a body the skeleton cut), else -1. */
+function emptyBraces(s: string, open: number): number {
+  const shut = skipBlanks(s, open + 1);
+  return s.charCodeAt(shut) === CLOSE_BRACE ? shut + 1 : -1;
+}
+
 /** The last offset at or before `from` that is not blank. */
 function skipBack(s: string, from: number): number {
   let i = from;
   while (i > 0 && isBlank(s.charCodeAt(i))) i--;
-  return i;
-}
-
-function skipSpace(s: string, from: number): number {
-  let i = from;
-  while (i < s.length && isBlank(s.charCodeAt(i))) i++;
   return i;
 }
 
