@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { analyzeC, analyzeForIndex } from '../../server/src/index/analyze';
+import { neutralizeDialect } from '../../server/src/index/dialectWords';
 import { simpleFieldLists } from '../../server/src/index/fieldLists';
 import { lexC, lineStarts } from '../../server/src/index/lexer';
 import { readPlainUnits } from '../../server/src/index/plainUnits';
@@ -10,7 +11,7 @@ import { readPlainUnits } from '../../server/src/index/plainUnits';
 function plainNames(text: string): string[] | undefined {
   const { source } = analyzeC(text);
   const code = lexC(text).code;
-  return readPlainUnits(source, code, lineStarts(text), simpleFieldLists(code))?.symbols.map((s) => s.name);
+  return readPlainUnits(source, code, lineStarts(text), simpleFieldLists(neutralizeDialect(code)))?.symbols.map((s) => s.name);
 }
 
 describe('readPlainUnits', () => {
@@ -119,7 +120,7 @@ describe('readPlainUnits', () => {
   it('leaves to tree-sitter every file with a declaration that is not plain', () => {
     const declarations = [
       'int f(a, b) int a; char *b; { }', // K&R
-      'ULONG SAVEDS f(void) { }', // a macro in the head
+      'ULONG MYCALL f(void) { }', // a macro in the head (one dialectWords.ts does not know)
       'void f(void) __attribute__((noreturn));', // an attribute
       'enum E { A = { 1 } };', // a brace in a value
       'enum E { A B };',
@@ -149,7 +150,7 @@ describe('readPlainUnits', () => {
       'int x = { 1 } + 2;',
       'extern "C" { int f(void); }',
       'int x[sizeof(int)];', // a parenthesis in an array size
-      '__BEGIN_DECLS',
+      'MY_BEGIN_DECLS',
     ];
     expect(declarations.map((d) => plainNames(`int before;\n${d}\nint after;\n`))).toEqual(declarations.map(() => undefined));
   });

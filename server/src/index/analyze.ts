@@ -8,6 +8,7 @@ import type { BreadcrumbTarget } from '../breadcrumbs/types';
 import { scanArosDefinitions } from './aros';
 import { isAutoDocBanner, parseAutoDoc } from './autodoc';
 import { modtypeFromMmakefile, parseConfFile } from './conf';
+import { neutralizeDialect } from './dialectWords';
 import { scanDirectives } from './directives';
 import { extractSymbols, extractSymbolsAround, type UnitKey } from './extract';
 import { simpleFieldLists, type SimpleFieldLists } from './fieldLists';
@@ -142,15 +143,21 @@ function* analysisSteps(
   const directives = previousDirectives ?? scanDirectives(lex.code, text, starts);
   const aros = scanArosDefinitions(text, lex, starts);
   yield;
+  const counts = spliced?.counts ?? (options.forEditing ? countIdentifiers(lex.code) : undefined);
+  const identifiers = spliced?.identifiers ?? (counts ? [...counts.keys()] : uniqueIdentifiers(lex.code));
+  // Counting a whole document's identifiers is a step of its own in a sliced first analysis.
+  if (counts && !spliced) yield;
+  // Declarations' structure is read with the dialect's macro words neutralized (dialectWords.ts).
+  const structure = options.fullParse ? lex.code : neutralizeDialect(lex.code, identifiers);
   // AROS macro heads are parse errors to tree-sitter, and error recovery is its slowest path:
   // the scanner already read them, so the skeleton leaves them out.
-  const cut = declarationRanges(lex.code);
+  const cut = declarationRanges(structure);
   const bodies = cut.bodies;
   // Plain field lists are read from the text, not parsed (fieldLists.ts).
-  const fields = options.fullParse ? undefined : simpleFieldLists(lex.code);
+  const fields = options.fullParse ? undefined : simpleFieldLists(structure);
   const source = options.fullParse
     ? text
-    : skeletonize(lex.code, cut, blankedSpans(directives.blank, lex.comments, aros, fields));
+    : skeletonize(structure, cut, blankedSpans(directives.blank, lex.comments, aros, fields));
   // Only an analysis that a later one may start from needs them (open documents; not the parse workers).
   const parameters = options.fullParse || !(options.forEditing || previous) ? undefined : cutText(lex.code, cut, fields);
   // Same skeleton and parameters, same declarations: typing inside a body skips parsing and extraction.
@@ -201,15 +208,14 @@ function* analysisSteps(
   const breadcrumbs = maybeTags ? breadcrumbsOf(symbols, text, lex, starts) : [];
   yield;
 
-  const counts = spliced?.counts ?? (options.forEditing ? countIdentifiers(lex.code) : undefined);
-  // Counting a whole document's identifiers and mapping its lines is a step of its own in a sliced first analysis.
+  // Mapping a whole document's lines is a step of its own in a sliced first analysis.
   if (counts && !spliced) yield;
   const analysis: FileAnalysis = {
     lines: starts.length,
     symbols,
     includes: directives.includes,
     breadcrumbs,
-    identifiers: spliced?.identifiers ?? (counts ? [...counts.keys()] : uniqueIdentifiers(lex.code)),
+    identifiers,
     hasErrors: tree ? tree.rootNode.hasError : false,
   };
   const editing = counts
