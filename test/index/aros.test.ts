@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { analyzeC, analyzeForIndex } from '../../server/src/index/analyze';
 import { scanArosDefinitions, type ArosDefinition } from '../../server/src/index/aros';
 import { lexC, lineStarts } from '../../server/src/index/lexer';
 
@@ -539,5 +540,53 @@ describe('interrupt handlers and process entries', () => {
       ['Level6', 'ULONG Level6(struct Custom *hw /* A1 */, ULONG mask /* D1 */, APTR custom /* A0 */, VOID_FUNC code /* A5 */)', 9, 11, 'hook'],
       ['Start', '__startup static SIPTR Start(STRPTR argstr /* A0 */, ULONG argsize /* D0 */, struct ExecBase *SysBase /* A6 */)', 12, 17, 'hook'],
     ]);
+  });
+});
+
+describe('BOOPSI dispatchers', () => {
+  it('reads BOOPSI_DISPATCHER as a hook of Class *, Object * and Msg, and BOOPSI_DISPATCHER_PROTO as its prototype', () => {
+    const text = [
+      'BOOPSI_DISPATCHER_PROTO(IPTR, Gauge_Dispatcher, cl, obj, msg);',
+      'BOOPSI_DISPATCHER(IPTR, Gauge_Dispatcher, cl, obj, msg)',
+      '{',
+      '    switch (msg->MethodID) { case OM_NEW: return 0; }',
+      '    return DoSuperMethodA(cl, obj, msg);',
+      '}',
+      'BOOPSI_DISPATCHER_END',
+      'static BOOPSI_DISPATCHER(ULONG, Test_Dispatcher, CLASS, self, message)',
+      '{',
+      '}',
+      'BOOPSI_DISPATCHER_END',
+      'BOOPSI_DISPATCHER(IPTR, Short, cl, obj)', // an argument short: not one
+      '{',
+      '}',
+      'BOOPSI_DISPATCHER_PROTO(IPTR, NotADefinition, cl, obj, msg)',
+      '{',
+      '}',
+      '#define BOOPSI_DISPATCHER(rettype,name,cl,obj,msg) AROS_UFH3(rettype, name, AROS_UFHA(Class *, cl, A0), AROS_UFHA(Object *, obj, A2), AROS_UFHA(Msg, msg, A1))',
+    ].join('\n');
+    const defs = scan(text);
+    expect(defs.map((d) => [d.name, d.definition, d.signature, d.range.start.line, d.range.end.line, d.aros?.form, d.aros?.macro])).toEqual([
+      ['Gauge_Dispatcher', false, 'IPTR Gauge_Dispatcher(Class *cl /* A0 */, Object *obj /* A2 */, Msg msg /* A1 */)', 0, 0, 'hook', 'BOOPSI_DISPATCHER_PROTO'],
+      ['Gauge_Dispatcher', true, 'IPTR Gauge_Dispatcher(Class *cl /* A0 */, Object *obj /* A2 */, Msg msg /* A1 */)', 1, 5, 'hook', 'BOOPSI_DISPATCHER'],
+      ['Test_Dispatcher', true, 'static ULONG Test_Dispatcher(Class *CLASS /* A0 */, Object *self /* A2 */, Msg message /* A1 */)', 7, 9, 'hook', 'BOOPSI_DISPATCHER'],
+    ]);
+  });
+
+  it('indexes a MUI class file with its dispatcher and without errors', () => {
+    const text = [
+      'IPTR Gauge__OM_NEW(struct IClass *cl, Object *obj, struct opSet *msg) { return 0; }',
+      'BOOPSI_DISPATCHER(IPTR, Gauge_Dispatcher, cl, obj, msg)',
+      '{',
+      '    return Gauge__OM_NEW(cl, obj, (struct opSet *)msg);',
+      '}',
+      'BOOPSI_DISPATCHER_END',
+      'const struct __MUIBuiltinClass _MUI_Gauge_desc = { MUIC_Gauge, MUIC_Area, 0, (void *)Gauge_Dispatcher };',
+      '',
+    ].join('\n');
+    const analysis = analyzeForIndex(text);
+    expect(analysis.hasErrors).toBe(false);
+    expect(analysis.symbols.map((s) => `${s.kind} ${s.name}`)).toEqual(['function Gauge__OM_NEW', 'function Gauge_Dispatcher', 'variable _MUI_Gauge_desc']);
+    expect(analysis).toEqual(analyzeC(text).analysis);
   });
 });

@@ -4,6 +4,7 @@
 //   hooks / callbacks  AROS_UFHn(ret, Name, AROS_UFHA(type, name, reg)...) { ... }
 //   interrupt handlers AROS_INTHn(Name, type, data, intmask, custom, code) { ... }
 //   process entries    AROS_PROCH(Name, argptr, argsize, SysBase) { ... }
+//   BOOPSI dispatchers BOOPSI_DISPATCHER(ret, Name, cl, obj, msg) { ... }
 //
 // The scan is a single regular-expression pass over the masked code from `lexC`
 // (comments and literals are blanks there, so mentions in comments or strings are
@@ -19,7 +20,10 @@
 //   shape: `ULONG Name(type data /* A1 */, ULONG intmask /* D1 */, APTR custom
 //   /* A0 */, VOID_FUNC code /* A5 */)` with as many parameters as the macro
 //   names, `SIPTR Name(STRPTR argptr /* A0 */, ULONG argsize /* D0 */, struct
-//   ExecBase *SysBase /* A6 */)`, the names as written.
+//   ExecBase *SysBase /* A6 */)`, the names as written. So are
+//   BOOPSI_DISPATCHER and its prototype BOOPSI_DISPATCHER_PROTO
+//   (intuition/classes.h, an AROS_UFH3 of `Class *cl /* A0 */, Object *obj
+//   /* A2 */, Msg msg /* A1 */`): every BOOPSI and MUI class's entry point.
 // - Followed by `{` (after blanks and whole preprocessor lines; an `#else`/`#elif`
 //   branch there, typically a plain C head for other compilers, is skipped to its
 //   `#endif`): a definition (`definition: true`, range through the matching `}`;
@@ -73,7 +77,9 @@ export interface ArosDefinition extends SymbolInfo {
   regionEnd: number;
 }
 
-type MacroFamily = 'LH' | 'UFH' | 'LD' | 'UFP' | 'INTH' | 'PROCH';
+type MacroFamily = 'LH' | 'UFH' | 'LD' | 'UFP' | 'INTH' | 'PROCH' | 'BOOPSI' | 'BOOPSI_PROTO';
+/** Families whose macros fix the parameters' types and registers (HANDLER_PARAMS). */
+type FixedFamily = 'INTH' | 'PROCH' | 'BOOPSI' | 'BOOPSI_PROTO';
 
 interface MacroShape {
   family: MacroFamily;
@@ -83,7 +89,7 @@ interface MacroShape {
 }
 
 // One pass finds every candidate; `shapeOf` then validates the suffix.
-const MACRO_RE = /AROS_(LH|UFH|LD|UFP|INTH|PROCH)([0-9A-Z]*)/g;
+const MACRO_RE = /AROS_(LH|UFH|LD|UFP|INTH|PROCH)([0-9A-Z]*)|BOOPSI_DISPATCHER(_PROTO)?/g;
 const LIB_SUFFIX_RE = /^(\d*)(?:(I)|(QUAD|DOUBLE)(\d+))?$/;
 const HOOK_SUFFIX_RE = /^(\d+)(S?)$/;
 const IDENT_RE = /[A-Za-z_][A-Za-z0-9_]*/;
@@ -107,13 +113,20 @@ function shapeOf(family: MacroFamily, suffix: string): MacroShape | undefined {
   }
   if (family === 'INTH') return /^[0-4]$/.test(suffix) ? { family, argCount: Number(suffix), isStatic: false } : undefined;
   if (family === 'PROCH') return suffix === '' ? { family, argCount: 3, isStatic: false } : undefined;
+  if (family === 'BOOPSI' || family === 'BOOPSI_PROTO') return { family, argCount: 3, isStatic: false };
   const m = HOOK_SUFFIX_RE.exec(suffix);
   if (!m) return undefined;
   return { family, argCount: Number(m[1]), isStatic: m[2] === 'S' };
 }
 
-/** The parameters of AROS_INTHn and AROS_PROCH, whose types and registers the macros fix; null if an argument is missing. */
-const HANDLER_PARAMS: Readonly<Record<'INTH' | 'PROCH', ReadonlyArray<{ type: string; register: string }>>> = {
+const DISPATCHER_PARAMS = [
+  { type: 'Class *', register: 'A0' },
+  { type: 'Object *', register: 'A2' },
+  { type: 'Msg', register: 'A1' },
+];
+
+/** The parameters of AROS_INTHn, AROS_PROCH and BOOPSI_DISPATCHER, whose types and registers the macros fix. */
+const HANDLER_PARAMS: Readonly<Record<FixedFamily, ReadonlyArray<{ type: string; register: string }>>> = {
   INTH: [
     { type: '', register: 'A1' },
     { type: 'ULONG', register: 'D1' },
@@ -125,12 +138,24 @@ const HANDLER_PARAMS: Readonly<Record<'INTH' | 'PROCH', ReadonlyArray<{ type: st
     { type: 'ULONG', register: 'D0' },
     { type: 'struct ExecBase *', register: 'A6' },
   ],
+  BOOPSI: DISPATCHER_PARAMS,
+  BOOPSI_PROTO: DISPATCHER_PARAMS,
 };
 
-function handlerParams(family: 'INTH' | 'PROCH', count: number, code: string, a: readonly ArgSpan[], hasDirective: boolean): ParamInfo[] | undefined {
+function isFixed(family: MacroFamily): family is FixedFamily {
+  return family === 'INTH' || family === 'PROCH' || family === 'BOOPSI' || family === 'BOOPSI_PROTO';
+}
+
+/** Where a fixed family's macro puts the function's name: after the return type for dispatchers. */
+function nameArgument(family: FixedFamily | undefined): number {
+  return family === 'INTH' || family === 'PROCH' ? 0 : 1;
+}
+
+/** Undefined if an argument is missing or empty. */
+function handlerParams(family: FixedFamily, count: number, code: string, a: readonly ArgSpan[], hasDirective: boolean): ParamInfo[] | undefined {
   const fixed = HANDLER_PARAMS[family];
-  // AROS_INTHn(name, type, data, ...): the data's type is an argument of its own.
-  const first = family === 'INTH' && count > 0 ? 2 : 1;
+  // AROS_INTHn(name, type, data, ...): the data's type is an argument of its own; BOOPSI_DISPATCHER(ret, name, ...).
+  const first = (family === 'INTH' && count > 0) || family === 'BOOPSI' || family === 'BOOPSI_PROTO' ? 2 : 1;
   if (a.length !== first + count) return undefined;
   const params: ParamInfo[] = [];
   for (let i = 0; i < count; i++) {
@@ -159,7 +184,7 @@ export function scanArosDefinitions(text: string, lex: LexResult, starts: number
     if (at >= 2 && code.charCodeAt(at - 1) === 95 && code.charCodeAt(at - 2) === 95) macroStart = at - 2;
     if (macroStart > 0 && isIdentChar(code.charCodeAt(macroStart - 1))) continue;
     if (nameEnd < code.length && isIdentChar(code.charCodeAt(nameEnd))) continue;
-    const shape = shapeOf(m[1] as MacroFamily, m[2]);
+    const shape = m[1] !== undefined ? shapeOf(m[1] as MacroFamily, m[2]) : shapeOf(m[3] ? 'BOOPSI_PROTO' : 'BOOPSI', '');
     if (!shape) continue;
     const def = scanOne(text, code, lex.comments, starts, macroStart, nameEnd, code.slice(macroStart, nameEnd), shape);
     // The scan goes on from the macro name, not after the body: nested (GCC)
@@ -202,16 +227,16 @@ function scanOne(
   if (ac === 123 /* { */) definition = true;
   else if (ac === 59 /* ; */) definition = false;
   else return undefined;
-  if (definition && (shape.family === 'LD' || shape.family === 'UFP')) return undefined;
+  if (definition && (shape.family === 'LD' || shape.family === 'UFP' || shape.family === 'BOOPSI_PROTO')) return undefined;
 
   const a = args.parts;
   const library = shape.family === 'LH' || shape.family === 'LD';
-  const handler = shape.family === 'INTH' || shape.family === 'PROCH' ? shape.family : undefined;
-  if (library ? a.length < 6 : a.length < (handler ? 1 : 2)) return undefined;
+  const handler = isFixed(shape.family) ? shape.family : undefined;
+  if (library ? a.length < 6 : a.length < nameArgument(handler) + 1) return undefined;
 
   const retType = handler === 'INTH' ? 'ULONG' : handler === 'PROCH' ? 'SIPTR' : normalize(argText(code, a[0], args.hasDirective));
   if (retType === '') return undefined;
-  const nameInfo = nameOf(code, a[handler ? 0 : 1]);
+  const nameInfo = nameOf(code, a[nameArgument(handler)]);
   if (!nameInfo) return undefined;
 
   let params: ParamInfo[] = [];

@@ -29,8 +29,14 @@ const HEAD_WORDS = [
   '__cdecl', 'asmlinkage', '__user', '__iomem',
 ];
 
-/** Attributes that also stand last, before `;` or `,` (`} __packed;`, `int x __unused;`): blanked wherever they stand. */
-const ANYWHERE_WORDS = ['__packed', 'SCTP_PACKED', 'STRUCT_PACKED', '__used', '__unused', '__read_mostly', '__BEGIN_DECLS', '__END_DECLS'];
+/**
+ * Attributes that also stand last, before `;` or `,` (`} __packed;`, `int x __unused;`), and words that
+ * stand alone at file level (`BOOPSI_DISPATCHER_END` after a dispatcher's body, see aros.ts): blanked
+ * wherever they stand.
+ */
+const ANYWHERE_WORDS = [
+  '__packed', 'SCTP_PACKED', 'STRUCT_PACKED', '__used', '__unused', '__read_mostly', '__BEGIN_DECLS', '__END_DECLS', 'BOOPSI_DISPATCHER_END',
+];
 
 /** Macro spellings of keywords, respelled in place (same length); before a name, `*` or `(` only, as HEAD_WORDS. */
 const KEYWORDS = new Map([
