@@ -47,6 +47,16 @@ describe('neutralizeDialect', () => {
     expect(neutralizeDialect('__BEGIN_DECLS\nint f(void);\n__END_DECLS\n')).toBe('             \nint f(void);\n           \n');
   });
 
+  it('blanks whole invocations of symbol-set macros, with or without their semicolon', () => {
+    const calls = 'ADD2INITLIB(Init, 0)\nADD2EXPUNGELIB(Expunge, 0);\n';
+    expect(neutralizeDialect(calls)).toBe(`${' '.repeat(20)}\n${' '.repeat(26)};\n`);
+    const libs = 'ADD2LIBS("x.hidd", 0, static struct Library *,\n  XBase);\n';
+    expect(neutralizeDialect(lexC(libs).code)).toBe(`${' '.repeat(46)}\n${' '.repeat(8)};\n`);
+    // Not an invocation, or one that does not close: left alone.
+    expect(neutralizeDialect('int ADD2INIT;\n')).toBe('int ADD2INIT;\n');
+    expect(neutralizeDialect('ADD2INIT(f, 0\n')).toBe('ADD2INIT(f, 0\n');
+  });
+
   it('leaves words that only contain a dialect word alone', () => {
     const code = 'int ASMx; int my_SAVEDS; int CONSTANT; int __packed_size;';
     expect(neutralizeDialect(code)).toBe(code);
@@ -103,6 +113,14 @@ describe('declarations written in the dialect', () => {
   it('reads variables declared with keyword macros and packed structs', () => {
     const text = ['STATIC CONST UBYTE lokeymaptypes[] = { 1, 2 };', 'struct hdr { UBYTE type; } __packed;', 'struct hdr h;', ''].join('\n');
     expect(symbols(text)).toEqual(['variable lokeymaptypes', 'struct hdr', 'field type', 'variable h']);
+  });
+
+  it('reads the declarations after symbol-set macros written without a semicolon', () => {
+    const text = ['static int Init(struct Library *base) { return 1; }', 'ADD2INITLIB(Init, 0)', 'struct Data { int x; };', 'int after;', ''].join('\n');
+    const analysis = analyzeC(text).analysis;
+    expect(analysis.hasErrors).toBe(false);
+    expect(analysis.symbols.map((s) => `${s.kind} ${s.name}`)).toEqual(['function Init', 'struct Data', 'field x', 'variable after']);
+    expect(analysis.identifiers).toContain('ADD2INITLIB');
   });
 
   it('reads a header guarded for C++ without errors, and its C branch only', () => {

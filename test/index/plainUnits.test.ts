@@ -140,8 +140,8 @@ describe('readPlainUnits', () => {
       'int long int x;', // two primitive types
       'static int\n#ifdef X\nf(void)\n#else\ng(void)\n#endif\n{ }', // a directive in a unit
       'long f(__reg("a6") void *)="jsr";', // a VBCC stub
-      'ADD2INITLIB(Init, 0)', // a macro call without its semicolon
-      'ADD2LIBS("unixio.hidd", 0, static struct Library *, unixioBase);', // type words among a call's arguments
+      'MY_SET(Init, 0)', // a macro call without its semicolon (not one of dialectWords.ts's)
+      'MY_LIBS("unixio.hidd", 0, static struct Library *, unixioBase);', // type words among a call's arguments
       'NVKM_FIRMWARE(ad102, 535.113.01);', // not a number
       'AROS_PRINTER_TAG(PED, 44, 0, .ped_Init = sk_Init);', // designated initializers
       'int x = a / / b;',

@@ -2,8 +2,9 @@
 // between a return type and a name (`static ULONG SAVEDS f(...)`), register
 // and stacking hints before fields (`STACKED ULONG MethodID;`), keywords
 // spelled as macros (`CONST`, `STATIC`), attributes after a struct
-// (`} __packed;`), and C++ linkage (`__BEGIN_DECLS`, `extern "C" {` under
-// `#ifdef __cplusplus`). tree-sitter knows none of these: it read
+// (`} __packed;`), C++ linkage (`__BEGIN_DECLS`, `extern "C" {` under
+// `#ifdef __cplusplus`), and symbol-set macros invoked at file level without
+// a `;` (`ADD2INITLIB(Init, 0)`). tree-sitter knows none of these: it read
 // `STACKED ULONG MethodID;` as a field named `ULONG`, `CONST UBYTE x[]` as a
 // variable named `CONST`, and whole headers in error recovery, its slowest
 // path. ctags users list such words with `-I`; here they are neutralized in
@@ -38,6 +39,22 @@ const ANYWHERE_WORDS = [
   '__packed', 'SCTP_PACKED', 'STRUCT_PACKED', '__used', '__unused', '__read_mostly', '__BEGIN_DECLS', '__END_DECLS', 'BOOPSI_DISPATCHER_END',
 ];
 
+/**
+ * Symbol-set macros (aros/symbolsets.h): file-level invocations that add a
+ * function to a set run at start-up or at a library's open, written with or
+ * without a `;` (their expansion has its own). Without one, tree-sitter read
+ * the next declaration as part of the call. They declare nothing the index
+ * keeps (their functions are referenced, and identifiers come from the real
+ * text): the whole invocation, up to its `)`, is blanked.
+ */
+const CALL_WORDS = [
+  'ADD2INITLIB', 'ADD2EXPUNGELIB', 'ADD2OPENLIB', 'ADD2CLOSELIB', 'ADD2OPENDEV', 'ADD2CLOSEDEV', 'ADD2INIT', 'ADD2EXIT', 'ADD2CTORS',
+  'ADD2DTORS', 'ADD2INITARRAY', 'ADD2FINIARRAY', 'ADD2INITCLASSES', 'ADD2EXPUNGECLASSES', 'ADD2SET', 'ADD2LIBS', 'DEFINESET', 'DECLARESET',
+  'THIS_PROGRAM_HANDLES_SYMBOLSET',
+];
+/** Longest argument list of a symbol-set macro looked at: longer, or unbalanced, and the invocation is left alone. */
+const MAX_CALL = 2000;
+
 /** Macro spellings of keywords, respelled in place (same length); before a name, `*` or `(` only, as HEAD_WORDS. */
 const KEYWORDS = new Map([
   ['CONST', 'const'],
@@ -48,13 +65,15 @@ const KEYWORDS = new Map([
   ['EXTERN', 'extern'],
 ]);
 
-const ALL_WORDS = [...HEAD_WORDS, ...ANYWHERE_WORDS, ...KEYWORDS.keys()];
+const ALL_WORDS = [...HEAD_WORDS, ...ANYWHERE_WORDS, ...CALL_WORDS, ...KEYWORDS.keys()];
 const WORDS = new RegExp(`\\b(?:${ALL_WORDS.join('|')})\\b`, 'g');
 /** The words looked for, and `__cplusplus`: a file that mentions none of them is left as it is. */
 const MENTIONED = new Set([...ALL_WORDS, '__cplusplus']);
 const ANYWHERE = new Set(ANYWHERE_WORDS);
+const CALLS = new Set(CALL_WORDS);
 const STAR = 42;
 const OPEN_PAREN = 40;
+const CLOSE_PAREN = 41;
 
 /** `#ifdef __cplusplus`, `#if defined(__cplusplus)`, `#if defined __cplusplus`: a branch only C++ compiles. */
 const CPLUSPLUS_ONLY = /^#[ \t]*(?:ifdef[ \t]+__cplusplus|if[ \t]+defined[ \t]*(?:\([ \t]*__cplusplus[ \t]*\)|[ \t]__cplusplus))[ \t]*$/;
@@ -74,6 +93,14 @@ export function neutralizeDialect(code: string, identifiers?: readonly string[])
   let m: RegExpExecArray | null;
   while ((m = WORDS.exec(code)) !== null) {
     const word = m[0];
+    if (CALLS.has(word)) {
+      const close = callEnd(code, m.index + word.length);
+      if (close < 0) continue;
+      parts.push(code.slice(copied, m.index), blankLines(code.slice(m.index, close)));
+      copied = close;
+      WORDS.lastIndex = close;
+      continue;
+    }
     const end = m.index + word.length;
     const keyword = KEYWORDS.get(word);
     if (!ANYWHERE.has(word) && !beforeDeclarator(code, end)) continue;
@@ -94,6 +121,20 @@ function beforeDeclarator(code: string, i: number): boolean {
     return next < code.length && code.charCodeAt(next) === STAR;
   }
   return isIdentChar(c) || c === STAR;
+}
+
+/** Offset just past the `)` of the argument list that follows offset `i` (past blanks), or -1. */
+function callEnd(code: string, i: number): number {
+  i = skipBlanks(code, i);
+  if (code.charCodeAt(i) !== OPEN_PAREN) return -1;
+  const limit = Math.min(code.length, i + MAX_CALL);
+  let depth = 0;
+  for (; i < limit; i++) {
+    const c = code.charCodeAt(i);
+    if (c === OPEN_PAREN) depth++;
+    else if (c === CLOSE_PAREN && --depth === 0) return i + 1;
+  }
+  return -1;
 }
 
 /** Blanks what stands between each C++-only `#if` and its `#else`, `#elif` or `#endif` (nested conditionals included). */
