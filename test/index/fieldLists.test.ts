@@ -36,7 +36,7 @@ describe('simpleFieldLists', () => {
     const bodies = [
       'struct A { void (*fn)(int x = 1); };', // a function pointer whose parameters hold more than declarations
       'struct B { struct C { int x; void (*f)(int y = 0); } c; };', // a nested aggregate that is not plain
-      'struct D {\n#pragma pack(2)\n int x;\n};', // a directive other than a conditional
+      'struct D {\n# 12 "x.h"\n int x;\n};', // a `#` that starts no directive the skeleton blanks (a line marker)
       'struct D2 {\n#if X\n int x;\n};', // a conditional left open
       'struct D3 { int x; #if X\n int y;\n#endif\n};', // a `#` that does not start its line
       'struct E { int x __attribute__((aligned(4))); };', // an attribute
@@ -52,6 +52,11 @@ describe('simpleFieldLists', () => {
       'struct O { void (*f)(REG(a0, APTR x)); };', // a macro as a parameter
     ];
     expect(bodies.map((b) => simple(b).map(([, names]) => names))).toEqual([[], [], [], [], [], [], [], [], [], [], [], [], [], [], [], []]);
+  });
+
+  it('reads past directives other than conditionals (the skeleton blanks them) and pointers to functions returning pointers', () => {
+    const text = ['struct Flags {', '  ULONG f_Flags;', '#define FF_ON 1', '#pragma pack(2)', '  char *(*f_Name)(void), **(*f_Names)(int);', '};'].join('\n');
+    expect(simple(text)).toEqual([[0, ['f_Flags', 'f_Name', 'f_Names']]]);
   });
 
   it('reads the fields of every branch of a conditional in a body', () => {
@@ -96,6 +101,8 @@ describe('fields read from the text are the fields tree-sitter reads', () => {
       '  int after;',
       '} Outer;',
     ].join('\n'),
+    directives: ['struct D {', '  ULONG d_Flags;', '#define DF_ON (1 << 0)', '#undef DF_OFF', '  APTR d_Data;', '};'].join('\n'),
+    pointerReturns: ['struct F {', '  char *(*get)(void);', '  XImage * (*create) (Display* , Visual* , unsigned int , int);', '  void **(*all)(int), *plain;', '};'].join('\n'),
     mixed: ['struct M { int a; void (*fn)(void); };', 'struct N { int a; } n, *np;', 'struct P { int x; } __attribute__((packed));', 'int after;'].join('\n'),
   };
 

@@ -4,12 +4,14 @@
 // the lexer's offsets, and the skeleton blanks them (skeleton.ts); the
 // extractor takes their fields from here when it meets the empty body in
 // the tree (extract.ts). Pointers to functions (`APTR (*fn)(struct Hook *,
-// APTR);`) are read too, fields under `#if` in a body (every branch's, as
-// tree-sitter's tree holds them), and nested structs and unions whose own
-// bodies are plain. A body with anything else (an enum declared in it,
-// another directive, an attribute, a bit-field without a name, a parameter
-// that is not a plain declaration) is left to tree-sitter, whole: what is
-// read here is C that tree-sitter reads without error.
+// APTR);`, `char *(*fn)(void);`) are read too, fields under `#if` in a body
+// (every branch's, as tree-sitter's tree holds them), other directives
+// among them (`#define`s of a field's flags: the skeleton blanks them), and
+// nested structs and unions whose own bodies are plain. A body with
+// anything else (an enum declared in it, a `#` that starts no directive, an
+// attribute, a bit-field without a name, a parameter that is not a plain
+// declaration) is left to tree-sitter, whole: what is read here is C that
+// tree-sitter reads without error.
 //
 // A field read here is the one tree-sitter's reading gives: its span from
 // the first specifier to the `;`, the type's span, and each declarator's
@@ -126,9 +128,11 @@ function readBody(code: string, from: number): SimpleBody | undefined {
     if (c === CLOSE) return depth === 0 ? { close: i, fields } : undefined;
     if (c === 35 /* # */) {
       const directive = conditionalAt(code, i);
-      if (directive === undefined) return undefined;
-      depth += directive;
-      if (depth < 0) return undefined;
+      if (directive !== undefined) {
+        depth += directive;
+        if (depth < 0) return undefined;
+      } else if (!atLineStart(code, i) || directiveWord(code, i) === '') return undefined;
+      // Any other directive (a `#define` of a field's flags) is blank in the skeleton tree-sitter reads (directives.ts).
       i = endOfDirective(code, i);
       continue;
     }
@@ -180,7 +184,10 @@ function readField(code: string, start: number): SimpleField | undefined {
   if (aggregate && code.charCodeAt(i) === 59 /* ; */) return { start, end: i + 1, typeEnd, declarators, aggregate };
   for (;;) {
     const declStart = i;
-    const d = code.charCodeAt(i) === 40 /* ( */ ? readFunctionPointer(code, i) : readPlain(code, i);
+    // `char *(*name)(void)`: a pointer to a function that returns a pointer.
+    let open = i;
+    while (code.charCodeAt(open) === 42 /* * */) open = skipBlanks(code, open + 1);
+    const d = code.charCodeAt(open) === 40 /* ( */ ? readFunctionPointer(code, open) : readPlain(code, i);
     if (!d) return undefined;
     i = skipBlanks(code, d.end);
     if (!d.fn && code.charCodeAt(i) === 58 /* : */) {
