@@ -142,9 +142,32 @@ describe('declarations written in the dialect', () => {
     expect(analysis.symbols.map((s) => `${s.kind} ${s.name}`)).toEqual(['macro FOO_H', 'function foo']);
   });
 
-  it('keeps the real text in signatures', () => {
+  it('gives signatures that read as C, split into their parts', () => {
     const fn = analyzeC('static ULONG SAVEDS Init(struct Library *base) { return 0; }\n').analysis.symbols[0];
-    expect(fn.signature).toContain('SAVEDS');
+    expect(fn).toMatchObject({ signature: 'static ULONG Init(struct Library *base)', storage: 'static', returnType: 'ULONG' });
+    expect(fn.params).toEqual([{ type: 'struct Library *', name: 'base' }]);
+  });
+
+  it('names functions and tables declared through name macros after the name written', () => {
+    const text = [
+      'static int GM_UNIQUENAME(Init)(LIBBASETYPEPTR LIBBASE) { return 0; }',
+      'extern void AROS_SLIB_ENTRY(SecurityAddTask, Exec, 47)(void);',
+      'static const APTR GM_UNIQUENAME(FuncTable)[] = { 0 };',
+      'VOID MNAME_ROOT(Get)(OOP_Class *cl, OOP_Object *o, struct pRoot_Get *msg) { }',
+      'int BZ_API(BZ2_bzCompressInit) (bz_stream *strm, int blockSize100k);',
+      'int GM_UNIQUENAME(1)(void);', // not a name: left to tree-sitter
+      '',
+    ].join('\n');
+    const analysis = analyzeC(text).analysis;
+    expect(analysis.symbols.slice(0, 5).map((s) => [s.kind, s.name, s.signature, s.params?.map((p) => p.name)])).toEqual([
+      ['function', 'Init', 'static int Init (LIBBASETYPEPTR LIBBASE)', ['LIBBASE']],
+      ['function', 'SecurityAddTask', 'extern void SecurityAddTask (void)', []],
+      ['variable', 'FuncTable', 'static const APTR FuncTable []', undefined],
+      ['function', 'Get', 'VOID Get (OOP_Class *cl, OOP_Object *o, struct pRoot_Get *msg)', ['cl', 'o', 'msg']],
+      ['function', 'BZ2_bzCompressInit', 'int BZ2_bzCompressInit (bz_stream *strm, int blockSize100k)', ['strm', 'blockSize100k']],
+    ]);
+    expect(analysis.symbols[0].selectionRange.start).toEqual({ line: 0, character: 25 });
+    expect(analyzeForIndex(text)).toEqual(analysis);
   });
 
   it('is read the same by the index and by open documents', () => {

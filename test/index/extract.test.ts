@@ -401,7 +401,7 @@ describe('VBCC inline stubs', () => {
     const stub = named(list, '__InitAmiSSLA');
     expect([stub.kind, stub.definition, stub.returnType, stub.range.start.line]).toEqual(['function', true, 'long', 0]);
     expect([named(list, '__Open').kind, named(list, '__Open').definition]).toEqual(['function', true]);
-    expect(named(list, 'GM_UNIQUENAME').kind).toBe('variable');
+    expect(named(list, 'libname').kind).toBe('variable');
   });
 });
 

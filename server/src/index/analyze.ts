@@ -147,7 +147,9 @@ function* analysisSteps(
   const identifiers = spliced?.identifiers ?? (counts ? [...counts.keys()] : uniqueIdentifiers(lex.code));
   // Counting a whole document's identifiers is a step of its own in a sliced first analysis.
   if (counts && !spliced) yield;
-  // Declarations' structure is read with the dialect's macro words neutralized (dialectWords.ts).
+  // Declarations are read with the dialect's macro words neutralized (dialectWords.ts): their
+  // structure, and their names and signatures (`static ULONG Init(...)` for
+  // `static ULONG SAVEDS GM_UNIQUENAME(Init)(...)`), which then split into C's parts.
   const structure = options.fullParse ? lex.code : neutralizeDialect(lex.code, identifiers);
   // AROS macro heads are parse errors to tree-sitter, and error recovery is its slowest path:
   // the scanner already read them, so the skeleton leaves them out.
@@ -159,11 +161,11 @@ function* analysisSteps(
     ? text
     : skeletonize(structure, cut, blankedSpans(directives.blank, lex.comments, aros, fields));
   // Only an analysis that a later one may start from needs them (open documents; not the parse workers).
-  const parameters = options.fullParse || !(options.forEditing || previous) ? undefined : cutText(lex.code, cut, fields);
+  const parameters = options.fullParse || !(options.forEditing || previous) ? undefined : cutText(structure, cut, fields);
   // Same skeleton and parameters, same declarations: typing inside a body skips parsing and extraction.
   const unchanged = previous !== undefined && previous.source === source && previous.parameters === parameters;
   // A file whose declarations are all plain is read from the text; only its conditionals are parsed.
-  let plainRead = plainUnits ? readPlainUnits(source, lex.code, starts, fields) : undefined;
+  let plainRead = plainUnits ? readPlainUnits(source, structure, starts, fields) : undefined;
   yield;
   let tree = previous
     ? reparse(previous, source)
@@ -180,11 +182,11 @@ function* analysisSteps(
     tree = cParser().parse(source);
   }
   yield;
-  // Signatures are read from the masked code: no comments in them, and nothing the skeleton does not see.
-  const around = !unchanged && spliced && previous && tree ? extractAroundLine(tree, previous, spliced.edit.line, lex.code, starts, fields) : undefined;
+  // Signatures are read from the masked, neutralized code: no comments in them, and nothing the skeleton does not see.
+  const around = !unchanged && spliced && previous && tree ? extractAroundLine(tree, previous, spliced.edit.line, structure, starts, fields) : undefined;
   const read = unchanged
     ? { symbols: previous.plain.map(copySymbol), units: previous.units }
-    : (around ?? (plainRead ? { symbols: plainRead.symbols, units: [] } : extractSymbols(treeOf(tree).rootNode, lex.code, starts, options.forEditing, fields)));
+    : (around ?? (plainRead ? { symbols: plainRead.symbols, units: [] } : extractSymbols(treeOf(tree).rootNode, structure, starts, options.forEditing, fields)));
   const plain = read.symbols;
   // Copies only for a later analysis to start from: that is one made `forEditing` (open documents);
   // the parse workers keep nothing.

@@ -10,7 +10,10 @@
 // path. ctags users list such words with `-I`; here they are neutralized in
 // the text the declarations' structure is read from (the skeleton), at the
 // same offsets: blanked, or respelled as the keyword they stand for.
-// Signatures, names and identifiers still come from the real text.
+// Declarations' names and signatures are read from that text too (a
+// signature then splits into C's parts: `static int Init (LIBBASETYPEPTR
+// base)` for `static int SAVEDS GM_UNIQUENAME(Init)(LIBBASETYPEPTR base)`);
+// identifiers, macros, AROS functions and documentation from the real one.
 
 import { directiveWord, endOfDirective } from './directives';
 import { blankLines, isIdentChar, skipBlanks, spaces } from './lexer';
@@ -25,7 +28,7 @@ import { blankLines, isIdentChar, skipBlanks, spaces } from './lexer';
  * parameter list (`LibInit REGARGS((REG(d0, ...)))` in amigaguide).
  */
 const HEAD_WORDS = [
-  'SAVEDS', 'STDARGS', 'REGARGS', 'ASM', 'STACKED', 'CONSTRUCTOR', 'DESTRUCTOR', 'USED', 'USED_VAR', 'APICALL', 'PTRCALL', 'PTRFASTCALL',
+  'SAVEDS', 'STDARGS', 'REGARGS', 'ASM', 'STACKED', 'ALIGNED', '__aligned', 'CONSTRUCTOR', 'DESTRUCTOR', 'USED', 'USED_VAR', 'APICALL', 'PTRCALL', 'PTRFASTCALL',
   'WINAPI', 'WINSCARDAPI', 'CALLBACK', '__saveds', '__stdargs', '__regargs', '__interrupt', '__startup', '__aros', '__ahdecl', '__stdcall',
   '__cdecl', 'asmlinkage', '__user', '__iomem',
 ];
@@ -55,6 +58,19 @@ const CALL_WORDS = [
 /** Longest argument list of a symbol-set macro looked at: longer, or unbalanced, and the invocation is left alone. */
 const MAX_CALL = 2000;
 
+/**
+ * Macros that make a function's (or a table's) real name from the one
+ * written: `GM_UNIQUENAME(Init)`, `AROS_SLIB_ENTRY(ReadFunc, Lib, 0)`,
+ * `MNAME_ROOT(New)` (`VGAGfxBM__Root__New`), and the `FNAME_` and `MNAME_`
+ * families of the drivers. tree-sitter read `GM_UNIQUENAME(Init)(...)` as a
+ * function named GM_UNIQUENAME, and the AROS_SLIB_ENTRY heads as errors.
+ * All but the first identifier inside the parentheses is blanked: the
+ * symbol is named as written, as aros.ts names `AROS_LHn` functions
+ * declared through the same macros.
+ */
+const NAME_WORDS = ['AROS_SLIB_ENTRY', 'GM_UNIQUENAME', 'LC_BUILDNAME', 'BZ_API', 'WCHARFUNC'];
+const NAME_FAMILIES = ['FNAME', 'MNAME'];
+
 /** Macro spellings of keywords, respelled in place (same length); before a name, `*` or `(` only, as HEAD_WORDS. */
 const KEYWORDS = new Map([
   ['CONST', 'const'],
@@ -66,14 +82,17 @@ const KEYWORDS = new Map([
 ]);
 
 const ALL_WORDS = [...HEAD_WORDS, ...ANYWHERE_WORDS, ...CALL_WORDS, ...KEYWORDS.keys()];
-const WORDS = new RegExp(`\\b(?:${ALL_WORDS.join('|')})\\b`, 'g');
+const WORDS = new RegExp(`\\b(?:${[...ALL_WORDS, ...NAME_WORDS].join('|')}|(?:${NAME_FAMILIES.join('|')})(?:_[A-Z0-9]+)?)\\b`, 'g');
 /** The words looked for, and `__cplusplus`: a file that mentions none of them is left as it is. */
-const MENTIONED = new Set([...ALL_WORDS, '__cplusplus']);
+const MENTIONED = new Set([...ALL_WORDS, ...NAME_WORDS, '__cplusplus']);
+const NAMES = new Set(NAME_WORDS);
 const ANYWHERE = new Set(ANYWHERE_WORDS);
 const CALLS = new Set(CALL_WORDS);
 const STAR = 42;
 const OPEN_PAREN = 40;
 const CLOSE_PAREN = 41;
+const COMMA = 44;
+const UNDERSCORE = 95;
 
 /** `#ifdef __cplusplus`, `#if defined(__cplusplus)`, `#if defined __cplusplus`: a branch only C++ compiles. */
 const CPLUSPLUS_ONLY = /^#[ \t]*(?:ifdef[ \t]+__cplusplus|if[ \t]+defined[ \t]*(?:\([ \t]*__cplusplus[ \t]*\)|[ \t]__cplusplus))[ \t]*$/;
@@ -86,13 +105,22 @@ const CPLUSPLUS_ONLY = /^#[ \t]*(?:ifdef[ \t]+__cplusplus|if[ \t]+defined[ \t]*(
  * AROS files that use none of the words (180 → 30 ms over all AROS code).
  */
 export function neutralizeDialect(code: string, identifiers?: readonly string[]): string {
-  if (identifiers && !identifiers.some((name) => MENTIONED.has(name))) return code;
+  if (identifiers && !identifiers.some((name) => MENTIONED.has(name) || isNameFamily(name))) return code;
   const parts: string[] = [];
   let copied = 0;
   WORDS.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = WORDS.exec(code)) !== null) {
     const word = m[0];
+    if (NAMES.has(word) || isNameFamily(word)) {
+      const close = callEnd(code, m.index + word.length);
+      const name = close < 0 ? undefined : firstName(code, m.index + word.length, close);
+      if (!name) continue;
+      parts.push(code.slice(copied, m.index), blankLines(code.slice(m.index, name.start)), code.slice(name.start, name.end), blankLines(code.slice(name.end, close)));
+      copied = close;
+      WORDS.lastIndex = close;
+      continue;
+    }
     if (CALLS.has(word)) {
       const close = callEnd(code, m.index + word.length);
       if (close < 0) continue;
@@ -121,6 +149,21 @@ function beforeDeclarator(code: string, i: number): boolean {
     return next < code.length && code.charCodeAt(next) === STAR;
   }
   return isIdentChar(c) || c === STAR;
+}
+
+function isNameFamily(word: string): boolean {
+  return NAME_FAMILIES.some((f) => word.startsWith(f) && (word.length === f.length || word.charCodeAt(f.length) === UNDERSCORE));
+}
+
+/** The identifier an argument list (from `from` to just past its `)`) starts with, if it starts with one. */
+function firstName(code: string, from: number, close: number): { start: number; end: number } | undefined {
+  const start = skipBlanks(code, skipBlanks(code, from) + 1);
+  let end = start;
+  while (end < close && isIdentChar(code.charCodeAt(end))) end++;
+  const first = code.charCodeAt(start);
+  if (end === start || (first >= 48 && first <= 57)) return undefined;
+  const after = skipBlanks(code, end);
+  return after < close && (code.charCodeAt(after) === COMMA || code.charCodeAt(after) === CLOSE_PAREN) ? { start, end } : undefined;
 }
 
 /** Offset just past the `)` of the argument list that follows offset `i` (past blanks), or -1. */
