@@ -52,7 +52,11 @@ export function slicedParser(sliceMicros = 8000): SlicedParser {
 }
 
 export interface AnalyzeOptions {
-  /** Parse the full text instead of the declaration skeleton (the two yield the same symbols; tests check it). */
+  /**
+   * Parse the whole (masked, neutralized) text instead of the declaration
+   * skeleton: the two yield the same symbols (tests check it); a review of
+   * generated code reads its errors from it.
+   */
   fullParse?: boolean;
   /**
    * The previous parse of the same document: the text tree-sitter saw and its
@@ -150,7 +154,7 @@ function* analysisSteps(
   // Declarations are read with the dialect's macro words neutralized (dialectWords.ts): their
   // structure, and their names and signatures (`static ULONG Init(...)` for
   // `static ULONG SAVEDS GM_UNIQUENAME(Init)(...)`), which then split into C's parts.
-  const structure = options.fullParse ? lex.code : neutralizeDialect(lex.code, identifiers);
+  const structure = neutralizeDialect(lex.code, identifiers);
   // AROS macro heads are parse errors to tree-sitter, and error recovery is its slowest path:
   // the scanner already read them, so the skeleton leaves them out.
   const cut = declarationRanges(structure);
@@ -158,7 +162,7 @@ function* analysisSteps(
   // Plain field lists are read from the text, not parsed (fieldLists.ts).
   const fields = options.fullParse ? undefined : simpleFieldLists(structure);
   const source = options.fullParse
-    ? text
+    ? structure
     : skeletonize(structure, cut, blankedSpans(directives.blank, lex.comments, aros, fields));
   // Only an analysis that a later one may start from needs them (open documents; not the parse workers).
   const parameters = options.fullParse || !(options.forEditing || previous) ? undefined : cutText(structure, cut, fields);

@@ -3,8 +3,9 @@
 // and stacking hints before fields (`STACKED ULONG MethodID;`), keywords
 // spelled as macros (`CONST`, `STATIC`), attributes after a struct
 // (`} __packed;`), C++ linkage (`__BEGIN_DECLS`, `extern "C" {` under
-// `#ifdef __cplusplus`), and symbol-set macros invoked at file level without
-// a `;` (`ADD2INITLIB(Init, 0)`). tree-sitter knows none of these: it read
+// `#ifdef __cplusplus`), symbol-set macros invoked at file level without
+// a `;` (`ADD2INITLIB(Init, 0)`), and attributes where C has none. tree-sitter
+// knows none of these: it read
 // `STACKED ULONG MethodID;` as a field named `ULONG`, `CONST UBYTE x[]` as a
 // variable named `CONST`, and whole headers in error recovery, its slowest
 // path. ctags users list such words with `-I`; here they are neutralized in
@@ -30,7 +31,8 @@ import { blankLines, isIdentChar, skipBlanks, spaces } from './lexer';
 const HEAD_WORDS = [
   'SAVEDS', 'STDARGS', 'REGARGS', 'ASM', 'STACKED', 'ALIGNED', '__aligned', 'CONSTRUCTOR', 'DESTRUCTOR', 'USED', 'USED_VAR', 'APICALL', 'PTRCALL', 'PTRFASTCALL',
   'WINAPI', 'WINSCARDAPI', 'CALLBACK', '__saveds', '__stdargs', '__regargs', '__interrupt', '__startup', '__aros', '__ahdecl', '__stdcall',
-  '__cdecl', 'asmlinkage', '__user', '__iomem',
+  '__cdecl', 'asmlinkage', '__user', '__iomem', 'VARARGS68K', 'ASMCALL', '__stackalign', '__must_check', '__eficall', '__fenv_static',
+  'UD_INLINE', 'ASL_NOINLINE', 'SC_M68K_HOT', 'LIBUDIS86_DLLEXTERN',
 ];
 
 /**
@@ -39,7 +41,8 @@ const HEAD_WORDS = [
  * wherever they stand.
  */
 const ANYWHERE_WORDS = [
-  '__packed', 'SCTP_PACKED', 'STRUCT_PACKED', '__used', '__unused', '__read_mostly', '__BEGIN_DECLS', '__END_DECLS', 'BOOPSI_DISPATCHER_END',
+  '__packed', 'SCTP_PACKED', 'STRUCT_PACKED', '__used', '__unused', '__read_mostly', '__pure2', '__BEGIN_DECLS', '__END_DECLS',
+  'BOOPSI_DISPATCHER_END',
 ];
 
 /**
@@ -55,6 +58,14 @@ const CALL_WORDS = [
   'ADD2DTORS', 'ADD2INITARRAY', 'ADD2FINIARRAY', 'ADD2INITCLASSES', 'ADD2EXPUNGECLASSES', 'ADD2SET', 'ADD2LIBS', 'DEFINESET', 'DECLARESET',
   'THIS_PROGRAM_HANDLES_SYMBOLSET',
 ];
+/**
+ * GCC's and Microsoft's attributes, blanked with their arguments as the
+ * symbol-set macros are: tree-sitter reads most of them, but not between a
+ * declarator and its initializer (`const struct Resident r
+ * __attribute__((section(".text"))) = {...}`, every AROS ROM module), and
+ * they hold nothing the index keeps.
+ */
+const ATTRIBUTE_WORDS = ['__attribute__', '__attribute', '__declspec'];
 /** Longest argument list of a symbol-set macro looked at: longer, or unbalanced, and the invocation is left alone. */
 const MAX_CALL = 2000;
 
@@ -81,13 +92,13 @@ const KEYWORDS = new Map([
   ['EXTERN', 'extern'],
 ]);
 
-const ALL_WORDS = [...HEAD_WORDS, ...ANYWHERE_WORDS, ...CALL_WORDS, ...KEYWORDS.keys()];
+const ALL_WORDS = [...HEAD_WORDS, ...ANYWHERE_WORDS, ...CALL_WORDS, ...ATTRIBUTE_WORDS, ...KEYWORDS.keys()];
 const WORDS = new RegExp(`\\b(?:${[...ALL_WORDS, ...NAME_WORDS].join('|')}|(?:${NAME_FAMILIES.join('|')})(?:_[A-Z0-9]+)?)\\b`, 'g');
 /** The words looked for, and `__cplusplus`: a file that mentions none of them is left as it is. */
 const MENTIONED = new Set([...ALL_WORDS, ...NAME_WORDS, '__cplusplus']);
 const NAMES = new Set(NAME_WORDS);
 const ANYWHERE = new Set(ANYWHERE_WORDS);
-const CALLS = new Set(CALL_WORDS);
+const CALLS = new Set([...CALL_WORDS, ...ATTRIBUTE_WORDS]);
 const STAR = 42;
 const OPEN_PAREN = 40;
 const CLOSE_PAREN = 41;
