@@ -57,6 +57,15 @@ describe('neutralizeDialect', () => {
     expect(neutralizeDialect('ADD2INIT(f, 0\n')).toBe('ADD2INIT(f, 0\n');
   });
 
+  it('blanks attributes where tree-sitter does not read them, and leaves those between a type and the declarator', () => {
+    const initialized = 'const struct Resident r __attribute__((section(".text"))) = { 0 };';
+    expect(neutralizeDialect(initialized)).toBe(`const struct Resident r ${' '.repeat(33)} = { 0 };`);
+    expect(neutralizeDialect('T *__attribute__((x)) f(void);')).toBe(`T *${' '.repeat(18)} f(void);`);
+    expect(neutralizeDialect('__declspec(dllexport) int f(void);')).toBe(`${' '.repeat(21)} int f(void);`);
+    const between = 'static inline int __attribute__((always_inline)) f(void);';
+    expect(neutralizeDialect(between)).toBe(between);
+  });
+
   it('leaves words that only contain a dialect word alone', () => {
     const code = 'int ASMx; int my_SAVEDS; int CONSTANT; int __packed_size;';
     expect(neutralizeDialect(code)).toBe(code);
