@@ -60,7 +60,7 @@
 
 import type { ArosInfo, ParamInfo, SymbolInfo } from './types';
 import type { CommentSpan, LexResult } from './lexer';
-import { atLineStart, directiveWord, endOfDirective } from './directives';
+import { atLineStart, branchEnd, directiveWord, endOfDirective } from './directives';
 import { isBlank, isIdentChar, offsetToPosition, skipBlanks } from './lexer';
 import { isAutoDocBanner, parseAutoDoc } from './autodoc';
 import { splitTopLevel } from './signatureText';
@@ -143,7 +143,7 @@ const HANDLER_PARAMS: Readonly<Record<FixedFamily, ReadonlyArray<{ type: string;
 };
 
 function isFixed(family: MacroFamily): family is FixedFamily {
-  return family === 'INTH' || family === 'PROCH' || family === 'BOOPSI' || family === 'BOOPSI_PROTO';
+  return Object.hasOwn(HANDLER_PARAMS, family);
 }
 
 /** Where a fixed family's macro puts the function's name: after the return type for dispatchers. */
@@ -154,8 +154,8 @@ function nameArgument(family: FixedFamily | undefined): number {
 /** Undefined if an argument is missing or empty. */
 function handlerParams(family: FixedFamily, count: number, code: string, a: readonly ArgSpan[], hasDirective: boolean): ParamInfo[] | undefined {
   const fixed = HANDLER_PARAMS[family];
-  // AROS_INTHn(name, type, data, ...): the data's type is an argument of its own; BOOPSI_DISPATCHER(ret, name, ...).
-  const first = (family === 'INTH' && count > 0) || family === 'BOOPSI' || family === 'BOOPSI_PROTO' ? 2 : 1;
+  // After the name; AROS_INTHn(name, type, data, ...): the data's type is an argument of its own.
+  const first = nameArgument(family) + (family === 'INTH' && count > 0 ? 2 : 1);
   if (a.length !== first + count) return undefined;
   const params: ParamInfo[] = [];
   for (let i = 0; i < count; i++) {
@@ -604,17 +604,7 @@ function matchBrace(code: string, open: number): number {
 
 /** After `#if 0`: offset just past the `#else`, `#elif` or `#endif` that ends the dead branch. */
 function skipDeadBranch(code: string, i: number): number {
-  let depth = 0;
-  const re = /^[ \t]*#[ \t]*(if|ifdef|ifndef|else|elif|endif)\b/gm;
-  re.lastIndex = i;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(code)) !== null) {
-    const w = m[1];
-    if (w === 'if' || w === 'ifdef' || w === 'ifndef') depth++;
-    else if (depth === 0) return endOfDirective(code, m.index);
-    else if (w === 'endif') depth--;
-  }
-  return code.length;
+  return endOfDirective(code, branchEnd(code, i));
 }
 
 // ---------------------------------------------------------------------------

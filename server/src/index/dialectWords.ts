@@ -16,8 +16,9 @@
 // base)` for `static int SAVEDS GM_UNIQUENAME(Init)(LIBBASETYPEPTR base)`);
 // identifiers, macros, AROS functions and documentation from the real one.
 
-import { directiveWord, endOfDirective } from './directives';
+import { branchEnd, endOfDirective } from './directives';
 import { blankLines, findIdentifier, isBlank, isIdentChar, skipBlanks, spaces, uniqueIdentifiers } from './lexer';
+import { matchingParen } from './signatureText';
 
 /**
  * Expand to nothing or to an attribute in every definition the AROS tree
@@ -202,14 +203,8 @@ function firstName(code: string, from: number, close: number): { start: number; 
 function callEnd(code: string, i: number): number {
   i = skipBlanks(code, i);
   if (code.charCodeAt(i) !== OPEN_PAREN) return -1;
-  const limit = Math.min(code.length, i + MAX_CALL);
-  let depth = 0;
-  for (; i < limit; i++) {
-    const c = code.charCodeAt(i);
-    if (c === OPEN_PAREN) depth++;
-    else if (c === CLOSE_PAREN && --depth === 0) return i + 1;
-  }
-  return -1;
+  const close = matchingParen(code, i, Math.min(code.length, i + MAX_CALL));
+  return close < 0 ? -1 : close + 1;
 }
 
 /** Blanks what stands between each C++-only `#if` and its `#else`, `#elif` or `#endif` (nested conditionals included). */
@@ -223,31 +218,12 @@ function blankCplusplusBranches(code: string): string {
     const end = endOfDirective(code, hash);
     directive.lastIndex = end;
     if (!CPLUSPLUS_ONLY.test(code.slice(hash, end))) continue;
-    const branchEnd = endOfBranch(code, end);
-    parts.push(code.slice(copied, end), blankLines(code.slice(end, branchEnd)));
-    copied = branchEnd;
-    directive.lastIndex = branchEnd;
+    const ends = branchEnd(code, end);
+    parts.push(code.slice(copied, end), blankLines(code.slice(end, ends)));
+    copied = ends;
+    directive.lastIndex = ends;
   }
   if (copied === 0) return code;
   parts.push(code.slice(copied));
   return parts.join('');
-}
-
-/** Offset of the line that ends the branch begun at `from`: its own `#else`, `#elif` or `#endif` (or the end of the text). */
-function endOfBranch(code: string, from: number): number {
-  const directive = /^[ \t]*#/gm;
-  directive.lastIndex = from;
-  let depth = 0;
-  let m: RegExpExecArray | null;
-  while ((m = directive.exec(code)) !== null) {
-    const hash = m.index + m[0].length - 1;
-    const word = directiveWord(code, hash);
-    if (word.startsWith('if')) depth++;
-    else if (word === 'endif' || word === 'else' || word.startsWith('elif')) {
-      if (depth === 0) return m.index;
-      if (word === 'endif') depth--;
-    }
-    directive.lastIndex = endOfDirective(code, hash);
-  }
-  return code.length;
 }

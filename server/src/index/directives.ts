@@ -113,6 +113,29 @@ export function directiveWord(code: string, hash: number): string {
   return m ? m[1] : '';
 }
 
+/**
+ * Offset of the line that ends the conditional branch begun at `from`: its
+ * own `#else`, `#elif` (`#elifdef`, `#elifndef`) or `#endif`, past the
+ * conditionals nested in it; the end of the text if none does.
+ */
+export function branchEnd(code: string, from: number): number {
+  const directive = /^[ \t]*#/gm;
+  directive.lastIndex = from;
+  let depth = 0;
+  let m: RegExpExecArray | null;
+  while ((m = directive.exec(code)) !== null) {
+    const hash = m.index + m[0].length - 1;
+    const word = directiveWord(code, hash);
+    if (word.startsWith('if')) depth++;
+    else if (word === 'endif' || word === 'else' || word.startsWith('elif')) {
+      if (depth === 0) return m.index;
+      if (word === 'endif') depth--;
+    }
+    directive.lastIndex = endOfDirective(code, hash);
+  }
+  return code.length;
+}
+
 /** A directive runs to the end of its line, continued by a trailing backslash. */
 export function endOfDirective(code: string, from: number): number {
   let i = from;

@@ -108,10 +108,10 @@ function findCallName(s: string, name: string): number {
   return -1;
 }
 
-/** Offset of the `)` closing the `(` at `open`, or -1. */
-export function matchingParen(s: string, open: number): number {
+/** Offset of the `)` closing the `(` at `open`, or -1 (also when it is not found before `limit`). */
+export function matchingParen(s: string, open: number, limit = s.length): number {
   let depth = 0;
-  for (let i = open; i < s.length; i++) {
+  for (let i = open; i < limit; i++) {
     const c = s.charCodeAt(i);
     if (c === 40) depth++;
     else if (c === 41 && --depth === 0) return i;
