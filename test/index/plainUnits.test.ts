@@ -115,6 +115,10 @@ describe('readPlainUnits', () => {
 
   it('reads the declarations of every branch of a conditional', () => {
     expect(plainNames('#ifndef X_H\n#define X_H\n#ifdef A\nint a;\n#else\nlong a;\n#endif\nvoid f(void);\n#endif\n')).toEqual(['a', 'a', 'f']);
+    // A function defined under #else (its body cut by the skeleton), as the tree reads it.
+    const text = '#ifdef QUIET\nstatic void q(void) { }\n#define show(l) q()\n#else\nstatic void show(int l)\n{\n    unsigned long e;\n    while ((e = next())) log(l, e);\n}\n#endif\nint after;\n';
+    expect(plainNames(text)).toEqual(['q', 'show', 'after']);
+    expect(analyzeForIndex(text)).toEqual(analyzeC(text, { fullParse: true }).analysis);
   });
 
   it('leaves to tree-sitter every file with a declaration that is not plain', () => {
@@ -139,7 +143,8 @@ describe('readPlainUnits', () => {
       'unsigned const long x;', // a qualifier inside a run of basic words
       'int long int x;', // two primitive types
       'static int\n#ifdef X\nf(void)\n#else\ng(void)\n#endif\n{ }', // a directive in a unit
-      'long f(__reg("a6") void *)="jsr";', // a VBCC stub
+      'long f(void) = 3;', // a function declarator with a value other than strings
+      'long f(__reg("a6") void *)="jsr" X;', // a stub's strings with a name among them
       'MY_SET(Init, 0)', // a macro call without its semicolon (not one of dialectWords.ts's)
       'MY_LIBS("unixio.hidd", 0, static struct Library *, unixioBase);', // type words among a call's arguments
       'NVKM_FIRMWARE(ad102, 535.113.01);', // not a number
@@ -177,6 +182,18 @@ describe('readPlainUnits', () => {
     ].join('\n');
     expect(plainNames(text)).toEqual(['foo', 'Bar', 'get', 'mask', 'SysBase', 'v', 's', 'c', 'g', 'n', 'e', 'spaced']);
     expect(analyzeForIndex(text)).toEqual(analyzeC(text).analysis);
+  });
+
+  it('reads VBCC inline stubs as tree-sitter does: functions with `__reg` in their parameters, variables without', () => {
+    const text = [
+      'long __InitAmiSSLA(__reg("a6") struct Library *, __reg("a0") struct TagItem * tagList)="\\tjsr\\t-36(a6)";',
+      'long __Two(__reg("a6") void *)="\\tmove.l\\ta0,-(a7)"\n  "\\tjsr\\t-42(a6)";',
+      'long notAStub(void) = "x";',
+    ].join('\n');
+    expect(plainNames(text)).toEqual(['__InitAmiSSLA', '__Two', 'notAStub']);
+    const analysis = analyzeForIndex(text);
+    expect(analysis.symbols.map((s) => `${s.kind} ${s.name}`)).toEqual(['function __InitAmiSSLA', 'function __Two', 'variable notAStub']);
+    expect(analysis).toEqual(analyzeC(text).analysis);
   });
 
   it('reads a file with an unbalanced conditional as tree-sitter does, error and all', () => {

@@ -150,6 +150,32 @@ describe('skeletonize: conditionals', () => {
     expect(skel(nested)).toBe('#ifdef X\nint x;\n#else\n#if 0\n#else\nvoid f(void) {\n#endif\n#endif\nint g(void) {      }');
   });
 
+  it('cuts the bodies of a later branch at file level that ends where it began (another implementation under #else)', () => {
+    const text = '#ifdef QUIET\n#define show(l) quiet()\n#else\nstatic void show(int l)\n{\n    printf(l);\n}\n#endif\nint after;';
+    const s = skel(text);
+    expect(s).toBe('#ifdef QUIET\n#define show(l) quiet()\n#else\nstatic void show(int l)\n{\n\n}\n#endif\nint after;');
+    expectSameLayout(text, s);
+    // Every later branch on its own, #elif and #else alike, and initializers too.
+    const elifs = '#if A\nint a;\n#elif B\nint b(void) { x(); }\n#else\nint c[] = { 1, 2 };\n#endif\n';
+    expect(skel(elifs)).toBe('#if A\nint a;\n#elif B\nint b(void) {      }\n#else\nint c[] = {      };\n#endif\n');
+    // Plain parameter lists are cut there as in the first branch.
+    const lists = '#ifdef X\nint x;\n#else\nULONG Count(struct List *l);\n#endif\n';
+    expect(skeletonize(lexC(lists).code)).toBe(lists.replace('struct List *l', ' '.repeat(14)));
+  });
+
+  it('leaves a later branch whose braces do not balance within it, or one inside a body', () => {
+    // An alternative head and its `{` (the first branch's counts), or a branch closing what came before.
+    const heads = '#ifdef X\nint f(int a) {\n#else\nint f(int a, int b) { if (b) {\n#endif\n    return a;\n}\n';
+    expect(skel(heads)).toBe('#ifdef X\nint f(int a) {\n\n\n\n\n}\n');
+    const closing = 'struct S {\n#ifdef X\n};\n#else\n int y; };\n#endif\nint g(void) { y(); }';
+    expect(skel(closing)).toBe(closing.replace('{ y(); }', '{      }'));
+    const opening = '#ifdef X\nint x;\n#else\nvoid f(void) {\n#endif\n  y();\n}\n';
+    expect(skel(opening)).toBe(opening);
+    // Inside a body only the first branch counts, as before.
+    const inside = 'void f(void) {\n#ifdef X\n  a();\n#else\n  if (b) { c(); }\n#endif\n}\n';
+    expect(skel(inside)).toBe('void f(void) {\n\n\n\n\n\n}\n');
+  });
+
   it('braces inside an #if 0 nested in a live branch stay uncounted, and counting resumes after', () => {
     const text = '#ifdef X\n#if 0\n{\n#endif\nint f(void) { a(); }\n#endif\nint after;';
     expect(skel(text)).toBe('#ifdef X\n#if 0\n{\n#endif\nint f(void) {      }\n#endif\nint after;');

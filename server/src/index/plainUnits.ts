@@ -158,11 +158,14 @@ class UnitReader {
       let declarator = d.node;
       i = skipBlanks(s, d.end);
       if (s.charCodeAt(i) === EQUALS) {
-        if (typedef || d.fn) return -1;
+        if (typedef) return -1;
         const from = skipBlanks(s, i + 1);
-        const to = initializerEnd(s, from);
+        // A function declarator with a value is a VBCC inline stub, `long f(...)="asm";`, which the
+        // extractor tells by its strings (and `__reg` in its parameters): only strings are read here.
+        const strings = d.fn ? stringsEnd(s, from) : undefined;
+        const to = strings ? strings.end : d.fn ? -1 : initializerEnd(s, from);
         if (to < 0) return -1;
-        const value = this.node('expression', 'value', from, to, []);
+        const value = this.node(strings ? (strings.count > 1 ? 'concatenated_string' : 'string_literal') : 'expression', 'value', from, to, []);
         declarator = this.node('init_declarator', 'declarator', d.start, to, [declarator, value]);
         i = skipBlanks(s, to);
       }
@@ -384,6 +387,22 @@ class UnitReader {
     const p = this.point(offset);
     return (this.starts[p.row] ?? 0) + p.column;
   }
+}
+
+/** Just past a run of string literals from `from` (the lexer blanked their insides), and how many; undefined if none. */
+function stringsEnd(s: string, from: number): { end: number; count: number } | undefined {
+  let i = from;
+  let end = -1;
+  let count = 0;
+  while (s.charCodeAt(i) === 34) {
+    const close = s.indexOf('"', i + 1);
+    const nl = s.indexOf('\n', i + 1);
+    if (close < 0 || (nl >= 0 && nl < close)) return undefined;
+    end = close + 1;
+    count++;
+    i = skipBlanks(s, end);
+  }
+  return count > 0 ? { end, count } : undefined;
 }
 
 /**

@@ -11,7 +11,7 @@
 // balance (conditional compilation around a function head) degrades to a full
 // parse of the remainder rather than losing code.
 
-import { endOfDirective } from './directives';
+import { branchEnd, endOfDirective } from './directives';
 import { isIdentChar, spaces } from './lexer';
 
 const OPEN = 123; // {
@@ -68,7 +68,12 @@ const NOT_FUNCTIONS = new Set([
  * macros, K&R parameter lists) or `=` (initializers). Braces count only in
  * the first branch of each `#if` (after `#if 0`, the first branch that can be
  * compiled) and never under `#if 0`, so alternative heads or halves of an `if`
- * written per platform do not unbalance the count.
+ * written per platform do not unbalance the count. A later branch of a
+ * conditional at file level (`#else`, `#elif`) is read as a file of its own,
+ * and its bodies and lists are cut when it ends as it began, at file level
+ * (the other implementation of a function, `static void f(...) { ... }`
+ * under `#else`): tree-sitter parsed those bodies whole, and the plain
+ * reader (plainUnits.ts) gave up on the file.
  *
  * `parameters`: interiors of parameter lists, `name(...)` followed by `;`,
  * `{`, `,` or `=` (VBCC's inline stubs: `long f(__reg("a6") ...)="asm";`, whose
@@ -90,10 +95,15 @@ export function declarationRangesEveryCharacter(code: string): DeclarationRanges
   return scanDeclarations(code, false);
 }
 
-/** `jump`: inside bodies, aggregates and skipped branches, go straight to the next brace or directive. */
-function scanDeclarations(code: string, jump: boolean): DeclarationRanges {
+/**
+ * `jump`: inside bodies, aggregates and skipped branches, go straight to the
+ * next brace or directive. Reads [from, to); `balanced`: it ends at file level
+ * with no `}` more than `{`.
+ */
+function scanDeclarations(code: string, jump: boolean, from = 0, to = code.length): DeclarationRanges & { balanced: boolean } {
   const out: Array<[number, number]> = [];
   const parameters: Array<[number, number]> = [];
+  let underflow = false;
   let parens = 0;
   let listStart = -1;
   // Where the current declaration's head begins: its first character after `;`, a brace, a `,` or a
@@ -103,20 +113,21 @@ function scanDeclarations(code: string, jump: boolean): DeclarationRanges {
   // at file level or in such blocks (not in aggregates, nor where unbalanced braces hid a body).
   const braces: boolean[] = [];
   let enclosed = 0;
-  const n = code.length;
-  // `counted`: a branch of the conditional has been counted (the first, or the first after `#if 0`).
-  const conditionals: Array<{ skip: boolean; counted: boolean }> = [];
+  const n = to;
+  // `counted`: a branch of the conditional has been counted (the first, or the first after `#if 0`);
+  // `atFileLevel`: it began outside any body, aggregate or parameter list.
+  const conditionals: Array<{ skip: boolean; counted: boolean; atFileLevel: boolean }> = [];
   let skipping = 0;
   let depth = 0;
   let bodyStart = -1;
   let atLineStart = true;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < n; i++) {
     // Inside a body or an aggregate, or under a skipped branch, only braces and directives
     // count: a regular expression finds the next one (most of a C file is bodies).
     if (jump && !atLineStart && (bodyStart >= 0 || enclosed > 0 || skipping > 0)) {
       const stops = skipping > 0 ? DIRECTIVE_LINE : BRACE_OR_DIRECTIVE_LINE;
       stops.lastIndex = i;
-      if (stops.exec(code) === null) break;
+      if (stops.exec(code) === null || stops.lastIndex > n) break;
       i = stops.lastIndex - 1;
     }
     const c = code.charCodeAt(i);
@@ -136,7 +147,7 @@ function scanDeclarations(code: string, jump: boolean): DeclarationRanges {
         case 'ifdef':
         case 'ifndef': {
           const skip = directive === 'if' && argument === '0';
-          conditionals.push({ skip, counted: !skip });
+          conditionals.push({ skip, counted: !skip, atFileLevel: depth === 0 && parens === 0 });
           if (skip) skipping++;
           break;
         }
@@ -155,6 +166,13 @@ function scanDeclarations(code: string, jump: boolean): DeclarationRanges {
           } else if (!top.skip) {
             top.skip = true;
             skipping++;
+          }
+          if (top.skip && top.counted && skipping === 1 && top.atFileLevel && depth === 0 && parens === 0) {
+            const branch = scanDeclarations(code, jump, end, branchEnd(code, end));
+            if (branch.balanced) {
+              out.push(...branch.bodies);
+              parameters.push(...branch.parameters);
+            }
           }
           break;
         }
@@ -195,13 +213,14 @@ function scanDeclarations(code: string, jump: boolean): DeclarationRanges {
     } else if (c === CLOSE) {
       if (braces.length > 0 && !braces.pop()) enclosed--;
       if (depth > 0) depth--;
+      else underflow = true;
       if (depth === 0 && bodyStart >= 0) {
         out.push([bodyStart, i]);
         bodyStart = -1;
       }
     }
   }
-  return { bodies: out, parameters };
+  return { bodies: out, parameters, balanced: depth === 0 && !underflow && parens === 0 };
 }
 
 /** A newline before a directive (the lexer keeps the directives of masked code). */
