@@ -109,8 +109,12 @@ describe('readPlainUnits', () => {
     const nested = 'int (*(*fp)(int))(void);';
     expect(plainNames(nested)).toEqual(['fp']);
     expect(analyzeForIndex(nested)).toEqual(analyzeC(nested).analysis);
-    // A parameter that is not a plain declaration is tree-sitter's to read.
-    expect(plainNames('#if 0\nvoid f(REG(a0, APTR x));\n#endif\n')).toBeUndefined();
+    // Under an `#if 0` that balances, plain heads have their lists cut as anywhere else; under one that does not, a
+    // parameter that is not a plain declaration is tree-sitter's to read.
+    const cut = '#if 0\nvoid f(REG(a0, APTR x));\n#endif\n';
+    expect(plainNames(cut)).toEqual(['f']);
+    expect(analyzeForIndex(cut)).toEqual(analyzeC(cut, { fullParse: true }).analysis);
+    expect(plainNames('#if 0\nvoid f(REG(a0, APTR x));\n}\n#endif\n')).toBeUndefined();
   });
 
   it('reads the declarations of every branch of a conditional', () => {

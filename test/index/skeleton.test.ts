@@ -150,7 +150,7 @@ describe('skeletonize: conditionals', () => {
     expect(skel(nested)).toBe('#ifdef X\nint x;\n#else\n#if 0\n#else\nvoid f(void) {\n#endif\n#endif\nint g(void) {      }');
   });
 
-  it('cuts the bodies of a later branch at file level that ends where it began (another implementation under #else)', () => {
+  it('cuts the bodies of a branch skipped at file level that ends where it began (another implementation under #else)', () => {
     const text = '#ifdef QUIET\n#define show(l) quiet()\n#else\nstatic void show(int l)\n{\n    printf(l);\n}\n#endif\nint after;';
     const s = skel(text);
     expect(s).toBe('#ifdef QUIET\n#define show(l) quiet()\n#else\nstatic void show(int l)\n{\n\n}\n#endif\nint after;');
@@ -158,6 +158,9 @@ describe('skeletonize: conditionals', () => {
     // Every later branch on its own, #elif and #else alike, and initializers too.
     const elifs = '#if A\nint a;\n#elif B\nint b(void) { x(); }\n#else\nint c[] = { 1, 2 };\n#endif\n';
     expect(skel(elifs)).toBe('#if A\nint a;\n#elif B\nint b(void) {      }\n#else\nint c[] = {      };\n#endif\n');
+    // A function set aside under `#if 0`, the same way.
+    const aside = '#if 0\nvoid old(void) { x(); }\n#endif\nint after;';
+    expect(skel(aside)).toBe('#if 0\nvoid old(void) {      }\n#endif\nint after;');
     // Plain parameter lists are cut there as in the first branch.
     const lists = '#ifdef X\nint x;\n#else\nULONG Count(struct List *l);\n#endif\n';
     expect(skeletonize(lexC(lists).code)).toBe(lists.replace('struct List *l', ' '.repeat(14)));

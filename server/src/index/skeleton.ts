@@ -68,12 +68,12 @@ const NOT_FUNCTIONS = new Set([
  * macros, K&R parameter lists) or `=` (initializers). Braces count only in
  * the first branch of each `#if` (after `#if 0`, the first branch that can be
  * compiled) and never under `#if 0`, so alternative heads or halves of an `if`
- * written per platform do not unbalance the count. A later branch of a
- * conditional at file level (`#else`, `#elif`) is read as a file of its own,
- * and its bodies and lists are cut when it ends as it began, at file level
- * (the other implementation of a function, `static void f(...) { ... }`
- * under `#else`): tree-sitter parsed those bodies whole, and the plain
- * reader (plainUnits.ts) gave up on the file.
+ * written per platform do not unbalance the count. A branch skipped at file
+ * level (a later one, `#else`, `#elif`, or one under `#if 0`) is read as a
+ * file of its own, and its bodies and lists are cut when it ends as it
+ * began, at file level (the other implementation of a function under
+ * `#else`, a function set aside under `#if 0`): tree-sitter parsed those
+ * bodies whole, and the plain reader (plainUnits.ts) gave up on the file.
  *
  * `parameters`: interiors of parameter lists, `name(...)` followed by `;`,
  * `{`, `,` or `=` (VBCC's inline stubs: `long f(__reg("a6") ...)="asm";`, whose
@@ -142,6 +142,7 @@ function scanDeclarations(code: string, jump: boolean, from = 0, to = code.lengt
       // Strings in every case: `undefined` in a switch over strings deoptimized this function.
       const directive = word ? word[1] : '';
       const argument = word ? word[2] : '';
+      let branchStarts = false;
       switch (directive) {
         case 'if':
         case 'ifdef':
@@ -149,6 +150,7 @@ function scanDeclarations(code: string, jump: boolean, from = 0, to = code.lengt
           const skip = directive === 'if' && argument === '0';
           conditionals.push({ skip, counted: !skip, atFileLevel: depth === 0 && parens === 0 });
           if (skip) skipping++;
+          branchStarts = true;
           break;
         }
         case 'elif':
@@ -167,19 +169,22 @@ function scanDeclarations(code: string, jump: boolean, from = 0, to = code.lengt
             top.skip = true;
             skipping++;
           }
-          if (top.skip && top.counted && skipping === 1 && top.atFileLevel && depth === 0 && parens === 0) {
-            const branch = scanDeclarations(code, jump, end, branchEnd(code, end));
-            if (branch.balanced) {
-              out.push(...branch.bodies);
-              parameters.push(...branch.parameters);
-            }
-          }
+          branchStarts = true;
           break;
         }
         case 'endif': {
           const top = conditionals.pop();
           if (top?.skip) skipping--;
           break;
+        }
+      }
+      // A branch skipped at file level (under `#if 0`, or after the one counted) is read on its own.
+      const top = branchStarts && conditionals.length > 0 ? conditionals[conditionals.length - 1] : undefined;
+      if (top && top.skip && skipping === 1 && top.atFileLevel && depth === 0 && parens === 0) {
+        const branch = scanDeclarations(code, jump, end, branchEnd(code, end));
+        if (branch.balanced) {
+          out.push(...branch.bodies);
+          parameters.push(...branch.parameters);
         }
       }
       i = end - 1;
