@@ -54,6 +54,50 @@ const FILE = [
   'int limited;',
 ].join('\n');
 
+/** No breadcrumbs, no AROS functions: a text whose comment edits are answered quickly. */
+const DOCS = [
+  '#include <exec/types.h>', // 0
+  '',
+  '/*****************************************************************************',
+  '',
+  '    NAME',
+  '        CountWidgets', // 5
+  '',
+  '    SYNOPSIS',
+  '        int CountWidgets(struct Widget *w);',
+  '',
+  '    FUNCTION', // 10
+  '        Counts the widgets.',
+  '',
+  '*****************************************************************************/',
+  'int CountWidgets(struct Widget *w)',
+  '{', // 15
+  '    int n = w->n;',
+  '    return n; /* inline */',
+  '}',
+  '',
+  '/* The limit', // 20
+  '   of widgets',
+  '   in all. */',
+  '#define LIMIT 10',
+  '',
+  '/* Not a doc:', // 25
+  '   far away',
+  '   from all */',
+  '',
+  '',
+  '', // 30
+  'int far;',
+  '#define X 1 /* a comment on',
+  '   a directive',
+  '   line */',
+  'int y;', // 35
+].join('\n');
+
+function autodocOf(result: AnalyzeResult, name: string): Record<string, string> | undefined {
+  return result.analysis.symbols.find((s) => s.name === name)?.autodoc;
+}
+
 function analyse(text: string, previous?: AnalyzeResult): AnalyzeResult {
   return analyzeC(text, { previous, forEditing: true });
 }
@@ -86,6 +130,7 @@ function wasSpliced(next: AnalyzeResult, previous: AnalyzeResult): boolean {
  */
 function expectSameAsFresh(result: AnalyzeResult, text: string): boolean {
   if (result.editing?.lex) expect(result.editing.lex).toEqual(lexC(text));
+  if (result.editing) expect(result.editing.comments).toEqual(lexC(text).comments);
   const fresh = analyzeC(text).analysis;
   const { identifiers, symbols, breadcrumbs, ...rest } = result.analysis;
   const { identifiers: freshIdentifiers, symbols: freshSymbols, breadcrumbs: freshBreadcrumbs, ...freshRest } = fresh;
@@ -103,10 +148,10 @@ function expectSameAsFresh(result: AnalyzeResult, text: string): boolean {
 type Case = [what: string, line: number, content: string];
 
 /** Each case edits one line of FILE, from its own previous analysis (a full analysis edits the previous tree). */
-function expectPath(cases: Case[], path: (next: AnalyzeResult, previous: AnalyzeResult) => boolean, taken: boolean): void {
+function expectPath(cases: Case[], path: (next: AnalyzeResult, previous: AnalyzeResult) => boolean, taken: boolean, file = FILE): void {
   for (const [what, line, content] of cases) {
-    const prev = analyse(FILE);
-    const text = setLine(FILE, line, content);
+    const prev = analyse(file);
+    const text = setLine(file, line, content);
     const next = analyse(text, prev);
     expect(path(next, prev), what).toBe(taken);
     expectSameAsFresh(next, text);
@@ -276,18 +321,33 @@ describe('analyzeLineEdit', () => {
     expectSameAsFresh(next, text);
   });
 
-  it('after a quick edit the next edit lexes in full once, then splices again', () => {
+  it('after quick edits the next edit splices from the lexer result before them, with their lines', () => {
     const r0 = analyse(FILE);
     const t1 = setLine(FILE, 35, '    int hook_here = q;');
     const r1 = analyse(t1, r0);
     expect(wasQuick(r1, r0)).toBe(true);
-    const t2 = setLine(t1, 33, '       about more');
+    const t2 = setLine(t1, 37, '        notes(q, r);');
     const r2 = analyse(t2, r1);
-    expect(wasQuick(r2, r1) || wasSpliced(r2, r1)).toBe(false);
-    const t3 = setLine(t2, 33, '       about more and more');
+    expect(wasQuick(r2, r1)).toBe(true);
+    const t3 = setLine(t2, 33, '       about more');
     const r3 = analyse(t3, r2);
     expect(wasSpliced(r3, r2)).toBe(true);
     expectSameAsFresh(r3, t3);
+    const t4 = setLine(t3, 33, '       about more and more');
+    const r4 = analyse(t4, r3);
+    expect(wasSpliced(r4, r3)).toBe(true);
+    expectSameAsFresh(r4, t4);
+    // The same after edits inside comments, whose lines the lexer blanks.
+    const d0 = analyse(DOCS);
+    const u1 = setLine(DOCS, 11, '        Counts the widgets twice.');
+    const d1 = analyse(u1, d0);
+    const u2 = setLine(u1, 16, '    int n = w->n * 2;');
+    const d2 = analyse(u2, d1);
+    expect(wasQuick(d1, d0) && wasQuick(d2, d1)).toBe(true);
+    const u3 = setLine(u2, 23, '#define LIMIT 20');
+    const d3 = analyse(u3, d2);
+    expect(wasSpliced(d3, d2)).toBe(true);
+    expect(expectSameAsFresh(d3, u3)).toBe(true);
   });
 
   it('matches a fresh analysis where neighbouring lines decide (cases a review found)', () => {
@@ -322,6 +382,93 @@ describe('analyzeLineEdit', () => {
       expect([...next.analysis.identifiers].sort(), what).toEqual([...fresh.identifiers].sort());
       if (next.editing?.lex) expect(next.editing.lex, what).toEqual(lexC(text));
     }
+  });
+
+  it('answers typing inside a block comment by attaching the documentation again', () => {
+    const prev = analyse(DOCS);
+    expect(autodocOf(prev, 'CountWidgets')?.FUNCTION).toContain('Counts the widgets.');
+    const cases: Case[] = [
+      ['an AutoDoc section', 11, '        Counts the widgets, and more.'],
+      ['a blank line in an AutoDoc', 12, '        Returns their number.'],
+      ['a section name', 10, '    RESULT'],
+      ['a line of a plain doc comment', 21, '   of all widgets'],
+      ['a comment far from any symbol', 26, '   further away'],
+    ];
+    expectPath(cases, wasQuick, true, DOCS);
+    // Each edit consumes the state it starts from (see analyzeLineEdit).
+    const t1 = setLine(DOCS, 11, '        Counts the widgets, and more.');
+    const r1 = analyse(t1, prev);
+    expect(autodocOf(r1, 'CountWidgets')?.FUNCTION).toContain('Counts the widgets, and more.');
+    // The previous analysis, published to the index, keeps its own documentation.
+    expect(autodocOf(prev, 'CountWidgets')?.FUNCTION).not.toContain('and more');
+    // A second comment edit, and a body edit after it, build on the first.
+    const t2 = setLine(t1, 5, '        CountAllWidgets');
+    const r2 = analyse(t2, r1);
+    expect(wasQuick(r2, r1)).toBe(true);
+    expect(expectSameAsFresh(r2, t2)).toBe(true);
+    const t3 = setLine(t2, 16, '    int n = w->n + 1;');
+    const r3 = analyse(t3, r2);
+    expect(wasQuick(r3, r2)).toBe(true);
+    expect(expectSameAsFresh(r3, t3)).toBe(true);
+    const t4 = setLine(t3, 4, '    NAME (of the function)');
+    const r4 = analyse(t4, r3);
+    expect(wasQuick(r4, r3)).toBe(true);
+    expect(expectSameAsFresh(r4, t4)).toBe(true);
+  });
+
+  it('leaves to the full analysis a comment edit that could change more than documentation', () => {
+    const cases: Case[] = [
+      ['ending the comment', 11, '        Counts */ int x; /*'],
+      ['the line that opens the comment', 20, '/* The new limit'],
+      ['the line that closes the comment', 22, '   in all, really. */'],
+      ['a comment begun on a directive line', 33, '   directive, still'],
+      ['a tag typed', 11, '        AI_NOTE: count'],
+      ['a comment inside a body', 17, '    return n; /* inline, still */'],
+    ];
+    expectPath(cases.map(([w, l, c]) => [w, l, c]), wasQuick, false, DOCS);
+    // A text with breadcrumbs, or with AROS functions (their AutoDocs are aros.ts's), is analysed whole.
+    expectPath([['a comment in a text with tags', 33, '       about everything']], wasQuick, false);
+    const aros = `${DOCS}
+AROS_LH1(int, Count,
+    AROS_LHA(APTR, w, A0),
+    struct Library *, Base, 5, Widget)
+{
+    AROS_LIBFUNC_INIT
+    return 0;
+    AROS_LIBFUNC_EXIT
+}
+`;
+    expectPath([['a comment in a text with AROS functions', 11, '        Counts.']], wasQuick, false, aros);
+  });
+
+  it('a random series of edits in a text of comments always matches a fresh analysis', () => {
+    let seed = 11;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor(seed / 65536) % n;
+    };
+    const pieces = ['x', ' ', 'NAME', 'FUNCTION', '*', '/', '*/', '/*', '#', '\\', ';', '{', 'int z;', '\n', '\t', 'AROS_', '==='];
+    let text = DOCS;
+    let prev = analyse(text);
+    let quick = 0;
+    for (let step = 0; step < 300; step++) {
+      const lines = text.split('\n');
+      const line = rand(lines.length);
+      const content = lines[line];
+      const at = rand(content.length + 1);
+      const cut = rand(4) === 0 ? rand(Math.min(4, content.length - at) + 1) : 0;
+      const piece = rand(5) === 0 ? '' : pieces[rand(pieces.length)];
+      text = setLine(text, line, content.slice(0, at) + piece + content.slice(at + cut));
+      const next = analyse(text, prev);
+      if (wasQuick(next, prev)) quick++;
+      expectSameAsFresh(next, text);
+      prev = next;
+      if (step % 10 === 9) {
+        text = DOCS;
+        prev = analyse(text, prev);
+      }
+    }
+    expect(quick).toBeGreaterThan(60);
   });
 
   it('keeps the line starts of later lines in step with a change of length', () => {

@@ -6,10 +6,10 @@ import C from 'tree-sitter-c';
 import { mayHaveBreadcrumbs, parseBreadcrumbs } from '../breadcrumbs/parse';
 import type { BreadcrumbTarget } from '../breadcrumbs/types';
 import { scanArosDefinitions } from './aros';
-import { isAutoDocBanner, parseAutoDoc } from './autodoc';
 import { modtypeFromMmakefile, parseConfFile } from './conf';
 import { neutralizeDialect } from './dialectWords';
 import { scanDirectives } from './directives';
+import { attachDocs } from './docComments';
 import { extractSymbols, extractSymbolsAround, type UnitKey } from './extract';
 import { simpleFieldLists, type SimpleFieldLists } from './fieldLists';
 import type { FileAnalysis } from './fileIndex';
@@ -206,7 +206,7 @@ function* analysisSteps(
   for (const m of directives.macros) merged.push(m);
   merged.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   const symbols = renumberParents(plain, merged);
-  attachDocs(symbols, text, lex, starts);
+  attachDocs(symbols, text, lex.comments, starts);
   yield;
 
   // Tags cannot span lines: a text that had none and an edited line with none make no breadcrumbs.
@@ -225,7 +225,7 @@ function* analysisSteps(
     hasErrors: tree ? tree.rootNode.hasError : false,
   };
   const editing = counts
-    ? { text, starts, editable: editableLines(text, starts, bodies, lex.comments, symbols), counts, analysis, lex, directives, maybeTags }
+    ? { text, starts, editable: editableLines(text, starts, bodies, lex.comments, symbols), counts, analysis, lex, comments: lex.comments, directives, maybeTags }
     : undefined;
   // The tree of a file read from the text holds its conditionals alone: nothing to keep.
   return { source, tree: plainRead ? undefined : tree, plain: extracted, parameters, units: unitKeys, editing, analysis };
@@ -429,93 +429,3 @@ function renumberParents(before: SymbolInfo[], after: SymbolInfo[]): SymbolInfo[
   return out;
 }
 
-/**
- * The comment right above a top-level symbol is its documentation. An AROS
- * AutoDoc banner also spans the comments inside the function head, so those
- * are gathered up to the body.
- */
-function attachDocs(symbols: SymbolInfo[], text: string, lex: LexResult, starts: readonly number[]): void {
-  const comments = lex.comments;
-  if (comments.length === 0 || symbols.length === 0) return;
-  for (const s of symbols) {
-    if (s.parent !== undefined || s.kind === 'field' || s.kind === 'enumerator') continue;
-    if (s.autodoc) continue;
-    const start = offsetOf(starts, s.range.start);
-    const before = commentEndingBefore(comments, lex.code, start);
-    if (before < 0) continue;
-    const c = comments[before];
-    // A run of own-line `//` comments is one doc comment, not just its last line.
-    let first = before;
-    if (!c.block) while (first > 0 && continuesLineComments(comments[first - 1], comments[first], lex.code)) first--;
-    // A comment after code on its line (`} /* Name */`, `int x; // note`) belongs to that code, not to what follows.
-    if (!ownLine(comments[first], lex.code)) continue;
-    const body = text.slice(comments[first].start, c.end);
-    if (isAutoDocBanner(body) || /^\s*\/\*+\s*$/m.test(body.split('\n')[0] ?? '')) {
-      const texts = [body];
-      const end = offsetOf(starts, s.range.end);
-      for (let i = before + 1; i < comments.length && comments[i].start < end; i++) {
-        texts.push(text.slice(comments[i].start, comments[i].end));
-      }
-      const doc = parseAutoDoc(texts);
-      if (doc) {
-        s.autodoc = doc;
-        continue;
-      }
-    }
-    if (looksLikeBreadcrumb(body)) continue;
-    const doc = cleanComment(body);
-    // Nothing but decoration (`/*********/`, `// -----`) is no documentation.
-    if (!/^[\s*\-=_~#/]*$/.test(doc)) s.doc = doc;
-  }
-}
-
-/** Index of the comment that ends just before `offset` with only whitespace (at most two blank lines) between. */
-function commentEndingBefore(comments: readonly CommentSpan[], code: string, offset: number): number {
-  let lo = 0;
-  let hi = comments.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (comments[mid].end <= offset) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  if (found < 0) return -1;
-  // Count lines before slicing: the previous comment can be thousands of lines up.
-  let lines = 0;
-  for (let i = code.indexOf('\n', comments[found].end); i >= 0 && i < offset; i = code.indexOf('\n', i + 1)) {
-    if (++lines > 3) return -1;
-  }
-  const gap = code.slice(comments[found].end, offset);
-  if (gap.trim() !== '') {
-    // The AROS layout puts `#include <proto/x.h>` between the banner and the macro.
-    const withoutIncludes = gap.replace(/^\s*#\s*include[^\n]*$/gm, '');
-    if (withoutIncludes.trim() !== '') return -1;
-  }
-  return found;
-}
-
-/** `a` is an own-line `//` comment on the line just above `b`. */
-function continuesLineComments(a: CommentSpan, b: CommentSpan, code: string): boolean {
-  return !a.block && /^[ \t]*\r?\n[ \t]*$/.test(code.slice(a.end, b.start)) && ownLine(a, code);
-}
-
-/** Only whitespace before the comment on its line. */
-function ownLine(c: CommentSpan, code: string): boolean {
-  return /^[ \t]*$/.test(code.slice(code.lastIndexOf('\n', c.start - 1) + 1, c.start));
-}
-
-function looksLikeBreadcrumb(comment: string): boolean {
-  return /\b(AI_PHASE|AI_STATUS)\s*:/i.test(comment);
-}
-
-function cleanComment(comment: string): string {
-  return comment
-    .replace(/^\/\*+|\*+\/$/g, '')
-    .split('\n')
-    .map((l) => l.replace(/^\s*(\/\/+|\*+(?!\/))?\s?/, '').trimEnd())
-    .join('\n')
-    .trim()
-    .slice(0, 4000);
-}
