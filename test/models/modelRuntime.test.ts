@@ -209,6 +209,52 @@ describe('hot swap and idle unload', () => {
   });
 });
 
+describe('keeping the model host awake between requests', () => {
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+  it('pings the idle host for the configured time after a request, never during one, and answers after', async () => {
+    let host: HostClient | undefined;
+    const runtime = new ModelRuntime({
+      config: config(role(STORIES, { max_length: 400 }), role(STORIES), { keep_host_warm_seconds: 0.4 }),
+      createHost: (options) => (host = new HostClient(options)),
+    });
+    try {
+      await runtime.generate('codegen', { kind: 'complete', prompt: 'Once' });
+      const h = host as HostClient;
+      await sleep(200);
+      // About one every 20 ms while idle (timers on a busy machine run late, never early).
+      expect(h.pingsSent).toBeGreaterThan(2);
+      expect(h.pingsSent).toBeLessThanOrEqual(11);
+      await sleep(500);
+      const stopped = h.pingsSent;
+      await sleep(200);
+      expect(h.pingsSent).toBe(stopped);
+      // While a request runs the host is awake: no pings, and the request is answered as before.
+      const before = h.pingsSent;
+      const r = await runtime.generate('codegen', { kind: 'complete', prompt: 'Once upon a time' });
+      expect(r.tokens).toBeGreaterThan(100);
+      expect(h.pingsSent).toBe(before);
+    } finally {
+      await runtime.dispose();
+    }
+  });
+
+  it('sends none when keep_host_warm_seconds is 0', async () => {
+    let host: HostClient | undefined;
+    const runtime = new ModelRuntime({
+      config: config(role(STORIES), role(STORIES), { keep_host_warm_seconds: 0 }),
+      createHost: (options) => (host = new HostClient(options)),
+    });
+    try {
+      await runtime.generate('codegen', { kind: 'complete', prompt: 'Once' });
+      await sleep(150);
+      expect((host as HostClient).pingsSent).toBe(0);
+    } finally {
+      await runtime.dispose();
+    }
+  });
+});
+
 describe('bad model files: one clear error each, and the runtime keeps working', () => {
   const bad = mkdtempSync(path.join(os.tmpdir(), 'bad-models-'));
   const truncated = path.join(bad, 'truncated.gguf');

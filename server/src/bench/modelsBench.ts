@@ -68,7 +68,8 @@ async function benchModel(model: string, runs: number, tokens: number): Promise<
     llm: { model_path: model, threads: 1, context_size: 1024, idle_unload_seconds: 0 },
     exploration: {},
     session: {},
-    hardware: {},
+    // The default keep-warm unless the environment names another (for comparisons).
+    hardware: process.env.KEEP_WARM_SECONDS === undefined ? {} : { keep_host_warm_seconds: Number(process.env.KEEP_WARM_SECONDS) },
   };
   const runtime = new ModelRuntime({ config });
   t0 = performance.now();

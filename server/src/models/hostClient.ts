@@ -14,7 +14,18 @@ export interface HostClientOptions {
   log?: (message: string) => void;
   /** Called when the child exits unexpectedly; loaded models are gone. */
   onExit?: (reason: string) => void;
+  /**
+   * After each request, how long to keep the child awake while it is idle (a
+   * `ping` every WARM_INTERVAL_MS); 0 never. Waking a process that has slept
+   * for a second costs a millisecond or more on a virtual machine, twice per
+   * request (the host, then the caller): half of the runtime's extra time to
+   * the first token in `npm run bench:models`.
+   */
+  keepWarmMs?: number;
 }
+
+/** How often an idle host is pinged while it is kept warm. */
+export const WARM_INTERVAL_MS = 20;
 
 interface Pending {
   resolve: (m: FromHost) => void;
@@ -30,11 +41,19 @@ export class HostClient {
   private readonly pending = new Map<number, Pending>();
   /** Models the running child holds; empty after it dies. */
   private readonly loaded = new Set<string>();
+  private warmUntil = 0;
+  private warmTimer?: ReturnType<typeof setInterval>;
+  private pings = 0;
 
   constructor(private readonly options: HostClientOptions) {}
 
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /** How many keep-warm pings went to the child (see keepWarmMs). */
+  get pingsSent(): number {
+    return this.pings;
   }
 
   isLoaded(key: string): boolean {
@@ -67,6 +86,8 @@ export class HostClient {
 
   /** Stops the child; pending requests end with 'aborted'. */
   async dispose(): Promise<void> {
+    if (this.warmTimer) clearInterval(this.warmTimer);
+    this.warmTimer = undefined;
     const child = this.child;
     this.child = undefined;
     this.ready = undefined;
@@ -103,7 +124,29 @@ export class HostClient {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.pending.delete(id);
+      this.keepWarm(child);
     }
+  }
+
+  /** Pings the idle child every WARM_INTERVAL_MS until keepWarmMs after the last request (never while one runs: it is awake). */
+  private keepWarm(child: ChildProcess): void {
+    const ms = this.options.keepWarmMs ?? 0;
+    if (ms <= 0) return;
+    this.warmUntil = Date.now() + ms;
+    if (this.warmTimer) return;
+    const timer = setInterval(() => {
+      if (this.child !== child || !child.connected || Date.now() > this.warmUntil) {
+        clearInterval(timer);
+        if (this.warmTimer === timer) this.warmTimer = undefined;
+        return;
+      }
+      if (this.pending.size > 0) return;
+      child.send({ type: 'ping' } satisfies ToHost);
+      this.pings++;
+    }, WARM_INTERVAL_MS);
+    // Never what keeps the process running.
+    timer.unref();
+    this.warmTimer = timer;
   }
 
   private start(): Promise<void> {

@@ -21,7 +21,9 @@ export type ToHost =
   | { type: 'load'; id: number; key: string; spec: LoadSpec }
   | { type: 'unload'; id: number; key: string }
   | { type: 'generate'; id: number; key: string; lane: Lane; request: GenerateRequest; stream: boolean }
-  | { type: 'abort'; id: number };
+  | { type: 'abort'; id: number }
+  /** Nothing to do: keeps an idle host awake (see HostClientOptions.keepWarmMs). */
+  | { type: 'ping' };
 
 export type FromHost =
   | { type: 'ready'; gpu: string | false; ms: number }

@@ -96,6 +96,8 @@ async function handle(m: ToHost): Promise<void> {
     case 'abort':
       aborts.get(m.id)?.controller.abort();
       return;
+    case 'ping':
+      return;
   }
 }
 

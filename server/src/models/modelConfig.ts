@@ -80,6 +80,12 @@ export const MODEL_CONFIG_FIELDS: Readonly<Record<string, Field>> = {
     fields: {
       use_gpu_if_available: { type: 'boolean', description: 'Let `device: auto` roles use a GPU.' },
       max_memory_per_model_gb: { type: 'number', minimum: 0.1, maximum: 1024, description: 'Refuse to load a model file larger than this.' },
+      keep_host_warm_seconds: {
+        type: 'number',
+        minimum: 0,
+        maximum: 600,
+        description: 'After each request, keep the model host process awake this long (a message every 20 ms while it is idle), so the next request does not wait for it to wake; 0 lets it sleep. Default 5.',
+      },
     },
   },
 };
@@ -109,7 +115,7 @@ export interface ModelConfig {
   llm: RoleConfig;
   exploration: { enabled?: boolean; max_files_to_scan?: number; similarity_threshold?: number; enable_caching?: boolean };
   session: { enable_streaming?: boolean; save_sessions?: boolean; max_conversation_history?: number };
-  hardware: { use_gpu_if_available?: boolean; max_memory_per_model_gb?: number };
+  hardware: { use_gpu_if_available?: boolean; max_memory_per_model_gb?: number; keep_host_warm_seconds?: number };
 }
 
 export interface ConfigLayer {

@@ -182,6 +182,7 @@ export class ModelRuntime {
         gpu: load.gpu,
         log: this.options.log,
         onExit: (reason) => this.options.log?.(`model host stopped (${reason})`),
+        keepWarmMs: (this.config.hardware.keep_host_warm_seconds ?? 5) * 1000,
       };
       host = this.options.createHost ? this.options.createHost(options) : new HostClient(options);
       this.hosts.set(hostKey, host);
