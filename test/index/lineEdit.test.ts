@@ -145,6 +145,41 @@ function expectSameAsFresh(result: AnalyzeResult, text: string): boolean {
   return true;
 }
 
+/**
+ * `steps` seeded one-line edits of `file` (a piece inserted, up to four characters cut), each
+ * analysed from the previous analysis and compared with a fresh one; the file starts over
+ * every `restartEvery` steps, so that it does not drift into noise. How many took each path.
+ */
+function randomSeries(file: string, seed: number, pieces: readonly string[], steps: number, restartEvery: number): { quick: number; spliced: number; full: number; clean: number } {
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return Math.floor(seed / 65536) % n;
+  };
+  const counts = { quick: 0, spliced: 0, full: 0, clean: 0 };
+  let text = file;
+  let prev = analyse(text);
+  for (let step = 0; step < steps; step++) {
+    const lines = text.split('\n');
+    const line = rand(lines.length);
+    const content = lines[line];
+    const at = rand(content.length + 1);
+    const cut = rand(4) === 0 ? rand(Math.min(4, content.length - at) + 1) : 0;
+    const piece = rand(5) === 0 ? '' : pieces[rand(pieces.length)];
+    text = setLine(text, line, content.slice(0, at) + piece + content.slice(at + cut));
+    const next = analyse(text, prev);
+    if (wasQuick(next, prev)) counts.quick++;
+    else if (wasSpliced(next, prev)) counts.spliced++;
+    else counts.full++;
+    if (expectSameAsFresh(next, text)) counts.clean++;
+    prev = next;
+    if (step % restartEvery === restartEvery - 1) {
+      text = file;
+      prev = analyse(text, prev);
+    }
+  }
+  return counts;
+}
+
 type Case = [what: string, line: number, content: string];
 
 /** Each case edits one line of FILE, from its own previous analysis (a full analysis edits the previous tree). */
@@ -218,38 +253,8 @@ describe('analyzeLineEdit', () => {
   });
 
   it('a random series of one-line edits always matches a fresh analysis, on both paths', () => {
-    let seed = 7;
-    const rand = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return Math.floor(seed / 65536) % n;
-    };
     const pieces = ['x', 'n', 'tmp', ' ', ';', '1', '0x', '(', ')', '{', '}', '"', "'", '/', '*', '/*', '*/', '//', '#', '\\', 'AROS_', 'AI_NOTE: y', '\n', '->', 'w_Flags'];
-    let text = FILE;
-    let prev = analyse(text);
-    let quick = 0;
-    let spliced = 0;
-    let full = 0;
-    let clean = 0;
-    for (let step = 0; step < 400; step++) {
-      const lines = text.split('\n');
-      const line = rand(lines.length);
-      const content = lines[line];
-      const at = rand(content.length + 1);
-      const cut = rand(4) === 0 ? rand(Math.min(4, content.length - at) + 1) : 0;
-      const piece = rand(5) === 0 ? '' : pieces[rand(pieces.length)];
-      text = setLine(text, line, content.slice(0, at) + piece + content.slice(at + cut));
-      const next = analyse(text, prev);
-      if (wasQuick(next, prev)) quick++;
-      else if (wasSpliced(next, prev)) spliced++;
-      else full++;
-      if (expectSameAsFresh(next, text)) clean++;
-      prev = next;
-      // Keep the file from drifting into noise: start over now and then.
-      if (step % 8 === 7) {
-        text = FILE;
-        prev = analyse(text, prev);
-      }
-    }
+    const { quick, spliced, full, clean } = randomSeries(FILE, 7, pieces, 400, 8);
     expect(quick).toBeGreaterThan(15);
     expect(spliced).toBeGreaterThan(100);
     expect(full).toBeGreaterThan(20);
@@ -442,33 +447,8 @@ AROS_LH1(int, Count,
   });
 
   it('a random series of edits in a text of comments always matches a fresh analysis', () => {
-    let seed = 11;
-    const rand = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return Math.floor(seed / 65536) % n;
-    };
     const pieces = ['x', ' ', 'NAME', 'FUNCTION', '*', '/', '*/', '/*', '#', '\\', ';', '{', 'int z;', '\n', '\t', 'AROS_', '==='];
-    let text = DOCS;
-    let prev = analyse(text);
-    let quick = 0;
-    for (let step = 0; step < 300; step++) {
-      const lines = text.split('\n');
-      const line = rand(lines.length);
-      const content = lines[line];
-      const at = rand(content.length + 1);
-      const cut = rand(4) === 0 ? rand(Math.min(4, content.length - at) + 1) : 0;
-      const piece = rand(5) === 0 ? '' : pieces[rand(pieces.length)];
-      text = setLine(text, line, content.slice(0, at) + piece + content.slice(at + cut));
-      const next = analyse(text, prev);
-      if (wasQuick(next, prev)) quick++;
-      expectSameAsFresh(next, text);
-      prev = next;
-      if (step % 10 === 9) {
-        text = DOCS;
-        prev = analyse(text, prev);
-      }
-    }
-    expect(quick).toBeGreaterThan(60);
+    expect(randomSeries(DOCS, 11, pieces, 300, 10).quick).toBeGreaterThan(60);
   });
 
   it('keeps the line starts of later lines in step with a change of length', () => {
