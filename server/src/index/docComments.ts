@@ -4,15 +4,16 @@
 // changes no code, and the line-edit path (lineEdit.ts) attaches the
 // documentation again without masking a large document's text anew.
 
-import { isAutoDocBanner, parseAutoDoc } from './autodoc';
+import { AUTODOC_SECTIONS, isAutoDocBanner, parseAutoDoc } from './autodoc';
 import type { CommentSpan } from './lexer';
 import type { SymbolInfo } from './types';
 
 /**
  * The comment right above a top-level symbol is its documentation. An AROS
  * AutoDoc banner also spans the comments inside the function head, so those
- * are gathered up to the body. Symbols that already have an AutoDoc (AROS
- * functions, from aros.ts) are left as they are.
+ * are gathered up to the body (not into it: a body's comments are notes on
+ * the code). Symbols that already have an AutoDoc (AROS functions, from
+ * aros.ts) are left as they are.
  */
 export function attachDocs(symbols: SymbolInfo[], text: string, comments: readonly CommentSpan[], starts: readonly number[]): void {
   if (comments.length === 0 || symbols.length === 0) return;
@@ -31,7 +32,7 @@ export function attachDocs(symbols: SymbolInfo[], text: string, comments: readon
     const body = text.slice(comments[first].start, c.end);
     if (isAutoDocBanner(body) || /^\s*\/\*+\s*$/m.test(body.split('\n')[0] ?? '')) {
       const texts = [body];
-      const end = offsetOf(starts, s.range.end);
+      const end = headEnd(text, comments, offsetOf(starts, s.selectionRange.end), offsetOf(starts, s.range.end));
       for (let i = before + 1; i < comments.length && comments[i].start < end; i++) {
         texts.push(text.slice(comments[i].start, comments[i].end));
       }
@@ -43,9 +44,35 @@ export function attachDocs(symbols: SymbolInfo[], text: string, comments: readon
     }
     if (looksLikeBreadcrumb(body)) continue;
     const doc = cleanComment(body);
-    // Nothing but decoration (`/*********/`, `// -----`) is no documentation.
-    if (!/^[\s*\-=_~#/]*$/.test(doc)) s.doc = doc;
+    // Nothing but decoration (`/*********/`, `// -----`) is no documentation, nor the `NAME */`
+    // that opens an AutoDoc whose sections are all empty.
+    if (!/^[\s*\-=_~#/]*$/.test(doc) && !AUTODOC_SECTIONS.includes(doc)) s.doc = doc;
   }
+}
+
+/** The first `{` outside comments in [from, to) (a body's), or `to`. */
+function headEnd(text: string, comments: readonly CommentSpan[], from: number, to: number): number {
+  let at = text.indexOf('{', from);
+  while (at >= 0 && at < to) {
+    const inside = commentAround(comments, at);
+    if (!inside) return at;
+    at = text.indexOf('{', inside.end);
+  }
+  return to;
+}
+
+/** The comment that holds offset `at`, if one does (comments are in order and do not overlap). */
+function commentAround(comments: readonly CommentSpan[], at: number): CommentSpan | undefined {
+  let lo = 0;
+  let hi = comments.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = comments[mid];
+    if (at < c.start) hi = mid - 1;
+    else if (at >= c.end) lo = mid + 1;
+    else return c;
+  }
+  return undefined;
 }
 
 function offsetOf(starts: readonly number[], p: { line: number; character: number }): number {
