@@ -30,7 +30,7 @@ import { SLOTS, type PackedFile } from './packedFile';
 import type { Breadcrumb } from '../breadcrumbs/types';
 
 /** Bump when FileEntry, the analysis or this layout changes meaning: old caches are then ignored. */
-export const CACHE_VERSION = 14;
+export const CACHE_VERSION = 15;
 /** Files per chunk: one chunk is one step of the event loop. */
 const CHUNK_FILES = 100;
 const MAGIC = 'AROSLSP-INDEX';
