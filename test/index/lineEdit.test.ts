@@ -430,7 +430,7 @@ describe('analyzeLineEdit', () => {
       ['a tag typed', 11, '        AI_NOTE: count'],
       ['a comment inside a body', 17, '    return n; /* inline, still */'],
     ];
-    expectPath(cases.map(([w, l, c]) => [w, l, c]), wasQuick, false, DOCS);
+    expectPath(cases, wasQuick, false, DOCS);
     // A text with breadcrumbs, or with AROS functions (their AutoDocs are aros.ts's), is analysed whole.
     expectPath([['a comment in a text with tags', 33, '       about everything']], wasQuick, false);
     const aros = `${DOCS}

@@ -13,7 +13,7 @@ import { attachDocs } from './docComments';
 import { extractSymbols, extractSymbolsAround, type UnitKey } from './extract';
 import { simpleFieldLists, type SimpleFieldLists } from './fieldLists';
 import type { FileAnalysis } from './fileIndex';
-import { countIdentifiers, lexC, lineStarts, type CommentSpan, type LexResult, uniqueIdentifiers } from './lexer';
+import { countIdentifiers, lexC, lineStarts, positionToOffset as offsetOf, type CommentSpan, type LexResult, uniqueIdentifiers } from './lexer';
 import { analyzeLineEdit, editableLines, shiftDirectives, spliceLex, type LineEditState } from './lineEdit';
 import { readPlainUnits } from './plainUnits';
 import { declarationRanges, skeletonize } from './skeleton';
@@ -391,10 +391,6 @@ function blankedSpans(
 /** Docs are attached to symbols in place, so a kept copy must not share them. */
 function copySymbol(s: SymbolInfo): SymbolInfo {
   return newSymbol(s);
-}
-
-function offsetOf(starts: readonly number[], p: { line: number; character: number }): number {
-  return (starts[p.line] ?? 0) + p.character;
 }
 
 function dropInside(symbols: SymbolInfo[], regions: ReadonlyArray<readonly [number, number]>, starts: readonly number[]): SymbolInfo[] {

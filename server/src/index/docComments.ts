@@ -5,7 +5,7 @@
 // documentation again without masking a large document's text anew.
 
 import { AUTODOC_SECTIONS, isAutoDocBanner, parseAutoDoc } from './autodoc';
-import type { CommentSpan } from './lexer';
+import { positionToOffset as offsetOf, type CommentSpan } from './lexer';
 import type { SymbolInfo } from './types';
 
 /**
@@ -73,10 +73,6 @@ function commentAround(comments: readonly CommentSpan[], at: number): CommentSpa
     else return c;
   }
   return undefined;
-}
-
-function offsetOf(starts: readonly number[], p: { line: number; character: number }): number {
-  return (starts[p.line] ?? 0) + p.character;
 }
 
 /**

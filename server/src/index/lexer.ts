@@ -154,6 +154,11 @@ export function lineStarts(text: string): number[] {
   return starts;
 }
 
+/** The offset of a line and character (the inverse of `offsetToPosition`). */
+export function positionToOffset(starts: readonly number[], p: { line: number; character: number }): number {
+  return (starts[p.line] ?? 0) + p.character;
+}
+
 export function offsetToPosition(starts: readonly number[], offset: number): { line: number; character: number } {
   let lo = 0;
   let hi = starts.length - 1;

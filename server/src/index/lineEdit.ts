@@ -218,9 +218,8 @@ function commentLineEdit(state: LineEditState, text: string, edit: ChangedLine):
   return { analysis, state: { ...state, text, analysis, comments: shifted, lex: undefined, lexBefore, directives: undefined } };
 }
 
-/** The comments from `from` on moved by `delta` (copies; the ones before shared). */
-function shiftComments(comments: readonly CommentSpan[], from: number, delta: number): CommentSpan[] {
-  const out = comments.slice(0, from);
+/** `out` (by default the comments before `from`, shared) and the comments from `from` on, moved by `delta` (copies). */
+function shiftComments(comments: readonly CommentSpan[], from: number, delta: number, out: CommentSpan[] = comments.slice(0, from)): CommentSpan[] {
   for (let k = from; k < comments.length; k++) {
     const c = comments[k];
     out.push(delta ? { start: c.start + delta, end: c.end + delta, block: c.block } : c);
@@ -266,7 +265,7 @@ export function spliceLex(
   });
   let k = before + 1;
   while (k < comments.length && comments[k].start < oldEnd) k++;
-  for (; k < comments.length; k++) out.push(delta ? { start: comments[k].start + delta, end: comments[k].end + delta, block: comments[k].block } : comments[k]);
+  shiftComments(comments, k, delta, out);
 
   const code = prev.code.slice(0, start) + newRead.code + prev.code.slice(oldEnd);
   const oldCode = prev.code.slice(start, oldEnd);

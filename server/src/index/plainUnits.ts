@@ -389,15 +389,21 @@ class UnitReader {
   }
 }
 
+/** The closing quote of the literal opened at `open` (the lexer kept its quotes and blanked what is between), or -1 if not on its line. */
+function literalClose(s: string, open: number): number {
+  const close = s.indexOf(s[open], open + 1);
+  const nl = s.indexOf('\n', open + 1);
+  return close < 0 || (nl >= 0 && nl < close) ? -1 : close;
+}
+
 /** Just past a run of string literals from `from` (the lexer blanked their insides), and how many; undefined if none. */
 function stringsEnd(s: string, from: number): { end: number; count: number } | undefined {
   let i = from;
   let end = -1;
   let count = 0;
   while (s.charCodeAt(i) === 34) {
-    const close = s.indexOf('"', i + 1);
-    const nl = s.indexOf('\n', i + 1);
-    if (close < 0 || (nl >= 0 && nl < close)) return undefined;
+    const close = literalClose(s, i);
+    if (close < 0) return undefined;
     end = close + 1;
     count++;
     i = skipBlanks(s, end);
@@ -431,10 +437,8 @@ function initializerEnd(s: string, from: number): number {
     }
     if (open.length === 0 && (c === SEMICOLON || c === COMMA || c === CLOSE_BRACE)) return operand() ? end : -1;
     if (c === 34 || c === 39) {
-      // A literal: the lexer kept its quotes and blanked what is between.
-      const close = s.indexOf(c === 34 ? '"' : "'", i + 1);
-      const nl = s.indexOf('\n', i + 1);
-      if (close < 0 || (nl >= 0 && nl < close)) return -1;
+      const close = literalClose(s, i);
+      if (close < 0) return -1;
       // Strings join with strings and names (`PREFIX "..."`); a character is an operand like a number.
       if (c === 34 ? last === OPERAND || last === KEYWORD : last !== OPERATOR && last !== GROUP) return -1;
       last = c === 34 ? STRING : OPERAND;
